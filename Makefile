@@ -1,0 +1,34 @@
+# Quick start: `make demo` runs cwfilter on samples/, `make test` runs the test suite.
+# Both create .venv and install the project (not editable, so the built wheel is what is tested).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
+
+.PHONY: install test demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q ".[test]"
+
+test: install
+	$(BIN)/python -m pytest tests benchmarks
+
+demo: install
+	@echo '$$ cwfilter check "<CWL-012 pattern>"'
+	@$(BIN)/cwfilter check '$(CWL012)'
+	@echo
+	@echo '$$ cwfilter match "<CWL-012 pattern>" samples/cloudtrail-events.jsonl --extract'
+	@$(BIN)/cwfilter match '$(CWL012)' samples/cloudtrail-events.jsonl | $(BIN)/python -c 'import sys, json; [print(r["eventTime"], r["eventSource"], r["eventName"], r["requestParameters"] and r["requestParameters"]["bucketName"]) for r in map(json.loads, sys.stdin)]'
+	@echo
+	@echo '$$ cwfilter match "[ip, id, user, timestamp, request, status_code = 4*, bytes]" samples/access.log --extract'
+	@$(BIN)/cwfilter match '[ip, id, user, timestamp, request, status_code = 4*, bytes]' samples/access.log --extract
+
+bench: install
+	$(BIN)/python -m pytest benchmarks --benchmark-enable --benchmark-columns=min,median,mean,ops --benchmark-sort=name
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .benchmarks

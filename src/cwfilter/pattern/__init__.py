@@ -1,0 +1,68 @@
+"""The filter pattern language: text → AST → compiled matcher."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+from . import ast
+from .compile import Matcher, compile_pattern
+from .errors import PatternError, PatternWarning
+from .message import Message
+from .render import render
+from .syntax import analyse, detect_family, parse
+
+__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "parse", "render", "detect_family"]
+
+
+class FilterPattern:
+    """A compiled CloudWatch Logs filter pattern.
+
+    ``matches`` and ``extract`` behave as CloudWatch Logs does for one log event's
+    message; ``str(p)`` is the canonical text, ``p.text`` the text as given.
+    """
+
+    __slots__ = ("text", "ast", "warnings", "_matcher", "matches", "extract")
+
+    def __init__(self, text: str, *, strict: bool = False) -> None:
+        tree, warnings = analyse(text, strict=strict)
+        self.text = text
+        self.ast: ast.Pattern = tree
+        self.warnings: tuple[PatternWarning, ...] = warnings
+        self._matcher: Matcher = compile_pattern(tree)
+        # Bound straight to the compiled functions: no wrapper call per event.
+        self.matches: Callable[[Message], bool] = self._matcher.matches
+        self.extract: Callable[[Message], dict[str, str] | None] = self._matcher.extract
+
+    @property
+    def family(self) -> ast.Family:
+        """``"all"``, ``"terms"``, ``"regex"``, ``"json"`` or ``"space"``."""
+        return ast.family_of(self.ast)
+
+    @property
+    def source(self) -> str:
+        """The generated Python source of the matcher (for the curious and for debugging)."""
+        return self._matcher.source
+
+    def __str__(self) -> str:
+        return render(self.ast)
+
+    def __repr__(self) -> str:
+        return f"cwfilter.compile({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FilterPattern) and other.ast == self.ast
+
+    def __hash__(self) -> int:
+        return hash(self.ast)
+
+
+@lru_cache(maxsize=1024)
+def compile(text: str, *, strict: bool = False) -> FilterPattern:  # noqa: A001 - the public name
+    """Parse, validate and compile a filter pattern (cached by text).
+
+    Raises ``PatternError`` (a ``ValueError``) where AWS would reject the pattern.
+    ``strict=True`` also rejects unquoted characters AWS does not document (§2.4).
+    """
+    return FilterPattern(text, strict=strict)
+

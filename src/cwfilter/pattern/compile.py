@@ -1,0 +1,413 @@
+"""AST → fast predicate.
+
+Each pattern becomes generated Python source, compiled once: terms become chains of
+``in`` tests (on ``bytes`` too, without decoding), JSON expressions one boolean
+expression over the parsed object with per-selector getters, OR-chains of exact
+string comparisons on one selector a single set-membership test, and space-delimited
+patterns a regex tokenizer plus per-slot tests. Nothing walks the AST per event.
+The semantics are those of ``reference.py``; tests hold the two in agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import orjson
+
+from . import ast
+from .message import Message, as_text, number_text
+
+_MISSING = object()
+_NUMBER_TYPES = (int, float)
+# A string operand that no JSON number can print as: exact equality needs no number branch.
+_NUMBER_LIKE = re.compile(r"[-+0-9.eE]+|-?inf|nan")
+
+Predicate = Callable[[Any], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """Compiled functions of one pattern."""
+
+    matches: Callable[[Message], bool]
+    extract: Callable[[Message], "dict[str, str] | None"]
+    source: str  # the generated Python source, for inspection and debugging
+
+
+def compile_pattern(pattern: ast.Pattern) -> Matcher:
+    """Compile an AST into a ``Matcher``."""
+    if isinstance(pattern, ast.MatchAll):
+        return Matcher(lambda m: True, lambda m: {}, "True")
+    if isinstance(pattern, ast.TermsPattern):
+        return _compile_terms(pattern)
+    if isinstance(pattern, ast.RegexPattern):
+        return _compile_regex(pattern)
+    if isinstance(pattern, ast.JsonPattern):
+        return _compile_json(pattern)
+    assert isinstance(pattern, ast.SpacePattern)
+    return _compile_space(pattern)
+
+
+class _Namespace:
+    """Constants referenced by generated code, each bound to a fresh name."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, Any] = {}
+
+    def bind(self, value: Any, hint: str = "k") -> str:
+        name = f"_{hint}{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def define(self, source: str, name: str) -> Any:
+        code = compile(source, f"<cwfilter pattern {name}>", "exec")
+        exec(code, self.names)  # noqa: S102 - our own generated source
+        return self.names[name]
+
+
+# ------------------------------------------------------------------ terms and regex
+
+
+def _compile_terms(pattern: ast.TermsPattern) -> Matcher:
+    required = [t.text for t in pattern.terms if t.kind == "required"]
+    excluded = [t.text for t in pattern.terms if t.kind == "excluded"]
+    optional = [t.text for t in pattern.terms if t.kind == "optional"]
+
+    def expression(encode: Callable[[str], Any]) -> str:
+        if optional and not required and not excluded:
+            return " or ".join(f"{encode(t)!r} in m" for t in optional)
+        parts = [f"{encode(t)!r} in m" for t in required]
+        parts += [f"{encode(t)!r} not in m" for t in excluded]
+        return " and ".join(parts)
+
+    text_expr = expression(str)
+    bytes_expr = expression(lambda t: t.encode("utf-8"))
+    source = (
+        f"def match_str(m):\n    return {text_expr}\n"
+        f"def match_bytes(m):\n    return {bytes_expr}\n"
+        "def matches(m):\n"
+        "    if type(m) is str:\n        return match_str(m)\n"
+        "    return match_bytes(bytes(m))\n"
+    )
+    ns = _Namespace()
+    matches = ns.define(source, "matches")
+    return Matcher(matches, lambda m: {} if matches(m) else None, source)
+
+
+def _compile_regex(pattern: ast.RegexPattern) -> Matcher:
+    search = re.compile(pattern.regex.source, re.ASCII).search
+
+    def matches(m: Message) -> bool:
+        return search(m if type(m) is str else as_text(m)) is not None
+
+    return Matcher(matches, lambda m: {} if matches(m) else None, f"re.search({pattern.regex.source!r})")
+
+
+# ------------------------------------------------------------------ value tests (one candidate)
+
+
+def _glob_test(operand: str) -> Callable[[str], bool]:
+    """A test of one string against a §4.5 glob operand."""
+    if operand and set(operand) == {"*"}:
+        return lambda s: True
+    starts = operand.startswith("*")
+    ends = operand.endswith("*") and len(operand) > 1
+    core = operand[1 if starts else 0 : len(operand) - 1 if ends else len(operand)]
+    if starts and ends:
+        return lambda s: core in s
+    if starts:
+        return lambda s: s.endswith(core)
+    if ends:
+        return lambda s: s.startswith(core)
+    return lambda s: s == operand
+
+
+def _numeric_test(op: str, number: float) -> Callable[[float], bool]:
+    import operator
+
+    cmp = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+    return lambda x: cmp(x, number)
+
+
+def _is_number(text: str) -> bool:
+    return ast.NUMBER_RE.fullmatch(text) is not None
+
+
+def json_value_test(op: str, value: ast.Value) -> Predicate:
+    """A test of one resolved JSON node (or ``_MISSING``) per §4.4."""
+    if isinstance(value, ast.NumberValue):
+        numeric = _numeric_test(op, value.value)
+        text = value.text
+        if op in ("=", "!="):
+            want = op == "="
+
+            def number_eq(v: Any) -> bool:
+                t = type(v)
+                if t is str:
+                    return (v == text) is want
+                if t is int or t is float:
+                    return numeric(v)
+                return False
+
+            return number_eq
+
+        def number_order(v: Any) -> bool:
+            t = type(v)
+            if t is int or t is float:
+                return numeric(v)
+            if t is str and _is_number(v):
+                return numeric(float(v))
+            return False
+
+        return number_order
+
+    if isinstance(value, ast.StringValue):
+        subject_test = _glob_test(value.text)
+        null_ok = op == "=" and value.text != "" and set(value.text) == {"*"}
+    else:
+        subject_test = re.compile(value.source, re.ASCII).search  # type: ignore[assignment]
+        null_ok = False
+    want = op == "="
+
+    def string_test(v: Any) -> bool:
+        t = type(v)
+        if t is str:
+            return bool(subject_test(v)) is want
+        if t is int or t is float:
+            return bool(subject_test(number_text(v))) is want
+        return null_ok and v is None
+
+    return string_test
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def _getter_source(steps: tuple[ast.Step, ...], name: str) -> str:
+    """A function returning the node at a wildcard-free selector, or ``_MISSING``."""
+    lines = [f"def {name}(v):"]
+    for step in steps:
+        if isinstance(step, ast.Member):
+            lines.append("    if type(v) is not dict: return _MISSING")
+            lines.append(f"    v = v.get({step.name!r}, _MISSING)")
+        else:
+            assert isinstance(step, ast.Index)
+            lines.append(f"    if type(v) is not list or len(v) <= {step.index}: return _MISSING")
+            lines.append(f"    v = v[{step.index}]")
+    lines.append("    return v")
+    return "\n".join(lines) + "\n"
+
+
+def _children(node: Any) -> list[Any]:
+    if type(node) is dict:
+        return list(node.values())
+    if type(node) is list:
+        return node
+    return []
+
+
+def _candidates_source(steps: tuple[ast.Step, ...], name: str) -> str:
+    """A function returning the list of nodes at a selector with one wildcard."""
+    at = next(i for i, s in enumerate(steps) if isinstance(s, ast.Wildcard))
+    before, after = steps[:at], steps[at + 1 :]
+    src = _getter_source(before, f"{name}_head") + _getter_source(after, f"{name}_tail")
+    src += (
+        f"def {name}(d):\n"
+        f"    out = []\n"
+        f"    for c in _children({name}_head(d)):\n"
+        f"        c = {name}_tail(c)\n"
+        f"        if c is not _MISSING: out.append(c)\n"
+        f"    return out\n"
+    )
+    return src
+
+
+class _JsonCodegen:
+    def __init__(self) -> None:
+        self.ns = _Namespace()
+        self.ns.names.update(_MISSING=_MISSING, _children=_children)
+        self.defs: list[str] = []
+        self.getters: dict[ast.Selector, str] = {}
+        self.temps = 0
+
+    def getter(self, selector: ast.Selector) -> str:
+        """Name of the function resolving ``selector`` (a list of candidates under a wildcard)."""
+        if selector not in self.getters:
+            name = f"_sel{len(self.getters)}"
+            if selector.wildcards:
+                self.defs.append(_candidates_source(selector.steps, name))
+            else:
+                self.defs.append(_getter_source(selector.steps, name))
+            self.getters[selector] = name
+        return self.getters[selector]
+
+    def node(self, selector: ast.Selector) -> str:
+        """An expression for the node at a wildcard-free selector."""
+        steps = selector.steps
+        if len(steps) == 1 and isinstance(steps[0], ast.Member):
+            return f"d.get({steps[0].name!r}, _MISSING)"
+        return f"{self.getter(selector)}(d)"
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_v{self.temps}"
+
+    def expr(self, e: ast.JsonExpr) -> str:
+        if isinstance(e, ast.And):
+            return "(" + " and ".join(self.expr(i) for i in e.items) + ")"
+        if isinstance(e, ast.Or):
+            return "(" + " or ".join(self.or_items(e.items)) + ")"
+        if isinstance(e, ast.Check):
+            return self.check(e)
+        return self.comparison(e)
+
+    def or_items(self, items: tuple[ast.JsonExpr, ...]) -> list[str]:
+        """Fold exact string equalities on one selector into one set-membership test."""
+        groups: dict[ast.Selector, list[str]] = {}
+        for it in items:
+            if _is_exact_string_eq(it):
+                groups.setdefault(it.selector, []).append(it.value.text)  # type: ignore[union-attr]
+        out: list[str] = []
+        done: set[ast.Selector] = set()
+        for it in items:
+            if _is_exact_string_eq(it) and len(groups[it.selector]) > 1:  # type: ignore[union-attr]
+                sel = it.selector  # type: ignore[union-attr]
+                if sel not in done:
+                    done.add(sel)
+                    members = self.ns.bind(frozenset(groups[sel]), "set")
+                    v = self.temp()
+                    out.append(f"(type({v} := {self.node(sel)}) is str and {v} in {members})")
+                continue
+            out.append(self.expr(it))
+        return out
+
+    def check(self, e: ast.Check) -> str:
+        wanted = {"IS NULL": "None", "IS TRUE": "True", "IS FALSE": "False"}.get(e.kind)
+        if e.selector.wildcards:
+            cands = f"{self.getter(e.selector)}(d)"
+            if wanted is None:
+                return f"(not {cands})"
+            return f"any(c is {wanted} for c in {cands})"
+        node = self.node(e.selector)
+        if wanted is None:
+            return f"({node} is _MISSING)"
+        return f"({node} is {wanted})"
+
+    def comparison(self, e: ast.Comparison) -> str:
+        if _is_exact_string_eq(e):
+            return f"({self.node(e.selector)} == {e.value.text!r})"  # type: ignore[union-attr]
+        test = self.ns.bind(json_value_test(e.op, e.value), "test")
+        if e.selector.wildcards:
+            return f"any(map({test}, {self.getter(e.selector)}(d)))"
+        return f"{test}({self.node(e.selector)})"
+
+
+def _is_exact_string_eq(e: ast.JsonExpr) -> bool:
+    """``$.sel = "literal"`` with no wildcard anywhere and a literal no number prints as."""
+    return (
+        isinstance(e, ast.Comparison)
+        and e.op == "="
+        and isinstance(e.value, ast.StringValue)
+        and not e.selector.wildcards
+        and "*" not in e.value.text
+        and not _NUMBER_LIKE.fullmatch(e.value.text)
+    )
+
+
+def _compile_json(pattern: ast.JsonPattern) -> Matcher:
+    gen = _JsonCodegen()
+    body = gen.expr(pattern.expr)
+    source = "".join(gen.defs) + f"def match_doc(d):\n    return {body}\n"
+    source += (
+        "def matches(m):\n"
+        "    try:\n        d = _loads(m)\n"
+        "    except _JSONDecodeError:\n        return False\n"
+        "    return type(d) is dict and match_doc(d)\n"
+    )
+    gen.ns.names.update(_loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError))
+    matches = gen.ns.define(source, "matches")
+    return Matcher(matches, lambda m: {} if matches(m) else None, source)
+
+
+# ------------------------------------------------------------------ space-delimited
+
+_FIELD_RE = re.compile(r'"([^"]*)"?|\[([^\]]*)\]?|([^ \t"\[][^ \t]*)')
+
+
+def split_fields(text: str) -> list[str]:
+    """§5.2 tokenizer (regex form of ``reference.split_fields``)."""
+    return [m.group(m.lastindex) for m in _FIELD_RE.finditer(text)]  # type: ignore[arg-type]
+
+
+def _field_test(expr: ast.FieldExpr) -> Callable[[str], bool]:
+    if isinstance(expr, ast.FieldAnd):
+        tests = [_field_test(e) for e in expr.items]
+        return lambda f: all(t(f) for t in tests)
+    if isinstance(expr, ast.FieldOr):
+        tests = [_field_test(e) for e in expr.items]
+        return lambda f: any(t(f) for t in tests)
+    op, value = expr.op, expr.value
+    want = op == "="
+    if isinstance(value, ast.NumberValue):
+        numeric = _numeric_test(op, value.value)
+        text = value.text
+        if op in ("=", "!="):
+            return lambda f: numeric(float(f)) if _is_number(f) else (f == text) is want
+        return lambda f: _is_number(f) and numeric(float(f))
+    if isinstance(value, ast.StringValue):
+        glob = _glob_test(value.text)
+        return lambda f: glob(f) is want
+    search = re.compile(value.source, re.ASCII).search
+    return lambda f: (search(f) is not None) is want
+
+
+def _compile_space(pattern: ast.SpacePattern) -> Matcher:
+    slots = pattern.slots
+    if not slots:
+
+        def extract_all(m: Message) -> dict[str, str]:
+            return {f"${i}": f for i, f in enumerate(split_fields(as_text(m)), 1)}
+
+        return Matcher(lambda m: True, extract_all, "True")
+
+    ellipsis_at = next((i for i, s in enumerate(slots) if isinstance(s, ast.Ellipsis_)), None)
+    fixed = len(slots) - (1 if ellipsis_at is not None else 0)
+    # For each non-ellipsis slot: (slot index, key or None for positional, test or None).
+    plan: list[tuple[int, str | None, Callable[[str], bool] | None]] = []
+    for i, slot in enumerate(slots):
+        if isinstance(slot, ast.Field):
+            key = f"${slot.name}" if slot.name else None
+            plan.append((i, key, _field_test(slot.condition) if slot.condition is not None else None))
+    tested = [(i, t) for i, _, t in plan if t is not None]
+
+    def position(slot_index: int, absorbed: int) -> int:
+        if ellipsis_at is None or slot_index < ellipsis_at:
+            return slot_index
+        return slot_index - 1 + absorbed
+
+    def fields_if_match(m: Message) -> tuple[list[str], int] | None:
+        fields = split_fields(m if type(m) is str else as_text(m))
+        absorbed = len(fields) - fixed
+        if absorbed < 0 or (ellipsis_at is None and absorbed != 0):
+            return None
+        for i, test in tested:
+            if not test(fields[position(i, absorbed)]):
+                return None
+        return fields, absorbed
+
+    def matches(m: Message) -> bool:
+        return fields_if_match(m) is not None
+
+    def extract(m: Message) -> dict[str, str] | None:
+        found = fields_if_match(m)
+        if found is None:
+            return None
+        fields, absorbed = found
+        keys: list[str | None] = [None] * len(fields)
+        for i, key, _ in plan:
+            keys[position(i, absorbed)] = key
+        return {k if k else f"${p}": f for p, (k, f) in enumerate(zip(keys, fields), 1)}
+
+    return Matcher(matches, extract, f"space-delimited: {len(slots)} slots, ellipsis at {ellipsis_at}")

@@ -1,0 +1,69 @@
+"""Pattern errors and warnings, with AWS's message where it is known (spec §8.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Stable error codes (spec §8.2). ``aws_exception`` is what the service raises.
+E_LENGTH = "E_LENGTH"
+E_JSON_UNCLOSED = "E_JSON_UNCLOSED"
+E_SYNTAX = "E_SYNTAX"
+E_TERM_CHAR = "E_TERM_CHAR"
+E_REGEX_CHAR = "E_REGEX_CHAR"
+E_REGEX_LIMIT = "E_REGEX_LIMIT"
+E_WILDCARD_LIMIT = "E_WILDCARD_LIMIT"
+E_SD_MIXED_FIELDS = "E_SD_MIXED_FIELDS"
+
+INVALID_FILTER_PATTERN = "Invalid filter pattern"
+
+
+def invalid_characters(fragment: str) -> str:
+    """AWS's message for a character a term, value or regex may not hold."""
+    return f"Invalid character(s) in term '{fragment}'"
+
+
+class PatternError(ValueError):
+    """An invalid filter pattern, as ``InvalidParameterException`` would reject it.
+
+    ``message`` is AWS's text where the spec knows it, ``detail`` our explanation,
+    ``offset`` the 0-based character position in ``pattern``.
+    """
+
+    aws_exception = "InvalidParameterException"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pattern: str,
+        offset: int,
+        code: str = E_SYNTAX,
+        detail: str | None = None,
+    ) -> None:
+        self.message = message
+        self.pattern = pattern
+        self.offset = max(0, min(offset, len(pattern)))
+        self.code = code
+        self.detail = detail
+        super().__init__(self.__str__())
+
+    @property
+    def caret(self) -> str:
+        """Two lines: the pattern (on one line) and a caret under the offending character."""
+        line = self.pattern.replace("\n", " ").replace("\r", " ").replace("\t", " ")
+        return f"{line}\n{' ' * self.offset}^"
+
+    def __str__(self) -> str:
+        head = self.message if not self.detail else f"{self.message} ({self.detail})"
+        return f"{head} at character {self.offset + 1}\n{self.caret}"
+
+
+@dataclass(frozen=True, slots=True)
+class PatternWarning:
+    """Something AWS may reject or treat differently; accepted in lenient mode (§2.4, §10 Q5)."""
+
+    message: str
+    offset: int
+
+    def __str__(self) -> str:
+        return f"warning at character {self.offset + 1}: {self.message}"
