@@ -71,6 +71,7 @@ _EXPECTED_NAMES = {
     "FALSE": "FALSE",
     "EXISTS": "EXISTS",
     "$END": "the end of the pattern",
+    "<END-OF-FILE>": "the end of the pattern",
 }
 
 
@@ -160,21 +161,17 @@ def analyse(text: str, *, strict: bool = False) -> tuple[ast.Pattern, tuple[Patt
 # ------------------------------------------------------------------ lexical checks
 
 
+_PROTECTED_SPANS = re.compile(r"\"(?:[^\"\\]|\\.)*\"|\['[^']*'\]")
+
+
 def _reject_non_ascii(text: str) -> None:
-    """Non-ASCII characters are only allowed inside double quotes (§1.4); AWS shows them as '?'."""
-    in_quotes = False
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if in_quotes:
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                in_quotes = False
-        elif c == '"':
-            in_quotes = True
-        elif ord(c) > 127:
+    """Non-ASCII characters are only allowed inside double quotes (and bracketed JSON keys)
+    (§1.4); AWS shows them as '?'."""
+    if text.isascii():
+        return
+    protected = [m.span() for m in _PROTECTED_SPANS.finditer(text)]
+    for i, c in enumerate(text):
+        if ord(c) > 127 and not any(a <= i < b for a, b in protected):
             raise PatternError(
                 invalid_characters("?"),
                 pattern=text,
@@ -182,7 +179,6 @@ def _reject_non_ascii(text: str) -> None:
                 code=E_TERM_CHAR,
                 detail=f"{c!r} is not ASCII; only double quotes (\") delimit strings",
             )
-        i += 1
 
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> PatternError:

@@ -1,0 +1,165 @@
+"""Family detection, validation errors and warnings, canonical rendering, the public API."""
+
+from __future__ import annotations
+
+import pytest
+
+import cwfilter
+from cwfilter.pattern import ast, errors
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("", "all"),
+        ("   \t\n", "all"),
+        ("ERROR", "terms"),
+        ('"[ERROR]"', "terms"),
+        ("[ERROR]", "space"),
+        ("  { $.a = 1 }  ", "json"),
+        ("%abc%", "regex"),
+        ("%", "terms"),
+        ("ERROR %fo+%", "terms"),
+    ],
+)
+def test_family_detection(text: str, family: str) -> None:
+    assert cwfilter.detect_family(text) == family
+    assert cwfilter.compile(text).family == family
+
+
+def test_bracketed_word_is_a_one_field_space_delimited_pattern() -> None:
+    p = cwfilter.compile("[ERROR]")
+    assert p.matches("anything")  # one field, named ERROR
+    assert not p.matches("[ERROR] two fields")
+    assert cwfilter.compile('"[ERROR]"').matches("x [ERROR] two fields")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message", "offset"),
+    [
+        ("{ $.a = 1", errors.E_JSON_UNCLOSED, "If a filter pattern starts with '{' it must end with '}'", 9),
+        ("[a, b", errors.E_SYNTAX, "Invalid filter pattern", 5),
+        ("foo(bar)", errors.E_TERM_CHAR, "Invalid character(s) in term '('", 0),
+        ("ok email@x.com", errors.E_TERM_CHAR, "Invalid character(s) in term '@'", 3),
+        ("{ $.a = 1, $.b = 2 }", errors.E_TERM_CHAR, "Invalid character(s) in term ','", 9),
+        ("{ $.a > \"abc\" }", errors.E_SYNTAX, "Invalid filter pattern", 8),
+        ("{ $.a IS NOT NULL }", errors.E_SYNTAX, "Invalid filter pattern", 9),
+        ("{ $.a EXISTS }", errors.E_SYNTAX, "Invalid filter pattern", 6),
+        ("[a, ..., b, ...]", errors.E_SYNTAX, "Invalid filter pattern", 12),
+        ("[a = 1 && b = 2]", errors.E_SD_MIXED_FIELDS, "Invalid filter pattern", 10),
+        ("%a**%", errors.E_SYNTAX, "Invalid filter pattern", 3),
+        ("%\\bword%", errors.E_REGEX_CHAR, "Invalid filter pattern", 1),
+        ("%%", errors.E_SYNTAX, "Invalid filter pattern", 1),
+        ("- x", errors.E_SYNTAX, "Invalid filter pattern", 0),
+        ('"unterminated', errors.E_SYNTAX, "Invalid filter pattern", 0),
+        ("{ $.a = %x% || $.b = %y% || $.c = %z% }", errors.E_REGEX_LIMIT, "Invalid filter pattern", 34),
+        ("[a = %x%, b = %y%, c = %z%]", errors.E_REGEX_LIMIT, "Invalid filter pattern", 23),
+        ("{ $.a.*[*] = 1 }", errors.E_WILDCARD_LIMIT, "Invalid filter pattern", 2),
+        ("{ $.a = \"x\" && $.b = é }", errors.E_TERM_CHAR, "Invalid character(s) in term '?'", 21),
+    ],
+)
+def test_errors_carry_code_message_and_offset(text: str, code: str, message: str, offset: int) -> None:
+    with pytest.raises(cwfilter.PatternError) as info:
+        cwfilter.compile(text)
+    err = info.value
+    assert (err.code, err.message, err.offset) == (code, message, offset), str(err)
+    assert isinstance(err, ValueError)
+    assert err.aws_exception == "InvalidParameterException"
+    line, caret = err.caret.split("\n")
+    assert caret == " " * offset + "^"
+    assert message in str(err) and err.caret in str(err)
+
+
+def test_length_limit_is_1024_characters() -> None:
+    assert cwfilter.compile("X" * 1024).family == "terms"
+    with pytest.raises(cwfilter.PatternError, match="Member must have length less than or equal to 1024"):
+        cwfilter.compile("X" * 1025)
+
+
+def test_non_ascii_is_allowed_inside_double_quotes_only() -> None:
+    assert cwfilter.compile('"café"').matches("un café noir")
+    assert cwfilter.compile('{ $.a = "café" }').matches('{"a": "café"}')
+    with pytest.raises(cwfilter.PatternError, match=r"Invalid character\(s\) in term '\?'"):
+        cwfilter.compile("café")
+
+
+@pytest.mark.parametrize("text", ["foo.bar", "a-b", "x/y", "{ $.a = ab#c }", "[a = x~y, b]", "ERROR %fo+%"])
+def test_undocumented_unquoted_characters_warn_in_lenient_mode_and_fail_in_strict(text: str) -> None:
+    p = cwfilter.compile(text)
+    assert p.warnings and "quote it" in p.warnings[0].message
+    with pytest.raises(cwfilter.PatternError, match="strict mode"):
+        cwfilter.compile(text, strict=True)
+
+
+def test_documented_bare_values_do_not_warn() -> None:
+    assert not cwfilter.compile("{ $.eventSource = s3.amazonaws.com && $.ip != 123.123.* }").warnings
+    assert not cwfilter.compile("[..., request = *.html*, status_code = 4*, t = 10:30/x-y]").warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        ('ERROR   -"WARN"  ?"a b"', 'ERROR -WARN ?"a b"'),
+        ('"say \\"hi\\" \\\\o/"', '"say \\"hi\\" \\\\o/"'),
+        ("{($.a=1)&&(($.b=x)||($.c=y))}", '{ $.a = 1 && ($.b = "x" || $.c = "y") }'),
+        ("{ (($.a = 1 && $.b = 2)) && $.c = 3 }", "{ $.a = 1 && $.b = 2 && $.c = 3 }"),
+        ("{ $.a = 1 || ($.b = 2 || $.c = 3) }", "{ $.a = 1 || $.b = 2 || $.c = 3 }"),
+        ("{ $.['cluster.name'] = c && $.['plain'] = d }", '{ $.[\'cluster.name\'] = "c" && $.plain = "d" }'),
+        ("{ $.a[0][*].b IS NULL }", "{ $.a[0][*].b IS NULL }"),
+        ("{ $.n > +1e3 }", "{ $.n > +1e3 }"),
+        ("[ip,...,status_code=4*||status_code=%^5%,]", '[ip, ..., status_code = "4*" || status_code = %^5%, ]'),
+        ("[ ]", "[]"),
+        ("  ", ""),
+    ],
+)
+def test_canonical_text(text: str, canonical: str) -> None:
+    p = cwfilter.compile(text)
+    assert str(p) == canonical
+    assert cwfilter.compile(canonical) == p
+
+
+def test_ast_is_immutable_and_hashable() -> None:
+    p = cwfilter.compile("{ $.a = 1 }")
+    with pytest.raises(AttributeError):
+        p.ast.expr = None  # type: ignore[misc]
+    assert hash(p.ast) == hash(cwfilter.parse("{$.a=1}"))
+    assert p.ast == ast.JsonPattern(ast.Comparison(ast.Selector((ast.Member("a"),)), "=", ast.NumberValue("1")))
+
+
+def test_compile_is_cached_and_strict_is_part_of_the_key() -> None:
+    assert cwfilter.compile("ERROR") is cwfilter.compile("ERROR")
+    assert cwfilter.compile("ERROR") is not cwfilter.compile("ERROR", strict=True)
+
+
+def test_messages_may_be_str_or_bytes_and_bad_bytes_never_raise() -> None:
+    cases = {
+        "ERROR -WARN": (b"an ERROR", True),
+        "%caf.%": ("un café".encode(), False),  # '.' is one character, not one byte
+        "%caf.%": ("un cafX".encode(), True),
+        "{ $.a = 1 }": (b'{"a": 1}', True),
+        "[a, b = 2]": (b"x 2", True),
+    }
+    for text, (msg, expected) in cases.items():
+        p = cwfilter.compile(text)
+        assert p.matches(msg) is expected
+        assert p.matches(msg.decode()) is expected
+    for text in cases:
+        p = cwfilter.compile(text)
+        assert p.matches(b"\xff\xfe{\x00") in (True, False)
+        assert p.matches(bytearray(b'{"a": 1}')) in (True, False)
+
+
+def test_json_message_must_be_an_object() -> None:
+    p = cwfilter.compile("{ $.a NOT EXISTS }")
+    assert p.matches('{"b": 1}')
+    for msg in ['[{"b": 1}]', '"x"', "1", "null", "", 'INFO {"b": 1}', '{"a": NaN}']:
+        assert not p.matches(msg), msg
+
+
+def test_regex_dialect() -> None:
+    assert cwfilter.compile(r"%\d{3}%").matches("code 404")
+    assert not cwfilter.compile(r"%\d%").matches("٣")  # \d is ASCII only
+    assert cwfilter.compile(r"%\x28x\x29%").matches("f(x)")
+    assert cwfilter.compile("%^a.b$%").matches("a-b")
+    assert not cwfilter.compile("%^a.b$%").matches("a\nb")
+    assert cwfilter.compile("%abc").family == "terms"  # not ending with %: a term (with a warning)
