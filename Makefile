@@ -21,7 +21,7 @@ demo: install
 	@echo '$$ cwfilter check "<CWL-012 pattern>"'
 	@$(BIN)/cwfilter check '$(CWL012)'
 	@echo
-	@echo '$$ cwfilter match "<CWL-012 pattern>" samples/cloudtrail-events.jsonl --extract'
+	@echo '$$ cwfilter match "<CWL-012 pattern>" samples/cloudtrail-events.jsonl   (eventTime, source, name, bucket of each match)'
 	@$(BIN)/cwfilter match '$(CWL012)' samples/cloudtrail-events.jsonl | $(BIN)/python -c 'import sys, json; [print(r["eventTime"], r["eventSource"], r["eventName"], r["requestParameters"] and r["requestParameters"]["bucketName"]) for r in map(json.loads, sys.stdin)]'
 	@echo
 	@echo '$$ cwfilter match "[ip, id, user, timestamp, request, status_code = 4*, bytes]" samples/access.log --extract'

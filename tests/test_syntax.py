@@ -163,3 +163,18 @@ def test_regex_dialect() -> None:
     assert cwfilter.compile("%^a.b$%").matches("a-b")
     assert not cwfilter.compile("%^a.b$%").matches("a\nb")
     assert cwfilter.compile("%abc").family == "terms"  # not ending with %: a term (with a warning)
+
+
+def test_grammar_ships_inside_the_installed_package() -> None:
+    """``pip install .`` (not only an editable install) must find the grammar."""
+    from importlib import resources
+    from pathlib import Path
+
+    from cwfilter.pattern.syntax import grammar_text
+
+    source_tree = Path(__file__).resolve().parents[1] / "src"
+    installed = source_tree not in Path(cwfilter.__file__).resolve().parents
+    packaged = resources.files("cwfilter").joinpath("grammar", "filter_pattern.lark")
+    if installed:
+        assert packaged.is_file()
+    assert "json_pattern" in grammar_text()
