@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,64 @@ def test_match_reads_stdin_through_the_installed_entry_point() -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout == b"ERROR one\nbad \xff ERROR\n"
+
+
+def test_test_command_prints_the_test_metric_filter_response(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = (SAMPLES / "cloudtrail-events.jsonl").read_text().splitlines()[:3]
+    assert main(["test", "--filter-pattern", CWL012, "--log-event-messages", *lines]) == 0
+    out = capsys.readouterr().out
+    response = json.loads(out)
+    assert [m["eventNumber"] for m in response["matches"]] == [2]
+    assert response["matches"][0] == {"eventNumber": 2, "eventMessage": lines[1], "extractedValues": {}}
+    assert out.startswith('{\n    "matches": [\n        {\n            "eventNumber": 2,')  # AWS CLI layout
+
+
+def test_test_command_with_a_metric_transformation_and_stdin() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "cwfilter", "test", "--filter-pattern", "[..., status = 4*, bytes]", "--event-number-base",
+         "0", "--metric-transformation", "metricName=Bytes,metricNamespace=Web,metricValue=$bytes,unit=Bytes"],
+        input=(SAMPLES / "access.log").read_bytes(),
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    response = json.loads(proc.stdout)
+    assert [m["eventNumber"] for m in response["matches"]] == [1, 3]
+    assert [v["value"] for v in response["metricValues"]] == [None, 287.0, None, 310.0, None]
+    assert response["metric"] == {"metricName": "Bytes", "metricNamespace": "Web", "unit": "Bytes"}
+
+
+def test_test_command_with_a_metric_filter_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    request = {
+        "logGroupName": "trail",
+        "filterName": "CWL-012",
+        "filterPattern": CWL012,
+        "metricTransformations": [{"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}],
+    }
+    path = tmp_path / "filter.json"
+    path.write_text(json.dumps(request))
+    messages = tmp_path / "messages.txt"
+    messages.write_text((SAMPLES / "cloudtrail-events.jsonl").read_text())
+    assert main(["test", "--metric-filter", str(path), "--messages-file", str(messages)]) == 0
+    response = json.loads(capsys.readouterr().out)
+    assert [v["eventNumber"] for v in response["metricValues"] if v["value"] == 1.0] == [2, 5, 7, 10]
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--filter-pattern", "{ $.a = 1"], "If a filter pattern starts with '{' it must end with '}'"),
+        (["--filter-pattern", "x", "--log-event-messages", *["m"] * 51], "less than or equal to 50"),
+        (["--filter-pattern", "ERROR", "--log-event-messages", "x", "--metric-transformation", "metricName=M"],
+         "lacks metricNamespace, metricValue"),
+        (["--filter-pattern", "ERROR", "--log-event-messages", "x", "--metric-transformation",
+          "metricName=M,metricNamespace=N,metricValue=1,dimensions={a=$.b}"],
+         "does not support dimensions"),
+        (["--log-event-messages", "x"], "give --filter-pattern"),
+        (["--metric-filter", "/no/such.json", "--log-event-messages", "x"], "cannot read /no/such.json"),
+    ],
+)  # fmt: skip
+def test_test_command_errors(args: list[str], error: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["test", *args]) == 2
+    err = capsys.readouterr().err
+    assert error in err and "Traceback" not in err

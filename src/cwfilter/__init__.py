@@ -6,7 +6,30 @@
 True
 """
 
+from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
+from .metric_config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
 from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
+from .tester import test_metric_filter
 
-__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
+__all__ = [
+    "ConfigError",
+    "Datapoints",
+    "FilterPattern",
+    "MetricFilter",
+    "MetricFilterError",
+    "MetricKey",
+    "Observation",
+    "PatternError",
+    "PatternWarning",
+    "StatisticSet",
+    "compile",
+    "detect_family",
+    "from_cloudformation",
+    "from_put_metric_filter",
+    "from_terraform",
+    "load_metric_filters",
+    "parse",
+    "render",
+    "test_metric_filter",
+]
 __version__ = "0.1.0"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable
+from typing import Any, Callable
 
 from . import ast
 from .compile import Matcher, compile_pattern
@@ -22,7 +22,7 @@ class FilterPattern:
     message; ``str(p)`` is the canonical text, ``p.text`` the text as given.
     """
 
-    __slots__ = ("text", "ast", "warnings", "_matcher", "matches", "extract")
+    __slots__ = ("text", "ast", "warnings", "_matcher", "matches", "extract", "matches_object")
 
     def __init__(self, text: str, *, strict: bool = False) -> None:
         tree, warnings = analyse(text, strict=strict)
@@ -33,6 +33,8 @@ class FilterPattern:
         # Bound straight to the compiled functions: no wrapper call per event.
         self.matches: Callable[[Message], bool] = self._matcher.matches
         self.extract: Callable[[Message], dict[str, str] | None] = self._matcher.extract
+        # JSON patterns only: test an already parsed message (one parse shared by several users).
+        self.matches_object: Callable[[dict[str, Any]], bool] = self._matcher.match_object or _not_json
 
     @property
     def family(self) -> ast.Family:
@@ -55,6 +57,10 @@ class FilterPattern:
 
     def __hash__(self) -> int:
         return hash(self.ast)
+
+
+def _not_json(doc: dict[str, Any]) -> bool:
+    raise TypeError("matches_object() is for JSON patterns; use matches(message)")
 
 
 @lru_cache(maxsize=1024)

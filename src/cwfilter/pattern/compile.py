@@ -34,6 +34,7 @@ class Matcher:
     matches: Callable[[Message], bool]
     extract: Callable[[Message], "dict[str, str] | None"]
     source: str  # the generated Python source, for inspection and debugging
+    match_object: Callable[[dict[str, Any]], bool] | None = None  # JSON patterns: test a parsed message
 
 
 def compile_pattern(pattern: ast.Pattern) -> Matcher:
@@ -328,7 +329,23 @@ def _compile_json(pattern: ast.JsonPattern) -> Matcher:
     )
     gen.ns.names.update(_loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError))
     matches = gen.ns.define(source, "matches")
-    return Matcher(matches, lambda m: {} if matches(m) else None, source)
+    return Matcher(matches, lambda m: {} if matches(m) else None, source, gen.ns.names["match_doc"])
+
+
+def selector_getter(selector: ast.Selector) -> Callable[[dict[str, Any]], list[Any]]:
+    """A function returning the nodes a selector finds in a parsed message (none, one, or
+    several under a wildcard), for metric values and dimensions."""
+    gen = _JsonCodegen()
+    name = gen.getter(selector)
+    get = gen.ns.define("".join(gen.defs), name)
+    if selector.wildcards:
+        return get  # type: ignore[no-any-return]
+
+    def one(doc: dict[str, Any]) -> list[Any]:
+        node = get(doc)
+        return [] if node is _MISSING else [node]
+
+    return one
 
 
 # ------------------------------------------------------------------ space-delimited

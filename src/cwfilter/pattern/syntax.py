@@ -158,6 +158,14 @@ def analyse(text: str, *, strict: bool = False) -> tuple[ast.Pattern, tuple[Patt
     return pattern, tuple(builder.warnings)
 
 
+def parse_selector(text: str) -> ast.Selector:
+    """A standalone JSON selector such as ``$.a.b[0]`` (a metric value or dimension reference)."""
+    m = re.fullmatch(_parser().get_terminal("SELECTOR").pattern.to_regexp(), text)
+    if not m:
+        raise PatternError(INVALID_FILTER_PATTERN, pattern=text, offset=0, detail="not a selector such as $.name")
+    return _Builder(text, strict=False)._selector(Token("SELECTOR", text, start_pos=0))
+
+
 # ------------------------------------------------------------------ lexical checks
 
 

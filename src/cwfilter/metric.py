@@ -1,0 +1,452 @@
+"""Metric filters: a pattern plus a metric transformation, turning log events into the
+per-minute CloudWatch datapoints AWS would publish (spec filter-patterns.md §6).
+
+Timestamps: each sample is stamped with the *log event's* timestamp (§6.5, [INF], Q18),
+which for CloudTrail delivered to CloudWatch Logs is the record's ``eventTime``; samples
+are aggregated per minute (floor of the timestamp) and per metric identity
+(namespace, name, dimensions, unit).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Literal, Mapping, Union
+
+from .pattern import FilterPattern, PatternError, ast, compile
+from .pattern.compile import selector_getter
+from .pattern.message import Message, load_object, number_text
+from .pattern.syntax import parse_selector
+
+MINUTE_MS = 60_000
+MAX_DIMENSIONS = 3
+STANDARD_UNITS = frozenset(
+    "Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits Megabits "
+    "Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second Megabytes/Second Gigabytes/Second "
+    "Terabytes/Second Bits/Second Kilobits/Second Megabits/Second Gigabits/Second Terabits/Second "
+    "Count/Second None".split()
+)
+_NAME_FORBIDDEN = re.compile(r"[:*$]")
+_FIELD_REF = re.compile(r"\$([A-Za-z0-9_\-]+)")
+
+Timestamp = Union[datetime, int, float]
+DefaultValueMode = Literal["per_event", "per_minute"]
+
+
+class MetricFilterError(ValueError):
+    """A metric filter AWS would reject (``InvalidParameterException``), with AWS's message."""
+
+    aws_exception = "InvalidParameterException"
+
+
+def to_epoch_ms(timestamp: Timestamp) -> int:
+    """Milliseconds since the epoch, from an aware ``datetime`` or epoch milliseconds."""
+    if isinstance(timestamp, datetime):
+        if timestamp.tzinfo is None:
+            raise ValueError(f"timestamp {timestamp.isoformat()} has no time zone; use UTC")
+        return int(timestamp.timestamp() * 1000)
+    return int(timestamp)
+
+
+def iso_utc(epoch_ms: int) -> str:
+    """``2023-07-10T11:57:00Z`` (seconds precision, UTC)."""
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _constraint(value: Any, member: str, constraint: str) -> MetricFilterError:
+    return MetricFilterError(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
+    )
+
+
+# ------------------------------------------------------------------ statistics
+
+
+@dataclass
+class StatisticSet:
+    """The samples of one metric in one minute: SampleCount, Sum, Minimum, Maximum and the
+    value histogram that percentiles need. Mergeable and order-independent."""
+
+    sample_count: int = 0
+    sum: float = 0.0
+    minimum: float = math.inf
+    maximum: float = -math.inf
+    values: Counter[float] = field(default_factory=Counter)
+
+    def add(self, value: float, count: int = 1) -> None:
+        self.sample_count += count
+        self.sum += value * count
+        self.minimum = min(self.minimum, value)
+        self.maximum = max(self.maximum, value)
+        self.values[value] += count
+
+    def merge(self, other: StatisticSet) -> None:
+        self.sample_count += other.sample_count
+        self.sum += other.sum
+        self.minimum = min(self.minimum, other.minimum)
+        self.maximum = max(self.maximum, other.maximum)
+        self.values.update(other.values)
+
+    @property
+    def average(self) -> float:
+        return self.sum / self.sample_count
+
+    def percentile(self, p: float) -> float:
+        """Nearest rank: the smallest sample with at least ``p`` % of samples ≤ it (alarms.md §1.3)."""
+        rank = max(1, math.ceil(p / 100 * self.sample_count))
+        seen = 0
+        for value in sorted(self.values):
+            seen += self.values[value]
+            if seen >= rank:
+                return value
+        return self.maximum
+
+    def statistic(self, name: str) -> float:
+        """``Sum``, ``SampleCount``, ``Average``, ``Minimum``, ``Maximum`` or ``pNN``."""
+        simple: dict[str, Callable[[], float]] = {
+            "Sum": lambda: self.sum,
+            "SampleCount": lambda: float(self.sample_count),
+            "Average": lambda: self.average,
+            "Minimum": lambda: self.minimum,
+            "Maximum": lambda: self.maximum,
+        }
+        if name in simple:
+            return simple[name]()
+        if re.fullmatch(r"p\d{1,2}(\.\d{1,10})?|p100", name):
+            return self.percentile(float(name[1:]))
+        raise ValueError(f"unsupported statistic {name!r}; use Sum, SampleCount, Average, Minimum, Maximum or pNN")
+
+    def as_dict(self) -> dict[str, float]:
+        return {"sampleCount": self.sample_count, "sum": self.sum, "minimum": self.minimum, "maximum": self.maximum}
+
+
+@dataclass(frozen=True, order=True)
+class MetricKey:
+    """A metric's identity: namespace, name, exact dimension set, and unit (alarms.md §1.1)."""
+
+    namespace: str
+    name: str
+    dimensions: tuple[tuple[str, str], ...] = ()
+    unit: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"namespace": self.namespace, "name": self.name, "dimensions": dict(self.dimensions), "unit": self.unit}
+
+
+class Datapoints:
+    """Per-minute statistic sets per metric. ``merge`` makes partial results from
+    separate workers combine into exactly the single-process result."""
+
+    def __init__(self) -> None:
+        self.series: dict[MetricKey, dict[int, StatisticSet]] = {}
+
+    def add(self, key: MetricKey, epoch_ms: int, value: float) -> None:
+        minute = epoch_ms - epoch_ms % MINUTE_MS
+        per_minute = self.series.get(key)
+        if per_minute is None:
+            per_minute = self.series[key] = {}
+        stats = per_minute.get(minute)
+        if stats is None:
+            stats = per_minute[minute] = StatisticSet()
+        stats.add(value)
+
+    def merge(self, other: Datapoints) -> None:
+        for key, minutes in other.series.items():
+            mine = self.series.setdefault(key, {})
+            for minute, stats in minutes.items():
+                if minute in mine:
+                    mine[minute].merge(stats)
+                else:
+                    copy = StatisticSet()
+                    copy.merge(stats)
+                    mine[minute] = copy
+
+    def metrics(self) -> list[MetricKey]:
+        return sorted(self.series)
+
+    def minutes(self, key: MetricKey) -> list[tuple[int, StatisticSet]]:
+        """The minutes that have samples, in time order (no zero-filling)."""
+        return sorted(self.series.get(key, {}).items())
+
+    def periods(self, key: MetricKey, period: int, statistic: str) -> list[tuple[int, float]]:
+        """Statistic per epoch-aligned period of ``period`` seconds (a multiple of 60), only
+        where samples exist: CloudWatch has no zero datapoints."""
+        if period <= 0 or period % 60:
+            raise ValueError(f"period must be a positive multiple of 60 seconds, not {period}")
+        width = period * 1000
+        buckets: dict[int, StatisticSet] = {}
+        for minute, stats in self.minutes(key):
+            buckets.setdefault(minute - minute % width, StatisticSet()).merge(stats)
+        return [(start, stats.statistic(statistic)) for start, stats in sorted(buckets.items())]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Datapoints) and self.series == other.series
+
+    def __repr__(self) -> str:
+        return f"<Datapoints {sum(len(m) for m in self.series.values())} minutes in {len(self.series)} metrics>"
+
+
+# ------------------------------------------------------------------ the metric filter
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one log event contributes: a sample (``value`` not ``None``) or nothing, and why."""
+
+    matched: bool
+    value: float | None
+    dimensions: tuple[tuple[str, str], ...] = ()
+    reason: Literal["matched", "defaultValue", "no match", "value not numeric"] = "matched"
+
+
+def _number(value: Any) -> float | None:
+    """A metric value from an extracted value: JSON numbers and numeric strings (§6.2, [INF])."""
+    t = type(value)
+    if t is int or t is float:
+        return float(value)
+    if t is str and ast.NUMBER_RE.fullmatch(value):
+        return float(value)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    """A dimension value from an extracted value: strings and numbers; anything else is absent."""
+    t = type(value)
+    if t is str:
+        return value
+    if t is int or t is float:
+        return number_text(value)
+    return None
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """A ``$...`` reference in a metric value or dimension, resolved against a match."""
+
+    text: str
+    json_get: Callable[[dict[str, Any]], list[Any]] | None = None
+    field_name: str | None = None
+    position: int | None = None
+
+    def resolve(self, doc: dict[str, Any] | None, fields: dict[str, str] | None) -> Any:
+        if self.json_get is not None:
+            found = self.json_get(doc) if doc is not None else []
+            return found[0] if found else None
+        if fields is None:
+            return None
+        if self.position is not None:  # $N: the N-th field, named or not (§6.2, Q13)
+            values = list(fields.values())
+            return values[self.position - 1] if self.position <= len(values) else None
+        return fields.get(f"${self.field_name}")
+
+
+class MetricFilter:
+    """A CloudWatch Logs metric filter: pattern + metric transformation (PutMetricFilter).
+
+    ``value`` is a number (``"1"``), ``$.selector`` (JSON patterns) or ``$name`` / ``$N``
+    (space-delimited patterns). Invalid combinations raise ``MetricFilterError`` with AWS's
+    message; an invalid pattern raises ``PatternError``.
+    """
+
+    def __init__(
+        self,
+        pattern: str | FilterPattern,
+        *,
+        metric_name: str,
+        namespace: str,
+        value: str = "1",
+        default_value: float | None = None,
+        dimensions: Mapping[str, str] | None = None,
+        unit: str | None = None,
+        name: str | None = None,
+        log_group_name: str | None = None,
+        default_value_mode: DefaultValueMode = "per_event",
+    ) -> None:
+        self.pattern = pattern if isinstance(pattern, FilterPattern) else compile(pattern)
+        self.metric_name = metric_name
+        self.namespace = namespace
+        self.value = str(value)
+        self.default_value = None if default_value is None else float(default_value)
+        self.dimensions = dict(dimensions or {})
+        self.unit = unit
+        self.name = name
+        self.log_group_name = log_group_name
+        self.default_value_mode = default_value_mode
+        self.warnings: list[str] = []
+        self._validate()
+        self._value_ref = self._reference(self.value, "metricValue") if self.value.startswith("$") else None
+        self._constant = None if self._value_ref else float(self.value)
+        self._dimension_refs = [(k, self._reference(v, f"dimension {k}")) for k, v in self.dimensions.items()]
+        family = self.pattern.family
+        self._needs_doc = family == "json" and (self._value_ref is not None or bool(self._dimension_refs))
+        self._needs_fields = family == "space" and (self._value_ref is not None or bool(self._dimension_refs))
+        self._metric = MetricKey(namespace, metric_name, (), unit)
+
+    # -- validation (spec §6.1–6.4)
+    def _validate(self) -> None:
+        member = "metricTransformations.1.member"
+        for attr, label in (("metric_name", "metricName"), ("namespace", "metricNamespace")):
+            text = getattr(self, attr)
+            if not text or len(text) > 255:
+                raise _constraint(text, f"{member}.{label}", "Member must have length between 1 and 255")
+            if _NAME_FORBIDDEN.search(text):
+                raise _constraint(text, f"{member}.{label}", "Member must satisfy regular expression pattern: [^:*$]*")
+        if len(self.value) > 100:
+            raise _constraint(self.value, f"{member}.metricValue", "Member must have length less than or equal to 100")
+        if not self.value.startswith("$") and not ast.NUMBER_RE.fullmatch(self.value):
+            raise MetricFilterError(
+                f"Invalid metric value '{self.value}': use a number, or $ followed by a field of the pattern "
+                "($.field for JSON patterns, $name or $N for space-delimited ones)"
+            )
+        if self.default_value is not None and not math.isfinite(self.default_value):
+            raise MetricFilterError(f"Invalid default value {self.default_value}: it must be a finite number")
+        if self.unit is not None and self.unit not in STANDARD_UNITS:
+            raise _constraint(
+                self.unit, f"{member}.unit", f"Member must satisfy enum value set: [{', '.join(sorted(STANDARD_UNITS))}]"
+            )
+        if self.dimensions:
+            if self.pattern.family not in ("json", "space"):
+                raise MetricFilterError("The specified filter pattern does not support dimensions")
+            if self.default_value is not None:
+                raise MetricFilterError(
+                    "Invalid metric transformation: dimensions and default value are mutually exclusive properties"
+                )
+            if len(self.dimensions) > MAX_DIMENSIONS:
+                raise _constraint(
+                    self.dimensions, f"{member}.dimensions", f"Member must have length less than or equal to {MAX_DIMENSIONS}"
+                )
+            for key, ref in self.dimensions.items():
+                if not key.strip() or not key.isascii() or key.startswith(":") or len(key) > 255:
+                    raise MetricFilterError(
+                        f"Invalid dimension name '{key}': ASCII, at least one non-whitespace character, not starting with ':'"
+                    )
+                if not ref.startswith("$"):
+                    raise MetricFilterError(
+                        f"Invalid dimension value '{ref}' for '{key}': a dimension value is a field reference ($.field or $name)"
+                    )
+
+    def _reference(self, text: str, what: str) -> _Reference:
+        family = self.pattern.family
+        if text.startswith("$.") or text.startswith("$["):
+            if family != "json":
+                raise MetricFilterError(f"Invalid {what} '{text}': $.selector references need a JSON filter pattern")
+            try:
+                selector = parse_selector(text)
+            except PatternError as exc:
+                raise MetricFilterError(f"Invalid {what} '{text}': {exc.detail or exc.message}") from None
+            if selector.wildcards:
+                self.warnings.append(f"{what} {text} has a wildcard: the first element found is used")
+            if not _pattern_mentions(self.pattern.ast, selector):
+                self.warnings.append(f"{what} {text} is not tested by the pattern; AWS advises `{text} = *` (§6.2)")
+            return _Reference(text, json_get=selector_getter(selector))
+        m = _FIELD_REF.fullmatch(text)
+        if not m:
+            raise MetricFilterError(f"Invalid {what} '{text}': expected $.selector, $name or $N")
+        if family != "space":
+            raise MetricFilterError(
+                f"Invalid {what} '{text}': $name and $N references need a space-delimited filter pattern"
+            )
+        name = m.group(1)
+        if name.isdigit():
+            return _Reference(text, position=int(name))
+        slots = self.pattern.ast.slots  # type: ignore[union-attr]
+        if not any(isinstance(s, ast.Field) and s.name == name for s in slots):
+            self.warnings.append(f"{what} {text} names no field of the pattern")
+        return _Reference(text, field_name=name)
+
+    # -- evaluation
+    def observe(self, message: Message) -> Observation:
+        """What one log event's message contributes to the metric (spec §6.6)."""
+        doc: dict[str, Any] | None = None
+        fields: dict[str, str] | None = None
+        if self._needs_doc:
+            doc = load_object(message)
+            matched = doc is not None and self.pattern.matches_object(doc)
+        elif self._needs_fields:
+            fields = self.pattern.extract(message)
+            matched = fields is not None
+        else:
+            matched = self.pattern.matches(message)
+        if not matched:
+            if self.default_value is not None:
+                return Observation(False, self.default_value, (), "defaultValue")
+            return Observation(False, None, (), "no match")
+        if self._value_ref is None:
+            value: float | None = self._constant
+        else:
+            value = _number(self._value_ref.resolve(doc, fields))
+            if value is None:
+                return Observation(True, None, (), "value not numeric")
+        dims = []
+        for key, ref in self._dimension_refs:
+            text = _text(ref.resolve(doc, fields))
+            if text is not None:  # a dimension is published only when found (§6.4, Q15)
+                dims.append((key, text))
+        return Observation(True, value, tuple(sorted(dims)), "matched")
+
+    def metric_key(self, dimensions: tuple[tuple[str, str], ...] = ()) -> MetricKey:
+        return MetricKey(self.namespace, self.metric_name, dimensions, self.unit)
+
+    def apply(self, events: Iterable[tuple[Timestamp, Message]], into: Datapoints | None = None) -> Datapoints:
+        """Aggregate ``(timestamp, message)`` events into per-minute datapoints.
+
+        ``default_value_mode="per_event"`` (spec §6.3/§6.6) emits the default once per
+        non-matching event; ``"per_minute"`` (alarms.md §1.2, Q8) once per minute that had
+        events but no match. ``Sum`` is the same either way when the default is 0.
+        """
+        out = into if into is not None else Datapoints()
+        per_minute = self.default_value_mode == "per_minute" and self.default_value is not None
+        unmatched_minutes: set[int] = set()
+        matched_minutes: set[int] = set()
+        for timestamp, message in events:
+            ms = to_epoch_ms(timestamp)
+            obs = self.observe(message)
+            if per_minute and obs.reason == "defaultValue":
+                unmatched_minutes.add(ms - ms % MINUTE_MS)
+                continue
+            if per_minute and obs.matched:
+                matched_minutes.add(ms - ms % MINUTE_MS)
+            if obs.value is not None:
+                key = self._metric if not obs.dimensions else self.metric_key(obs.dimensions)
+                out.add(key, ms, obs.value)
+        for minute in sorted(unmatched_minutes - matched_minutes):
+            out.add(self._metric, minute, self.default_value)  # type: ignore[arg-type]
+        return out
+
+    # -- shapes users already have
+    def as_put_metric_filter(self) -> dict[str, Any]:
+        """The PutMetricFilter request (``aws logs put-metric-filter --cli-input-json``)."""
+        transformation: dict[str, Any] = {
+            "metricName": self.metric_name,
+            "metricNamespace": self.namespace,
+            "metricValue": self.value,
+        }
+        if self.default_value is not None:
+            transformation["defaultValue"] = self.default_value
+        if self.dimensions:
+            transformation["dimensions"] = dict(self.dimensions)
+        if self.unit is not None:
+            transformation["unit"] = self.unit
+        request: dict[str, Any] = {}
+        if self.log_group_name:
+            request["logGroupName"] = self.log_group_name
+        if self.name:
+            request["filterName"] = self.name
+        request["filterPattern"] = self.pattern.text
+        request["metricTransformations"] = [transformation]
+        return request
+
+    def __repr__(self) -> str:
+        return f"<MetricFilter {self.namespace}/{self.metric_name} value={self.value} pattern={self.pattern.text!r}>"
+
+
+def _pattern_mentions(pattern: ast.Pattern, selector: ast.Selector) -> bool:
+    def walk(e: ast.JsonExpr) -> bool:
+        if isinstance(e, (ast.And, ast.Or)):
+            return any(walk(i) for i in e.items)
+        return e.selector == selector
+
+    return isinstance(pattern, ast.JsonPattern) and walk(pattern.expr)
