@@ -26,6 +26,9 @@ demo: install
 	@echo
 	@echo '$$ cwfilter match "[ip, id, user, timestamp, request, status_code = 4*, bytes]" samples/access.log --extract'
 	@$(BIN)/cwfilter match '[ip, id, user, timestamp, request, status_code = 4*, bytes]' samples/access.log --extract
+	@echo
+	@echo '$$ cwfilter replay samples/cloudtrail --rule CWL-012'
+	@$(BIN)/cwfilter replay samples/cloudtrail --rule CWL-012
 
 bench: install
 	$(BIN)/python -m pytest benchmarks --benchmark-enable --benchmark-columns=min,median,mean,ops --benchmark-sort=name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from pathlib import Path
 
 import orjson
 import pytest
@@ -125,3 +126,22 @@ def test_cwl012_reference_interpreter_agrees_on_s3_records() -> None:
 
 def _variant_source(text: str) -> str:
     return next((v["source"] for v in CWL012["filter_pattern_variants"] if v["pattern"] == text), "canonical")
+
+
+def test_rule_catalogue_is_generated_from_the_spec() -> None:
+    import importlib.util
+
+    from cwfilter.rules import catalogue, find_rule
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "generate_rules.py"
+    spec = importlib.util.spec_from_file_location("generate_rules", script)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    built = module.build(json.loads((SPEC / "cis-metric-filters.json").read_text(encoding="utf-8")))
+    assert [r.id for r in catalogue()] == [r["id"] for r in built["rules"]]
+    assert all(r.filter_pattern == b["filter_pattern"] and r.alarm == b["alarm"] for r, b in zip(catalogue(), built["rules"]))
+    rule = find_rule("cwl-012")
+    assert rule.id == "s3_bucket_policy_changes" and find_rule("CloudWatch.8") is rule and find_rule("CIS-1.4.0-4.8") is rule
+    mf = rule.metric_filter(via="CWL-012")
+    assert (mf.namespace, mf.metric_name) == ("CloudTrailMetrics", "S3BucketEventCount")
+    assert (rule.metric_filter().namespace, rule.metric_filter().metric_name) == ("CISBenchmark", "s3_bucket_policy_changes_metric")

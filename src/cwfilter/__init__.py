@@ -9,10 +9,19 @@ True
 from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
 from .metric_config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
 from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
+from .replay import Accounting, ReplayError, ReplayResult, replay
+from .rules import Rule, catalogue, find_rule
 from .tester import test_metric_filter
 
 __all__ = [
+    "Accounting",
     "ConfigError",
+    "ReplayError",
+    "ReplayResult",
+    "Rule",
+    "catalogue",
+    "find_rule",
+    "replay",
     "Datapoints",
     "FilterPattern",
     "MetricFilter",

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import BinaryIO, Sequence
 
 import orjson
 
 from . import __version__
-from .metric import MetricFilter, MetricFilterError
+from .metric import MetricFilter, MetricFilterError, StatisticSet
 from .metric_config import ConfigError, load_metric_filters
 from .pattern import FilterPattern, PatternError, compile
+from .replay import ReplayError, replay
+from .report import ProgressBar, accounting_lines, csv_text, table
+from .rules import Rule, catalogue, find_rule
 from .tester import test_metric_filter
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
@@ -68,6 +72,40 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform file")
     test.add_argument("--filter-name", help="which metric filter of --metric-filter FILE, when it holds several")
     test.add_argument("--no-limits", action="store_true", help="allow more than AWS's 50 messages")
+
+    rp = sub.add_parser(
+        "replay",
+        help="replay CloudTrail logs through a metric filter: per-minute datapoints and per-period statistics",
+        description="Read CloudTrail logs as delivered (S3 trees of .json.gz, {\"Records\": [...]} files, JSON arrays, "
+        "JSON lines, lookup-events output, CloudWatch Logs exports and subscription payloads, stdin, s3://bucket/prefix) "
+        "and compute what a metric filter would have published.",
+    )
+    rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
+    which = rp.add_argument_group("the metric filter (one of)")
+    which.add_argument("--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)")
+    which.add_argument("--filter-pattern", metavar="PATTERN")
+    which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
+    which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
+    metric = rp.add_argument_group("metric options for --filter-pattern")
+    metric.add_argument("--metric-name", default="MatchCount")
+    metric.add_argument("--namespace", default="cwfilter")
+    metric.add_argument("--metric-value", default="1")
+    metric.add_argument("--default-value", type=float)
+    metric.add_argument("--dimension", action="append", default=[], metavar="NAME=REF", help="e.g. Bucket=$.requestParameters.bucketName")
+    metric.add_argument("--unit")
+    rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
+    rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
+    rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
+    rp.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    rp.add_argument("--output", "-o", metavar="FILE", help="write the result here instead of standard output")
+    rp.add_argument("--timestamp", choices=("event", "delivery"), default="event",
+                    help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
+    rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
+    rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
+    rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+
+    sub.add_parser("rules", help="list the built-in rules")
     return parser
 
 
@@ -244,10 +282,125 @@ def _test(args: argparse.Namespace) -> int:
     return EXIT_MATCH
 
 
+def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
+    chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n)]
+    if len(chosen) != 1:
+        raise ConfigError("give exactly one of --rule, --filter-pattern, --metric-filter")
+    if args.rule:
+        try:
+            rule = find_rule(args.rule)
+        except KeyError as exc:
+            raise ConfigError(str(exc.args[0])) from None
+        mf = rule.metric_filter(via=args.rule)
+        mf.default_value_mode = args.default_value_mode
+        return mf, rule
+    if args.metric_filter:
+        filters = load_metric_filters(args.metric_filter)
+        if args.filter_name:
+            if args.filter_name not in filters:
+                raise ConfigError(f"no metric filter {args.filter_name!r}; the file has: {', '.join(filters)}")
+            mf = filters[args.filter_name]
+        elif len(filters) > 1:
+            raise ConfigError(f"the file has several metric filters ({', '.join(filters)}); choose with --filter-name")
+        else:
+            mf = next(iter(filters.values()))
+        mf.default_value_mode = args.default_value_mode
+        return mf, None
+    if _compile(args.filter_pattern, False) is None:
+        raise _Reported()
+    dims = {}
+    for d in args.dimension:
+        name, sep, ref = d.partition("=")
+        if not sep:
+            raise ConfigError(f"--dimension {d!r}: expected NAME=$.field")
+        dims[name] = ref
+    return (
+        MetricFilter(
+            args.filter_pattern,
+            metric_name=args.metric_name,
+            namespace=args.namespace,
+            value=args.metric_value,
+            default_value=args.default_value,
+            dimensions=dims or None,
+            unit=args.unit,
+            default_value_mode=args.default_value_mode,
+        ),
+        None,
+    )
+
+
+class _Reported(Exception):
+    """An error already shown to the user."""
+
+
+def _replay(args: argparse.Namespace) -> int:
+    try:
+        mf, rule = _replay_filter(args)
+    except _Reported:
+        return EXIT_ERROR
+    except PatternError as exc:
+        _compile(exc.pattern, False)
+        return EXIT_ERROR
+    except (ConfigError, MetricFilterError) as exc:
+        return _fail(str(exc))
+    for warning in mf.warnings:
+        print(f"cwfilter: warning: {warning}", file=sys.stderr)
+    period = args.period or (rule.alarm["period"] if rule else 300)
+    statistic = args.statistic or (rule.alarm["statistic"] if rule else "Sum")
+    if period <= 0 or period % 60:
+        return _fail(f"--period {period}: a positive multiple of 60 seconds")
+    try:
+        _check_statistic(statistic)
+    except ValueError as exc:
+        return _fail(str(exc))
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
+    try:
+        result = replay(
+            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+            strict=args.strict, jobs=args.jobs, progress=bar,
+        )  # fmt: skip
+    except ReplayError as exc:
+        if bar:
+            bar.close()
+        return _fail(f"stopped (--strict): {exc}")
+    if bar:
+        bar.close()
+    if args.format == "json":
+        text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"
+    elif args.format == "csv":
+        text = csv_text(result)
+    else:
+        text = table(result)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"cannot write {args.output}: {exc.strerror}")
+        if args.format != "table":
+            print("\n".join(accounting_lines(result)), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    failed = result.accounting.files_failed and not result.accounting.files
+    return EXIT_ERROR if failed else EXIT_MATCH
+
+
+def _check_statistic(statistic: str) -> None:
+    probe = StatisticSet()
+    probe.add(1.0)
+    probe.statistic(statistic)
+
+
+def _rules(args: argparse.Namespace) -> int:
+    for rule in catalogue():
+        names = ", ".join(a for a in rule.aliases[1:] if not a.startswith(("cloudwatch_", "AWS-", "CIS-")))
+        print(f"{rule.id:<36} {names:<26} {rule.namespace}/{rule.metric_name}")
+    return EXIT_MATCH
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cwfilter`` command; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"check": _check, "match": _match, "test": _test}
+    handlers = {"check": _check, "match": _match, "test": _test, "replay": _replay, "rules": _rules}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

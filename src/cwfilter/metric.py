@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Literal, Mapping, Union
 
+import orjson
+
 from .pattern import FilterPattern, PatternError, ast, compile
 from .pattern.compile import selector_getter
 from .pattern.message import Message, load_object, number_text
@@ -68,27 +70,32 @@ def _constraint(value: Any, member: str, constraint: str) -> MetricFilterError:
 @dataclass
 class StatisticSet:
     """The samples of one metric in one minute: SampleCount, Sum, Minimum, Maximum and the
-    value histogram that percentiles need. Mergeable and order-independent."""
+    value histogram that percentiles need. Merging is exact and order-independent: ``sum``
+    is computed from the histogram with ``math.fsum``, so partial results from parallel
+    workers combine into exactly the single-process result."""
 
     sample_count: int = 0
-    sum: float = 0.0
     minimum: float = math.inf
     maximum: float = -math.inf
     values: Counter[float] = field(default_factory=Counter)
 
     def add(self, value: float, count: int = 1) -> None:
         self.sample_count += count
-        self.sum += value * count
-        self.minimum = min(self.minimum, value)
-        self.maximum = max(self.maximum, value)
+        if value < self.minimum:
+            self.minimum = value
+        if value > self.maximum:
+            self.maximum = value
         self.values[value] += count
 
     def merge(self, other: StatisticSet) -> None:
         self.sample_count += other.sample_count
-        self.sum += other.sum
         self.minimum = min(self.minimum, other.minimum)
         self.maximum = max(self.maximum, other.maximum)
         self.values.update(other.values)
+
+    @property
+    def sum(self) -> float:
+        return math.fsum(v * c for v, c in sorted(self.values.items()))
 
     @property
     def average(self) -> float:
@@ -283,7 +290,6 @@ class MetricFilter:
         family = self.pattern.family
         self._needs_doc = family == "json" and (self._value_ref is not None or bool(self._dimension_refs))
         self._needs_fields = family == "space" and (self._value_ref is not None or bool(self._dimension_refs))
-        self._metric = MetricKey(namespace, metric_name, (), unit)
 
     # -- validation (spec §6.1–6.4)
     def _validate(self) -> None:
@@ -374,6 +380,9 @@ class MetricFilter:
             if self.default_value is not None:
                 return Observation(False, self.default_value, (), "defaultValue")
             return Observation(False, None, (), "no match")
+        return self._matched(doc, fields)
+
+    def _matched(self, doc: dict[str, Any] | None, fields: dict[str, str] | None) -> Observation:
         if self._value_ref is None:
             value: float | None = self._constant
         else:
@@ -388,33 +397,34 @@ class MetricFilter:
         return Observation(True, value, tuple(sorted(dims)), "matched")
 
     def metric_key(self, dimensions: tuple[tuple[str, str], ...] = ()) -> MetricKey:
+        """The identity of the metric this filter publishes, with these dimensions."""
         return MetricKey(self.namespace, self.metric_name, dimensions, self.unit)
 
-    def apply(self, events: Iterable[tuple[Timestamp, Message]], into: Datapoints | None = None) -> Datapoints:
+    def observe_object(self, record: dict[str, Any]) -> Observation:
+        """``observe`` for a message already parsed as a JSON object (one parse per record)."""
+        if self.pattern.family != "json":
+            return self.observe(orjson.dumps(record))
+        if not self.pattern.matches_object(record):
+            if self.default_value is not None:
+                return Observation(False, self.default_value, (), "defaultValue")
+            return Observation(False, None, (), "no match")
+        return self._matched(record, None)
+
+    def accumulator(self) -> Accumulator:
+        """An empty, mergeable aggregate of this filter's observations."""
+        return Accumulator(self)
+
+    def apply(self, events: Iterable[tuple[Timestamp, Message]]) -> Datapoints:
         """Aggregate ``(timestamp, message)`` events into per-minute datapoints.
 
         ``default_value_mode="per_event"`` (spec §6.3/§6.6) emits the default once per
         non-matching event; ``"per_minute"`` (alarms.md §1.2, Q8) once per minute that had
         events but no match. ``Sum`` is the same either way when the default is 0.
         """
-        out = into if into is not None else Datapoints()
-        per_minute = self.default_value_mode == "per_minute" and self.default_value is not None
-        unmatched_minutes: set[int] = set()
-        matched_minutes: set[int] = set()
+        acc = self.accumulator()
         for timestamp, message in events:
-            ms = to_epoch_ms(timestamp)
-            obs = self.observe(message)
-            if per_minute and obs.reason == "defaultValue":
-                unmatched_minutes.add(ms - ms % MINUTE_MS)
-                continue
-            if per_minute and obs.matched:
-                matched_minutes.add(ms - ms % MINUTE_MS)
-            if obs.value is not None:
-                key = self._metric if not obs.dimensions else self.metric_key(obs.dimensions)
-                out.add(key, ms, obs.value)
-        for minute in sorted(unmatched_minutes - matched_minutes):
-            out.add(self._metric, minute, self.default_value)  # type: ignore[arg-type]
-        return out
+            acc.add(to_epoch_ms(timestamp), self.observe(message))
+        return acc.datapoints()
 
     # -- shapes users already have
     def as_put_metric_filter(self) -> dict[str, Any]:
@@ -441,6 +451,51 @@ class MetricFilter:
 
     def __repr__(self) -> str:
         return f"<MetricFilter {self.namespace}/{self.metric_name} value={self.value} pattern={self.pattern.text!r}>"
+
+
+class Accumulator:
+    """Observations of one metric filter on their way to datapoints. Partial accumulators
+    (one per worker, per file batch) ``merge`` into exactly the single-pass result, also for
+    ``default_value_mode="per_minute"``, whose defaults are only decided in ``datapoints()``."""
+
+    def __init__(self, metric_filter: MetricFilter) -> None:
+        self.filter = metric_filter
+        self.points = Datapoints()
+        self._per_minute = metric_filter.default_value_mode == "per_minute" and metric_filter.default_value is not None
+        self.default_minutes: set[int] = set()
+        self.matched_minutes: set[int] = set()
+        self._base_key = metric_filter.metric_key()
+
+    def add(self, epoch_ms: int, obs: Observation) -> None:
+        if self._per_minute:
+            minute = epoch_ms - epoch_ms % MINUTE_MS
+            if obs.reason == "defaultValue":
+                self.default_minutes.add(minute)
+                return
+            if obs.matched:
+                self.matched_minutes.add(minute)
+        if obs.value is not None:
+            key = self._base_key if not obs.dimensions else self.filter.metric_key(obs.dimensions)
+            self.points.add(key, epoch_ms, obs.value)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent back from worker processes: the data, not the compiled filter.
+        state = dict(self.__dict__)
+        state["filter"] = None
+        return state
+
+    def merge(self, other: Accumulator) -> None:
+        self.points.merge(other.points)
+        self.default_minutes |= other.default_minutes
+        self.matched_minutes |= other.matched_minutes
+
+    def datapoints(self) -> Datapoints:
+        """The datapoints, with per-minute defaults (if any) filled in."""
+        out = Datapoints()
+        out.merge(self.points)
+        for minute in sorted(self.default_minutes - self.matched_minutes):
+            out.add(self._base_key, minute, self.filter.default_value)  # type: ignore[arg-type]
+        return out
 
 
 def _pattern_mentions(pattern: ast.Pattern, selector: ast.Selector) -> bool:

@@ -1,0 +1,383 @@
+"""Replay: log files → events → a metric filter's datapoints, with full accounting.
+
+Every record read ends up counted as matched, unmatched, rejected (with a reason) or, with
+de-duplication, duplicate; every file as read, skipped (with a reason) or failed. Files
+are processed in batches by worker processes behind a ``concurrent.futures.Executor``;
+partial results merge into exactly the single-process result.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Sequence, Union
+
+import orjson
+
+from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Timestamp, iso_utc, to_epoch_ms
+from .metric_config import from_put_metric_filter
+from .sources import FileRef, Item, Problem, Skip, discover, parse_time, read_file
+
+TimestampSource = Literal["event", "delivery"]
+ProgressCallback = Callable[["Progress"], None]
+MAX_LISTED_PROBLEMS_PER_REASON = 50
+
+
+class ReplayError(RuntimeError):
+    """Raised in strict mode at the first problem, naming the file and record."""
+
+
+@dataclass
+class Progress:
+    files_done: int
+    files_total: int
+    bytes_done: int
+    bytes_total: int
+    records: int
+    matched: int
+
+
+@dataclass
+class Accounting:
+    """What happened to every file and record read."""
+
+    files: int = 0  # files read (including those that failed)
+    files_failed: int = 0
+    files_skipped: int = 0
+    records: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    delivery_time_fallbacks: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+
+    def merge(self, other: Accounting) -> None:
+        for name in ("files", "files_failed", "files_skipped", "records", "matched", "unmatched", "rejected",
+                     "duplicates", "delivery_time_fallbacks"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.problems.extend(other.problems)
+        self.skipped.extend(other.skipped)
+
+    def problem(self, source: str, index: int | None, reason: str) -> None:
+        entry: dict[str, Any] = {"source": source, "reason": reason}
+        if index is not None:
+            entry["record"] = index
+        self.problems.append(entry)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "filesFailed": self.files_failed,
+            "filesSkipped": self.files_skipped,
+            "records": self.records,
+            "matched": self.matched,
+            "unmatched": self.unmatched,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "deliveryTimeFallbacks": self.delivery_time_fallbacks,
+            "problems": self.problems,
+            "skipped": self.skipped,
+        }
+
+    def problem_summary(self) -> list[tuple[str, int, list[str]]]:
+        """(reason, count, first sources) per distinct reason, most frequent first."""
+        groups: dict[str, list[str]] = {}
+        for p in self.problems:
+            reason = p["reason"].split(":")[0]
+            where = p["source"] + (f" #{p['record']}" if "record" in p else "")
+            groups.setdefault(reason, []).append(where)
+        return sorted(((r, len(w), w[:3]) for r, w in groups.items()), key=lambda x: -x[1])
+
+
+@dataclass
+class _Partial:
+    acc: Accumulator
+    accounting: Accounting
+    # With de-duplication: (eventID, epoch ms, observation) per record that has an eventID,
+    # resolved in file order by the parent so the first copy wins.
+    by_event_id: list[tuple[str, int, Any]] | None = None
+
+
+@dataclass
+class ReplayOptions:
+    timestamp: TimestampSource = "event"
+    dedupe: bool = False
+    strict: bool = False
+
+
+@dataclass
+class ReplayResult:
+    """Datapoints of one metric filter over the inputs, and what happened to every record."""
+
+    metric_filter: MetricFilter
+    datapoints: Datapoints
+    accounting: Accounting
+    period: int = 300
+    statistic: str = "Sum"
+
+    @property
+    def metric(self) -> MetricKey:
+        """The filter's metric without dimensions."""
+        return self.metric_filter.metric_key()
+
+    def periods(self, key: MetricKey | None = None) -> list[tuple[int, float]]:
+        return self.datapoints.periods(key or self.metric, self.period, self.statistic)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``replay --format json`` document (a contract: keys are only ever added)."""
+        series = [self._series(key) for key in self.datapoints.metrics()]
+        base = next((s for s in series if not s["metric"]["dimensions"]), self._series(self.metric))
+        return {
+            "metric": base["metric"],
+            "datapoints": base["datapoints"],
+            "periods": base["periods"],
+            "series": series,
+            "metricFilter": self.metric_filter.as_put_metric_filter(),
+            "accounting": self.accounting.as_dict(),
+        }
+
+    def _series(self, key: MetricKey) -> dict[str, Any]:
+        return {
+            "metric": key.as_dict(),
+            "datapoints": [{"timestamp": iso_utc(m), **s.as_dict()} for m, s in self.datapoints.minutes(key)],
+            "periods": [
+                {"start": iso_utc(start), "period": self.period, "statistic": self.statistic, "value": value}
+                for start, value in self.datapoints.periods(key, self.period, self.statistic)
+            ],
+        }
+
+
+# ------------------------------------------------------------------ one batch (runs in a worker)
+
+
+def _event_time(record: dict[str, Any]) -> tuple[int | None, str | None]:
+    raw = record.get("eventTime")
+    if raw is None:
+        return None, "missing eventTime"
+    ms = parse_time(raw)
+    return (ms, None) if ms is not None else (None, f"unparseable eventTime {str(raw)[:40]!r}")
+
+
+def _process_file(
+    ref: FileRef, mf: MetricFilter, options: ReplayOptions, part: _Partial, json_fast: bool
+) -> None:
+    acc, accounting = part.acc, part.accounting
+    accounting.files += 1
+    for item in read_file(ref):
+        if isinstance(item, Skip):
+            accounting.files -= 1
+            accounting.files_skipped += 1
+            accounting.skipped.append({"source": ref.name, "reason": item.reason})
+            return
+        if isinstance(item, Problem):
+            if item.index is None:
+                accounting.problem(ref.name, None, item.reason)
+                if item.fatal:
+                    accounting.files_failed += 1
+            else:
+                accounting.records += 1
+                accounting.rejected += 1
+                accounting.problem(ref.name, item.index, item.reason)
+            if options.strict and item.fatal:
+                where = ref.name + (f" record {item.index}" if item.index is not None else "")
+                raise ReplayError(f"{where}: {item.reason}")
+            continue
+        accounting.records += 1
+        record = item.record
+        if options.timestamp == "delivery" and item.delivered_ms is not None:
+            ms: int | None = item.delivered_ms
+        elif record is not None:
+            ms, why = _event_time(record)
+            if options.timestamp == "delivery":
+                accounting.delivery_time_fallbacks += 1
+            if ms is None and item.message is not None and item.delivered_ms is not None:
+                ms = item.delivered_ms  # a CloudWatch Logs event: its own timestamp
+            if ms is None:
+                accounting.rejected += 1
+                accounting.problem(ref.name, item.index, why or "no timestamp")
+                if options.strict:
+                    raise ReplayError(f"{ref.name} record {item.index}: {why}")
+                continue
+        elif item.delivered_ms is not None:
+            ms = item.delivered_ms
+        else:
+            accounting.rejected += 1
+            accounting.problem(ref.name, item.index, "no timestamp")
+            continue
+        if record is not None and json_fast and item.message is None:
+            obs = mf.observe_object(record)
+        else:
+            obs = mf.observe(item.message if item.message is not None else orjson.dumps(record))
+        if part.by_event_id is not None and record is not None and isinstance(record.get("eventID"), str):
+            part.by_event_id.append((record["eventID"], ms, obs))
+            continue
+        _count(accounting, obs)
+        acc.add(ms, obs)
+
+
+def _count(accounting: Accounting, obs: Any) -> None:
+    if obs.matched:
+        accounting.matched += 1
+    else:
+        accounting.unmatched += 1
+
+
+@lru_cache(maxsize=8)
+def _filter_from_spec(spec: bytes, mode: str) -> MetricFilter:
+    mf = from_put_metric_filter(orjson.loads(spec))
+    mf.default_value_mode = mode  # type: ignore[assignment]
+    return mf
+
+
+def _replay_batch(files: list[FileRef], spec: bytes, mode: str, options: ReplayOptions) -> _Partial:
+    """Worker entry point: replay a batch of files (top level, so it pickles)."""
+    mf = _filter_from_spec(spec, mode)
+    part = _Partial(mf.accumulator(), Accounting(), [] if options.dedupe else None)
+    json_fast = mf.pattern.family == "json"
+    for ref in files:
+        _process_file(ref, mf, options, part, json_fast)
+    return part
+
+
+# ------------------------------------------------------------------ the driver
+
+
+def _batches(files: list[FileRef], jobs: int) -> list[list[FileRef]]:
+    """Batches of files of roughly equal size, several per worker for load balance."""
+    if not files:
+        return []
+    total = sum(f.size for f in files) or len(files)
+    target = max(1, total // max(1, jobs * 8))
+    batches: list[list[FileRef]] = [[]]
+    weight = 0
+    for f in files:
+        if batches[-1] and weight >= target:
+            batches.append([])
+            weight = 0
+        batches[-1].append(f)
+        weight += f.size or 1
+    return batches
+
+
+Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
+
+
+def replay(
+    inputs: Sequence[str | Path] | Events,
+    metric_filter: MetricFilter,
+    *,
+    period: int = 300,
+    statistic: str = "Sum",
+    timestamp: TimestampSource = "event",
+    dedupe: bool = False,
+    strict: bool = False,
+    jobs: int | None = 1,
+    executor: Executor | None = None,
+    progress: ProgressCallback | None = None,
+) -> ReplayResult:
+    """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
+    message)`` events through ``metric_filter``.
+
+    ``timestamp="event"`` stamps each record with its ``eventTime`` (what CloudWatch Logs
+    sees for CloudTrail); ``"delivery"`` uses the delivery time where the input carries it
+    (the CloudTrail file name stamp, a CloudWatch Logs event's timestamp), counting fallbacks.
+    ``jobs`` worker processes (``None``: all cores) or an ``executor`` replay files in parallel.
+    """
+    options = ReplayOptions(timestamp, dedupe, strict)
+    items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
+    if items and isinstance(items[0], tuple):
+        return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
+    files, skipped = discover([str(p) for p in items])
+    accounting = Accounting()
+    for source, reason in skipped:
+        if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
+            accounting.files_failed += 1
+            accounting.problem(source, None, reason)
+            if strict:
+                raise ReplayError(f"{source}: {reason}")
+        else:
+            accounting.files_skipped += 1
+            accounting.skipped.append({"source": source, "reason": reason})
+    spec = orjson.dumps(metric_filter.as_put_metric_filter())
+    mode = metric_filter.default_value_mode
+    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    batches = _batches(files, workers if executor is None else 8)
+    total_bytes = sum(f.size for f in files)
+    done = _Done(len(files), total_bytes)
+
+    parts: list[_Partial] = []
+    if executor is None and (workers == 1 or len(batches) <= 1):
+        for batch in batches:
+            for ref in batch:
+                parts.append(_replay_batch([ref], spec, mode, options))
+                done.add([ref], parts[-1], progress)
+    else:
+        own = executor is None
+        pool = executor or ProcessPoolExecutor(max_workers=workers)
+        try:
+            futures = [pool.submit(_replay_batch, batch, spec, mode, options) for batch in batches]
+            for batch, future in zip(batches, futures):  # collected in file order: deterministic merge
+                parts.append(future.result())
+                done.add(batch, parts[-1], progress)
+        finally:
+            if own:
+                pool.shutdown(cancel_futures=True)
+    return _combine(metric_filter, parts, accounting, period, statistic)
+
+
+@dataclass
+class _Done:
+    files_total: int
+    bytes_total: int
+    files: int = 0
+    bytes: int = 0
+    records: int = 0
+    matched: int = 0
+
+    def add(self, batch: list[FileRef], part: _Partial, progress: ProgressCallback | None) -> None:
+        self.files += len(batch)
+        self.bytes += sum(f.size for f in batch)
+        self.records += part.accounting.records
+        self.matched += part.accounting.matched + sum(1 for _, _, o in part.by_event_id or () if o.matched)
+        if progress is not None:
+            progress(Progress(self.files, self.files_total, self.bytes, self.bytes_total, self.records, self.matched))
+
+
+def _combine(
+    mf: MetricFilter, parts: list[_Partial], accounting: Accounting, period: int, statistic: str
+) -> ReplayResult:
+    acc = mf.accumulator()
+    seen: set[str] = set()
+    for part in parts:
+        acc.merge(part.acc)
+        accounting.merge(part.accounting)
+        for event_id, ms, obs in part.by_event_id or ():
+            if event_id in seen:
+                accounting.duplicates += 1
+                continue
+            seen.add(event_id)
+            _count(accounting, obs)
+            acc.add(ms, obs)
+    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic)
+
+
+def _replay_events(events: Events, mf: MetricFilter, period: int, statistic: str) -> ReplayResult:
+    acc = mf.accumulator()
+    accounting = Accounting()
+    for i, (ts, message) in enumerate(events):
+        accounting.records += 1
+        try:
+            ms = to_epoch_ms(ts)
+        except (TypeError, ValueError) as exc:
+            accounting.rejected += 1
+            accounting.problem("events", i, f"bad timestamp: {exc}")
+            continue
+        obs = mf.observe(message)
+        _count(accounting, obs)
+        acc.add(ms, obs)
+    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic)

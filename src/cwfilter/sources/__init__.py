@@ -1,0 +1,85 @@
+"""Readers: where log events come from (files, trees, stdin, S3) and what they hold."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .formats import Item, Problem, Skip, decompress, delivery_time_from_name, parse_blob, parse_time
+from .local import LOG_FILE, FileRef, is_digest, walk
+
+__all__ = [
+    "FileRef",
+    "Item",
+    "Problem",
+    "Skip",
+    "discover",
+    "read_file",
+    "parse_time",
+]
+
+
+def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]]]:
+    """The files to read for ``inputs`` (paths, directories, ``-``, ``s3://`` prefixes), and the
+    files skipped with the reason (digests, non-log names, missing paths)."""
+    files: list[FileRef] = []
+    skipped: list[tuple[str, str]] = []
+    for spec in inputs:
+        if spec == "-":
+            files.append(FileRef("-"))
+        elif spec.startswith("s3://"):
+            from .s3 import S3Error, list_objects
+
+            try:
+                for uri, size in list_objects(spec):
+                    key = uri.split("/", 3)[3] if uri.count("/") >= 3 else uri
+                    if is_digest(key):
+                        skipped.append((uri, "CloudTrail digest file"))
+                    elif not LOG_FILE.match(key.rsplit("/", 1)[-1]):
+                        skipped.append((uri, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"))
+                    else:
+                        files.append(FileRef(uri, size))
+            except S3Error as exc:
+                skipped.append((spec, str(exc)))
+        elif os.path.isdir(spec):
+            for path, size, reason in walk(Path(spec)):
+                if reason:
+                    skipped.append((path, reason))
+                else:
+                    files.append(FileRef(path, size))
+        elif os.path.exists(spec):
+            if is_digest(spec):
+                skipped.append((spec, "CloudTrail digest file"))
+            else:
+                files.append(FileRef(spec, os.path.getsize(spec)))
+        else:
+            skipped.append((spec, "no such file or directory"))
+    return files, skipped
+
+
+def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
+    """Every item of one input file; a file that cannot be read yields one ``Problem``."""
+    try:
+        raw = ref.read()
+    except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
+        yield Problem(ref.name, None, f"cannot read: {exc}")
+        return
+    data, trouble = decompress(raw, ref.name)
+    if trouble:
+        yield Problem(ref.name, None, trouble, fatal=not data)
+        if not data:
+            return
+    delivered = delivery_time_from_name(ref.name)
+    parsed = parse_blob(ref.name, data, delivered)
+    if trouble:  # a truncated file: read what was recovered, but its end is lost
+        parsed = _recovered(ref.name, parsed)
+    yield from parsed
+
+
+def _recovered(source: str, items: Iterator[Item | Problem | Skip]) -> Iterator[Item | Problem | Skip]:
+    for item in items:
+        if isinstance(item, Problem) and item.index is None and item.reason.startswith("invalid JSON"):
+            yield Problem(source, None, "the recovered part of the truncated file is not complete JSON")
+            continue
+        yield item

@@ -1,0 +1,270 @@
+"""Log files as users have them → CloudTrail records (or raw log event messages).
+
+One blob (a file's bytes, decompressed) holds one of: a CloudTrail delivery object
+``{"Records": [...]}``, a JSON array of records, one record, JSON lines, the output of
+``aws cloudtrail lookup-events`` (``CloudTrailEvent`` strings), a CloudWatch Logs
+subscription payload, a CloudWatch Logs export (``timestamp message`` lines), or a
+CloudTrail digest (skipped). The format is recognised from the content, not the name.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterator, Union
+
+import orjson
+
+# Keys under which tools wrap a CloudTrail record (EventBridge "detail", test fixtures "log").
+_WRAPPER_KEYS = ("detail", "log", "record", "event")
+_RECORD_KEYS = ("eventVersion", "eventSource", "eventName", "eventTime", "eventID")
+_EXPORT_LINE = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))[ \t](.*)")
+_DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
+
+
+@dataclass(slots=True)
+class Item:
+    """One log event read from a source: a parsed record and/or its message text."""
+
+    index: int
+    record: dict[str, Any] | None
+    message: bytes | None = None  # the log event message when the input carries it verbatim
+    delivered_ms: int | None = None  # when CloudWatch Logs / S3 received it, where known
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something that could not be read: a whole file (``index`` None) or one record."""
+
+    source: str
+    index: int | None
+    reason: str
+    fatal: bool = True  # False: reported, but the records were still read (e.g. bytes replaced)
+
+
+@dataclass(slots=True)
+class Skip:
+    """A file deliberately not read (a digest), reported in the accounting."""
+
+    reason: str
+
+
+Parsed = Union[Item, Problem, Skip]
+
+
+# ------------------------------------------------------------------ decompression
+
+
+def _gzip_decompress(data: bytes) -> tuple[bytes, str | None]:
+    """Decompress (possibly multi-member) gzip; on truncation return what was recovered and why."""
+    try:
+        from isal import igzip  # type: ignore[import-not-found]
+
+        return igzip.decompress(data), None
+    except ImportError:
+        pass
+    except Exception:  # noqa: BLE001 - fall back to zlib to salvage and name the problem
+        pass
+    out: list[bytes] = []
+    rest = data
+    while rest:
+        d = zlib.decompressobj(wbits=47)
+        try:
+            out.append(d.decompress(rest))
+        except zlib.error as exc:
+            return b"".join(out), f"corrupt gzip data: {exc}"
+        if not d.eof:
+            return b"".join(out), "truncated gzip file"
+        rest = d.unused_data.lstrip(b"\x00")
+    return b"".join(out), None
+
+
+def decompress(data: bytes, name: str) -> tuple[bytes, str | None]:
+    """The file's content; gzip is recognised by its magic bytes, whatever the name."""
+    if data[:2] == b"\x1f\x8b":
+        return _gzip_decompress(data)
+    return data, None
+
+
+def delivery_time_from_name(name: str) -> int | None:
+    """The delivery stamp of a CloudTrail log file name (``..._20230710T1145Z_...``), in epoch ms."""
+    m = _DELIVERY_STAMP.search(name)
+    if not m:
+        return None
+    return int(datetime.strptime(m.group(1), "%Y%m%dT%H%MZ").replace(tzinfo=timezone.utc).timestamp() * 1000)
+
+
+# ------------------------------------------------------------------ records
+
+
+def _looks_like_record(obj: Any) -> bool:
+    return isinstance(obj, dict) and any(k in obj for k in _RECORD_KEYS)
+
+
+def _unwrap(obj: Any) -> Any:
+    """A CloudTrail record, unwrapping lookup-events and common wrappers."""
+    if isinstance(obj, dict) and not _looks_like_record(obj):
+        if isinstance(obj.get("CloudTrailEvent"), str):
+            return orjson.loads(obj["CloudTrailEvent"])
+        for key in _WRAPPER_KEYS:
+            if _looks_like_record(obj.get(key)):
+                return obj[key]
+    return obj
+
+
+def _record_items(source: str, records: list[Any], delivered_ms: int | None) -> Iterator[Parsed]:
+    for i, obj in enumerate(records):
+        try:
+            rec = _unwrap(obj)
+        except orjson.JSONDecodeError as exc:
+            yield Problem(source, i, f"CloudTrailEvent is not valid JSON: {exc}")
+            continue
+        if not isinstance(rec, dict):
+            yield Problem(source, i, f"not a JSON object but {type(rec).__name__}")
+            continue
+        yield Item(i, rec, None, delivered_ms)
+
+
+def _is_digest(doc: dict[str, Any]) -> bool:
+    return "digestStartTime" in doc and "logFiles" in doc
+
+
+def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Iterator[Parsed]:
+    """The items of one (decompressed) file, recognising its format from its content."""
+    head = data.lstrip()[:1]
+    if not head:
+        yield Problem(source, None, "empty file")
+        return
+    if head in (b"{", b"["):
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            if head == b"{" and _first_line_is_json(data):
+                yield from _json_lines(source, data, delivered_ms)
+                return
+            if "UTF-8" in str(exc):
+                fixed = data.decode("utf-8", errors="replace")
+                yield Problem(source, None, "invalid UTF-8 bytes replaced with U+FFFD", fatal=False)
+                yield from parse_blob(source, fixed.encode("utf-8"), delivered_ms)
+                return
+            yield Problem(source, None, f"invalid JSON: {exc}")
+            return
+        yield from _document(source, doc, delivered_ms)
+        return
+    if _EXPORT_LINE.match(data.lstrip()):
+        yield from _export_lines(source, data)
+        return
+    yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
+
+
+def _first_line_is_json(data: bytes) -> bool:
+    first, _, rest = data.lstrip().partition(b"\n")
+    if not rest.strip():
+        return False
+    try:
+        return isinstance(orjson.loads(first), dict)
+    except orjson.JSONDecodeError:
+        return False
+
+
+def _document(source: str, doc: Any, delivered_ms: int | None) -> Iterator[Parsed]:
+    if isinstance(doc, list):
+        yield from _record_items(source, doc, delivered_ms)
+    elif isinstance(doc, dict):
+        if isinstance(doc.get("Records"), list):
+            yield from _record_items(source, doc["Records"], delivered_ms)
+        elif doc.get("messageType") and isinstance(doc.get("logEvents"), list):
+            yield from _subscription(source, doc)
+        elif isinstance(doc.get("Events"), list):  # full `aws cloudtrail lookup-events` output
+            yield from _record_items(source, doc["Events"], delivered_ms)
+        elif _is_digest(doc):
+            yield Skip("CloudTrail digest file")
+        else:
+            yield from _record_items(source, [doc], delivered_ms)
+    else:
+        yield Problem(source, None, f"JSON {type(doc).__name__} is not a record, an array or an envelope")
+
+
+def _json_lines(source: str, data: bytes, delivered_ms: int | None) -> Iterator[Parsed]:
+    index = 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        i = index
+        index += 1
+        try:
+            obj = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            reason = "invalid UTF-8" if "UTF-8" in str(exc) else "invalid JSON"
+            yield Problem(source, i, f"{reason}: {exc}")
+            continue
+        if isinstance(obj, dict) and obj.get("messageType") and isinstance(obj.get("logEvents"), list):
+            yield from _subscription(source, obj)
+            continue
+        for item in _record_items(source, [obj], delivered_ms):
+            if isinstance(item, Item):
+                item.index = i
+            elif isinstance(item, Problem):
+                item.index = i
+            yield item
+
+
+def _subscription(source: str, payload: dict[str, Any]) -> Iterator[Parsed]:
+    """A CloudWatch Logs subscription payload: each log event's message is one record."""
+    for i, event in enumerate(payload["logEvents"]):
+        message = event.get("message") if isinstance(event, dict) else None
+        if not isinstance(message, str):
+            yield Problem(source, i, "log event without a message")
+            continue
+        raw = message.encode("utf-8")
+        try:
+            rec = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            rec = None  # not JSON: still a log event, matched by its text
+        ts = event.get("timestamp")
+        yield Item(i, rec if isinstance(rec, dict) else None, raw, ts if isinstance(ts, int) else None)
+
+
+def _export_lines(source: str, data: bytes) -> Iterator[Parsed]:
+    """CloudWatch Logs export to S3: ``<ISO 8601 timestamp> <message>`` per line."""
+    index = 0
+    for line in data.splitlines():
+        if not line.strip():
+            continue
+        i = index
+        index += 1
+        m = _EXPORT_LINE.match(line)
+        if not m:
+            yield Problem(source, i, "not a `timestamp message` line")
+            continue
+        stamp, message = m.group(1).decode(), m.group(2)
+        delivered = parse_time(stamp)
+        try:
+            rec = orjson.loads(message) if message[:1] == b"{" else None
+        except orjson.JSONDecodeError:
+            rec = None
+        yield Item(i, rec if isinstance(rec, dict) else None, message, delivered)
+
+
+# ------------------------------------------------------------------ time
+
+
+def parse_time(value: Any) -> int | None:
+    """Epoch ms from an ISO 8601 time (``Z`` or offset), or the space-separated
+    ``YYYY-MM-DD hh:mm:ss[.fff]`` form some tools normalise ``eventTime`` to (taken as UTC)."""
+    if not isinstance(value, str) or len(value) < 19:
+        return None
+    text = value.strip().replace(" ", "T", 1)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:?\d\d)?", text)
+    if not m:
+        return None
+    frac = (m.group(2) or "")[:7]  # fromisoformat takes at most microseconds
+    try:
+        dt = datetime.fromisoformat(m.group(1) + (frac[:7] if frac else "") + (m.group(3) or "+00:00"))
+    except ValueError:
+        return None
+    return int(dt.timestamp() * 1000)

@@ -1,0 +1,59 @@
+"""Local inputs: files, directory trees laid out as CloudTrail delivers to S3, and stdin."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+# File names replay reads when it walks a directory; anything else is listed as skipped.
+LOG_FILE = re.compile(r".*\.(json|jsonl|ndjson|log|txt|cloudtrail)(\.gz)?$|.*\.gz$", re.IGNORECASE)
+DIGEST = re.compile(r"(^|/)CloudTrail-Digest(/|$)|_CloudTrail-Digest_", re.IGNORECASE)
+# AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>
+S3_LAYOUT = re.compile(
+    r"AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail/(?P<region>[a-z0-9-]+)/"
+    r"(?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)/"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """One input to read: a local path, ``-`` for stdin, or an ``s3://bucket/key`` object."""
+
+    name: str
+    size: int = 0
+
+    def read(self) -> bytes:
+        if self.name == "-":
+            return sys.stdin.buffer.read()
+        if self.name.startswith("s3://"):
+            from .s3 import read_object
+
+            return read_object(self.name)
+        return Path(self.name).read_bytes()
+
+
+def is_digest(name: str) -> bool:
+    return DIGEST.search(name.replace(os.sep, "/")) is not None
+
+
+def walk(root: Path) -> Iterator[tuple[str, int, str | None]]:
+    """(path, size, skip reason or None) for every file under ``root``, in sorted order."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            try:
+                size = os.path.getsize(path)
+            except OSError:
+                size = 0
+            if is_digest(rel):
+                yield path, size, "CloudTrail digest file"
+            elif not LOG_FILE.match(name):
+                yield path, size, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
+            else:
+                yield path, size, None

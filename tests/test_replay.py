@@ -1,0 +1,300 @@
+"""Replay: readers on the real CloudTrail data, accounting of bad inputs, parallel runs,
+s3:// against a local S3 API server, and the CLI."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+import cwfilter
+from cwfilter.cli import main
+from cwfilter.replay import ReplayError, replay
+from cwfilter.rules import find_rule
+from cwfilter.sources import parse_time
+from cwfilter.synth import generate_tree
+
+from .shared import CLOUDTRAIL
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_TREE = ROOT / "samples" / "cloudtrail"
+CWL012 = find_rule("CWL-012")
+
+# Records per folder as each SOURCE.md states them (rejected records are still read).
+SOURCE_COUNTS = {
+    "sans504-s3-ransomware-lab": (3872, 30477),
+    "invictus-ir-aws-dataset": (55, 2900),
+    "panther-analysis-test-events": (1, 537),
+    "traildiscover-log-examples": (314, 314),
+    "stratus-red-team-detonation-logs": (35, 310),
+    "otrf-security-datasets": (1, 103),
+    "flaws2-cloud": (8, 37),
+    "plaso-lookup-events": (1, 6),
+    "elastic-integrations-samples": (2, 2),
+    "otel-cwl-subscription-sample": (1, 1),
+}
+
+
+def _mf() -> cwfilter.MetricFilter:
+    return CWL012.metric_filter(via="CWL-012")
+
+
+@pytest.mark.parametrize("folder", sorted(SOURCE_COUNTS))
+def test_every_source_format_is_read_with_its_stated_counts(folder: str) -> None:
+    result = replay([CLOUDTRAIL / folder], _mf())
+    a = result.accounting
+    assert (a.files, a.records) == SOURCE_COUNTS[folder]
+    assert a.files_failed == 0
+    assert a.records == a.matched + a.unmatched + a.rejected
+    assert {s["reason"] for s in a.skipped} <= {"CloudTrail digest file", "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"}
+
+
+def test_records_without_a_usable_event_time_are_rejected_with_reasons() -> None:
+    otrf = replay([CLOUDTRAIL / "otrf-security-datasets"], _mf()).accounting
+    assert otrf.rejected == 103 and {p["reason"] for p in otrf.problems} == {"missing eventTime"}
+    panther = replay([CLOUDTRAIL / "panther-analysis-test-events"], _mf()).accounting
+    reasons = Counter(p["reason"].split(" '")[0] for p in panther.problems)
+    assert reasons["missing eventTime"] == 90 and reasons["unparseable eventTime"] >= 1
+
+
+def test_digest_bodies_and_digest_paths_are_skipped() -> None:
+    a = replay([CLOUDTRAIL / "elastic-integrations-samples" / "test-cloudtrail-digest-json.log"], _mf()).accounting
+    assert (a.files, a.files_skipped, a.records) == (0, 1, 0)
+
+
+def _index_minutes() -> Counter[str]:
+    minutes: Counter[str] = Counter()
+    for line in (CLOUDTRAIL / "s3_bucket_config_events.index.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        if row["cwl012_match"]:
+            minutes[cwfilter.metric.iso_utc(parse_time(row["eventTime"]))[:16]] += 1
+    return minutes
+
+
+def test_cwl012_over_all_real_data_equals_the_index() -> None:
+    result = replay(sorted(p for p in CLOUDTRAIL.iterdir() if p.is_dir()), _mf(), jobs=2)
+    assert result.accounting.records == 34_687
+    assert result.accounting.matched == sum(_index_minutes().values()) == 26
+    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
+    assert got == dict(_index_minutes())
+
+
+def test_dedupe_by_event_id_on_the_real_duplicates() -> None:
+    sans = CLOUDTRAIL / "sans504-s3-ransomware-lab"
+    plain = replay([sans], _mf(), jobs=2)
+    deduped = replay([sans], _mf(), jobs=2, dedupe=True)
+    assert deduped.accounting.duplicates == 6496
+    assert deduped.accounting.records == plain.accounting.records == 30477
+    assert deduped.accounting.matched + deduped.accounting.unmatched + deduped.accounting.duplicates == 30477
+    assert deduped.datapoints == plain.datapoints  # the one PutBucketPolicy is not duplicated
+
+
+def test_delivery_time_uses_the_file_name_stamp() -> None:
+    sans = CLOUDTRAIL / "sans504-s3-ransomware-lab"
+    by_event = replay([sans], _mf(), period=60)
+    by_delivery = replay([sans], _mf(), period=60, timestamp="delivery")
+    ((event_minute, _),) = by_event.periods()
+    ((delivery_minute, _),) = by_delivery.periods()
+    assert cwfilter.metric.iso_utc(event_minute) == "2021-07-29T23:53:00Z"
+    assert 0 < delivery_minute - event_minute <= 15 * 60_000
+    assert by_delivery.accounting.delivery_time_fallbacks == 0
+
+
+def test_generated_tree_matches_its_ground_truth_with_one_and_two_jobs(tmp_path: Path) -> None:
+    truth = generate_tree(tmp_path, seed=11, hours=2, per_minute=8, episodes=6)
+    one = replay([tmp_path], _mf(), jobs=1)
+    two = replay([tmp_path], _mf(), jobs=2)
+    assert one.datapoints == two.datapoints
+    assert one.to_json() == two.to_json()
+    assert one.accounting.records == truth.records and one.accounting.files == truth.files
+    assert one.accounting.files_skipped == truth.digests
+    expected = Counter(e["eventTime"][:16] for e in truth.cwl012)
+    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
+    assert got == dict(expected)
+
+
+def test_committed_sample_tree_is_what_the_generator_writes(tmp_path: Path) -> None:
+    truth = generate_tree(tmp_path)
+    committed = sorted(p.relative_to(SAMPLE_TREE) for p in SAMPLE_TREE.rglob("*") if p.is_file())
+    fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert committed == fresh
+    assert all((SAMPLE_TREE / p).read_bytes() == (tmp_path / p).read_bytes() for p in committed)
+    assert json.loads((ROOT / "samples" / "cloudtrail.truth.json").read_text()) == truth.as_dict()
+
+
+# ------------------------------------------------------------------ bad inputs
+
+
+@pytest.fixture()
+def bad_inputs(tmp_path: Path) -> Path:
+    good = {"Records": [{"eventTime": "2024-01-01T00:00:10Z", "eventSource": "s3.amazonaws.com",
+                         "eventName": "PutBucketAcl", "eventID": "a"}]}  # fmt: skip
+    body = orjson.dumps(good)
+    (tmp_path / "good.json.gz").write_bytes(gzip.compress(body))
+    (tmp_path / "truncated.json.gz").write_bytes(gzip.compress(body * 50)[:-30])
+    (tmp_path / "invalid.json").write_bytes(b'{"Records": [{"eventTime": ')
+    (tmp_path / "empty.json").write_bytes(b"")
+    (tmp_path / "latin1.jsonl").write_bytes(
+        b'{"eventTime":"2024-01-01T00:01:00Z","eventSource":"s3.amazonaws.com","eventName":"PutBucketPolicy"}\n'
+        b'{"eventTime":"2024-01-01T00:02:00Z","eventName":"caf\xe9"}\n'
+        b"not json at all\n"
+    )
+    digest_dir = tmp_path / "AWSLogs" / "111122223333" / "CloudTrail-Digest" / "us-east-1" / "2024" / "01" / "01"
+    digest_dir.mkdir(parents=True)
+    (digest_dir / "x_CloudTrail-Digest_us-east-1.json.gz").write_bytes(gzip.compress(b'{"digestStartTime": "x", "logFiles": []}'))
+    (tmp_path / "notes.md").write_text("not a log")
+    return tmp_path
+
+
+def test_bad_files_and_records_are_counted_and_reported_not_fatal(bad_inputs: Path) -> None:
+    result = replay([bad_inputs], _mf())
+    a = result.accounting
+    reasons = {(Path(p["source"]).name, p["reason"].split(":")[0]) for p in a.problems}
+    assert ("truncated.json.gz", "truncated gzip file") in reasons
+    assert ("invalid.json", "invalid JSON") in reasons
+    assert ("empty.json", "empty file") in reasons
+    assert ("latin1.jsonl", "invalid UTF-8") in reasons
+    assert ("latin1.jsonl", "invalid JSON") in reasons
+    assert a.files_failed == 3  # truncated (nothing recoverable), invalid, empty
+    assert {Path(s["source"]).name: s["reason"] for s in a.skipped} == {
+        "x_CloudTrail-Digest_us-east-1.json.gz": "CloudTrail digest file",
+        "notes.md": "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)",
+    }
+    assert a.matched == 2 and a.rejected == 2 and a.records == a.matched + a.unmatched + a.rejected
+    assert result.periods() == [(1704067200000, 2.0)]
+
+
+def test_strict_mode_stops_at_the_first_problem(bad_inputs: Path) -> None:
+    with pytest.raises(ReplayError, match="empty.json: empty file"):
+        replay([bad_inputs], _mf(), strict=True)
+
+
+def test_missing_paths_are_reported(tmp_path: Path) -> None:
+    a = replay([tmp_path / "nope"], _mf()).accounting
+    assert a.files_failed == 1 and a.problems[0]["reason"] == "no such file or directory"
+
+
+def test_cloudwatch_logs_export_and_subscription_formats(tmp_path: Path) -> None:
+    rec = orjson.dumps({"eventTime": "2024-01-01T00:00:59Z", "eventSource": "s3.amazonaws.com", "eventName": "PutBucketCors"})
+    (tmp_path / "000000.gz").write_bytes(gzip.compress(b"2024-01-01T00:03:00.000Z " + rec + b"\n2024-01-01T00:03:01.000Z plain text\n"))
+    payload = {"messageType": "DATA_MESSAGE", "logGroup": "trail", "logStream": "x", "subscriptionFilters": ["f"],
+               "logEvents": [{"id": "1", "timestamp": 1704067500000, "message": rec.decode()}]}  # fmt: skip
+    (tmp_path / "sub.json").write_bytes(orjson.dumps(payload))
+    by_event = replay([tmp_path], _mf(), period=60)
+    assert by_event.accounting.records == 3 and by_event.accounting.matched == 2
+    assert by_event.periods() == [(1704067200000, 2.0)]
+    by_delivery = replay([tmp_path], _mf(), period=60, timestamp="delivery")
+    assert by_delivery.periods() == [(1704067380000, 1.0), (1704067500000, 1.0)]
+
+
+def test_events_can_be_replayed_from_the_library() -> None:
+    mf = cwfilter.MetricFilter("ERROR", metric_name="E", namespace="N")
+    result = replay([(1704067200000, "ERROR x"), (1704067260000, "ok"), ("bad", "ERROR")], mf, period=60)
+    assert result.periods() == [(1704067200000, 1.0)]
+    assert result.accounting.rejected == 1
+
+
+def test_json_contract_keys() -> None:
+    doc = replay([SAMPLE_TREE], _mf()).to_json()
+    assert doc["metric"] == {"namespace": "CloudTrailMetrics", "name": "S3BucketEventCount", "dimensions": {}, "unit": None}
+    assert set(doc["datapoints"][0]) >= {"timestamp", "sampleCount", "sum", "minimum", "maximum"}
+    assert doc["datapoints"][0]["timestamp"].endswith(":00Z")
+    assert set(doc["periods"][0]) == {"start", "period", "statistic", "value"}
+    assert doc["periods"][0]["start"].endswith(("0:00Z", "5:00Z"))
+    assert set(doc["accounting"]) >= {"files", "records", "matched", "unmatched", "rejected", "problems"}
+
+
+# ------------------------------------------------------------------ s3://
+
+
+@pytest.fixture()
+def s3_server(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://{host}:{port}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    from cwfilter.sources import s3
+
+    s3._client.cache_clear()
+    yield
+    s3._client.cache_clear()
+    server.stop()
+
+
+def test_s3_prefix_replay_against_a_local_s3_server(s3_server: None) -> None:
+    import boto3
+
+    client = boto3.client("s3")
+    client.create_bucket(Bucket="trail-bucket")
+    for path in SAMPLE_TREE.rglob("*"):
+        if path.is_file():
+            client.put_object(Bucket="trail-bucket", Key=path.relative_to(SAMPLE_TREE).as_posix(), Body=path.read_bytes())
+    local = replay([SAMPLE_TREE], _mf())
+    remote = replay(["s3://trail-bucket/AWSLogs/"], _mf())
+    assert remote.datapoints == local.datapoints
+    assert (remote.accounting.files, remote.accounting.records, remote.accounting.files_skipped) == (
+        local.accounting.files, local.accounting.records, local.accounting.files_skipped)  # fmt: skip
+    missing = replay(["s3://no-such-bucket/x"], _mf())
+    assert missing.accounting.files_failed == 1 and "cannot list" in missing.accounting.problems[0]["reason"]
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_replay_table_json_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "CloudTrailMetrics/S3BucketEventCount" in out and "Sum per 300 s: 6 periods with data" in out
+    assert "8 × CloudTrail digest file" in out
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--format", "json", "-o", str(tmp_path / "r.json")]) == 0
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert sum(p["value"] for p in doc["periods"]) == 13
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "cloudwatch.8", "--format", "csv", "--period", "3600"]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].startswith("kind,timestamp,namespace,metric")
+    assert [r.split(",")[1] for r in rows if r.startswith("period")] == [
+        "2024-03-04T08:00:00Z", "2024-03-04T09:00:00Z", "2024-03-04T10:00:00Z"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--rule", "CWL-999"], "no rule named 'CWL-999'"),
+        (["--rule", "CWL-012", "--filter-pattern", "x"], "exactly one of"),
+        (["--filter-pattern", "{ $.a = }"], "Invalid filter pattern"),
+        (["--rule", "CWL-012", "--period", "90"], "multiple of 60"),
+        (["--rule", "CWL-012", "--statistic", "Median"], "unsupported statistic"),
+    ],
+)
+def test_cli_replay_errors(args: list[str], error: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(SAMPLE_TREE), *args]) == 2
+    err = capsys.readouterr().err
+    assert error in err and "Traceback" not in err
+
+
+def test_cli_replay_reads_stdin_with_a_custom_filter() -> None:
+    lines = b"".join(
+        orjson.dumps({"eventTime": f"2024-01-01T00:0{i}:00Z", "eventName": n, "requestParameters": {"bucketName": b}}) + b"\n"
+        for i, (n, b) in enumerate([("PutBucketAcl", "x"), ("PutBucketAcl", "y"), ("GetObject", "x")])
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "cwfilter", "replay", "-", "--filter-pattern", "{ $.eventName = PutBucketAcl }",
+         "--dimension", "Bucket=$.requestParameters.bucketName", "--format", "json", "--period", "60"],
+        input=lines, capture_output=True, check=False, env=dict(os.environ),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert [s["metric"]["dimensions"] for s in doc["series"]] == [{"Bucket": "x"}, {"Bucket": "y"}]
+    assert doc["accounting"]["records"] == 3 and doc["accounting"]["matched"] == 2
