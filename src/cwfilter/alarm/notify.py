@@ -1,0 +1,193 @@
+"""What an alarm action publishes to SNS (subject and ``default`` message JSON, in AWS's
+key order) and the DescribeAlarmHistory items of a transition (alarms.md §4.5, §5)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .text import aws_time
+
+if TYPE_CHECKING:
+    from .evaluate import AlarmTimeline, Transition
+    from .model import Alarm
+
+# Long region names as CloudWatch writes them in SNS messages (observed, then by pattern).
+REGION_NAMES = {
+    "us-east-1": "US East (N. Virginia)",
+    "us-east-2": "US East (Ohio)",
+    "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)",
+    "ca-central-1": "Canada (Central)",
+    "eu-west-1": "EU (Ireland)",
+    "eu-west-2": "EU (London)",
+    "eu-west-3": "EU (Paris)",
+    "eu-central-1": "EU (Frankfurt)",
+    "eu-north-1": "EU (Stockholm)",
+    "ap-northeast-1": "Asia Pacific (Tokyo)",
+    "ap-northeast-2": "Asia Pacific (Seoul)",
+    "ap-southeast-1": "Asia Pacific (Singapore)",
+    "ap-southeast-2": "Asia Pacific (Sydney)",
+    "ap-south-1": "Asia Pacific (Mumbai)",
+    "sa-east-1": "South America (Sao Paulo)",
+}
+_STATISTIC_NAMES = {"Sum": "SUM", "Average": "AVERAGE", "Maximum": "MAXIMUM", "Minimum": "MINIMUM",
+                    "SampleCount": "SAMPLE_COUNT"}  # fmt: skip
+SUBJECT_LIMIT = 99  # SNS subjects must be shorter than 100 ASCII characters
+
+
+@dataclass
+class Notification:
+    """One SNS Publish by an alarm action."""
+
+    topic_arn: str
+    subject: str
+    message: dict[str, Any]
+    timestamp: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"topicArn": self.topic_arn, "subject": self.subject, "message": self.message,
+                "timestamp": aws_time(self.timestamp)}  # fmt: skip
+
+    def published_message(self) -> dict[str, str]:
+        """The structured message CloudWatch publishes (``default``, ``email``, ``sms``)."""
+        return {"default": json.dumps(self.message, ensure_ascii=False), "email": email_body(self), "sms": self.subject}
+
+
+def region_name(region: str) -> str:
+    return REGION_NAMES.get(region, region)
+
+
+def subject(alarm: Alarm, new_state: str) -> str:
+    text = f'{new_state}: "{alarm.name}" in {region_name(alarm.region or "")}'
+    text = text.encode("ascii", "replace").decode("ascii")
+    return text[:SUBJECT_LIMIT]
+
+
+def trigger(alarm: Alarm) -> dict[str, Any]:
+    t: dict[str, Any] = {"MetricName": alarm.metric_name, "Namespace": alarm.namespace}
+    if alarm.extended_statistic:
+        t["StatisticType"] = "ExtendedStatistic"
+        t["ExtendedStatistic"] = alarm.extended_statistic
+    else:
+        t["StatisticType"] = "Statistic"
+        t["Statistic"] = _STATISTIC_NAMES[alarm.statistic or "Sum"]
+    t["Unit"] = alarm.unit
+    t["Dimensions"] = [{"value": v, "name": k} for k, v in alarm.dimensions.items()]
+    t["Period"] = alarm.period
+    t["EvaluationPeriods"] = alarm.evaluation_periods
+    if alarm.datapoints_to_alarm is not None:
+        t["DatapointsToAlarm"] = alarm.datapoints_to_alarm
+    t["ComparisonOperator"] = alarm.comparison_operator
+    t["Threshold"] = alarm.threshold
+    t["TreatMissingData"] = alarm.treat_missing_data or ""
+    t["EvaluateLowSampleCountPercentile"] = alarm.evaluate_low_sample_count_percentile or ""
+    return t
+
+
+def notification(alarm: Alarm, tr: Transition, topic_arn: str, configured_at: int) -> Notification:
+    message = {
+        "AlarmName": alarm.name,
+        "AlarmDescription": alarm.description,
+        "AWSAccountId": alarm.account_id,
+        "AlarmConfigurationUpdatedTimestamp": aws_time(configured_at),
+        "NewStateValue": tr.new_state,
+        "NewStateReason": tr.reason,
+        "StateChangeTime": aws_time(tr.timestamp),
+        "Region": region_name(alarm.region or ""),
+        "AlarmArn": alarm.arn,
+        "OldStateValue": tr.old_state,
+        "OKActions": list(alarm.ok_actions),
+        "AlarmActions": list(alarm.alarm_actions),
+        "InsufficientDataActions": list(alarm.insufficient_data_actions),
+        "Trigger": trigger(alarm),
+    }
+    return Notification(topic_arn, subject(alarm, tr.new_state), message, tr.timestamp)
+
+
+def state_update_history_item(alarm: Alarm, tr: Transition, timeline: AlarmTimeline) -> dict[str, Any]:
+    previous = timeline.transitions[-2] if len(timeline.transitions) > 1 else None
+    old_reason = previous.reason if previous else "Unchecked: Initial alarm creation"
+    data = {
+        "version": "1.0",
+        "oldState": {"stateValue": tr.old_state, "stateReason": old_reason},
+        "newState": {"stateValue": tr.new_state, "stateReason": tr.reason, "stateReasonData": tr.reason_data},
+    }
+    return {
+        "AlarmName": alarm.name,
+        "AlarmType": "MetricAlarm",
+        "Timestamp": aws_time(tr.timestamp),
+        "HistoryItemType": "StateUpdate",
+        "HistorySummary": f"Alarm updated from {tr.old_state} to {tr.new_state}",
+        "HistoryData": json.dumps(data, ensure_ascii=False),
+    }
+
+
+def action_history_item(alarm: Alarm, tr: Transition, arn: str, note: Notification | None) -> dict[str, Any]:
+    data = {
+        "actionState": "Succeeded",
+        "stateUpdateTimestamp": tr.timestamp,
+        "notificationResource": arn,
+        "publishedMessage": json.dumps(note.published_message(), ensure_ascii=False) if note else None,
+        "error": None,
+    }
+    return {
+        "AlarmName": alarm.name,
+        "AlarmType": "MetricAlarm",
+        "Timestamp": aws_time(tr.timestamp),
+        "HistoryItemType": "Action",
+        "HistorySummary": f"Successfully executed action {arn}",
+        "HistoryData": json.dumps(data, ensure_ascii=False),
+    }
+
+
+def email_body(note: Notification) -> str:
+    """The e-mail text SNS e-mail subscribers receive (format per alarms.md §5.4; wording SHOULD)."""
+    m = note.message
+    t = m["Trigger"]
+    region = next((code for code, name in REGION_NAMES.items() if name == m["Region"]), m["Region"])
+    from urllib.parse import quote
+
+    dims = " ".join(f"[{d['name']} = {d['value']}]" for d in t["Dimensions"])
+    statistic = t.get("Statistic") or t.get("ExtendedStatistic")
+    lines = [
+        f'You are receiving this email because your Amazon CloudWatch Alarm "{m["AlarmName"]}" in the '
+        f'{m["Region"]} region has entered the {m["NewStateValue"]} state, because "{m["NewStateReason"]}" '
+        f"at \"{m['StateChangeTime']}\".",
+        "",
+        "View this alarm in the AWS Management Console:",
+        f"https://{region}.console.aws.amazon.com/cloudwatch/deeplink.js?region={region}#alarmsV2:alarm/{quote(m['AlarmName'])}",
+        "",
+        "Alarm Details:",
+        f"- Name:                       {m['AlarmName']}",
+        f"- Description:                {m['AlarmDescription'] or ''}",
+        f"- State Change:               {m['OldStateValue']} -> {m['NewStateValue']}",
+        f"- Reason for State Change:    {m['NewStateReason']}",
+        f"- Timestamp:                  {m['StateChangeTime']}",
+        f"- AWS Account:                {m['AWSAccountId']}",
+        f"- Alarm Arn:                  {m['AlarmArn']}",
+        "",
+        "Threshold:",
+        f"- The alarm is in the ALARM state when the metric is {t['ComparisonOperator']} {t['Threshold']} for at least "
+        f"{t.get('DatapointsToAlarm', t['EvaluationPeriods'])} of the last {t['EvaluationPeriods']} period(s) of "
+        f"{t['Period']} seconds.",
+        "",
+        "Monitored Metric:",
+        f"- MetricNamespace:                     {t['Namespace']}",
+        f"- MetricName:                          {t['MetricName']}",
+        f"- Dimensions:                          {dims}",
+        f"- Period:                              {t['Period']} seconds",
+        f"- Statistic:                           {statistic}",
+        f"- Unit:                                {t['Unit'] or 'not specified'}",
+    ]
+    if t["TreatMissingData"]:
+        lines.append(f"- TreatMissingData:                    {t['TreatMissingData']}")
+    lines += [
+        "",
+        "State Change Actions:",
+        f"- OK: {m['OKActions']}",
+        f"- ALARM: {m['AlarmActions']}",
+        f"- INSUFFICIENT_DATA: {m['InsufficientDataActions']}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,137 @@
+"""The exact text CloudWatch writes: Java-style doubles, dates, StateReason and
+StateReasonData (alarms.md §4.3–4.4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+OPERATOR_PHRASES = {
+    "GreaterThanOrEqualToThreshold": "greater than or equal to",
+    "GreaterThanThreshold": "greater than",
+    "LessThanThreshold": "less than",
+    "LessThanOrEqualToThreshold": "less than or equal to",
+}
+
+
+def java_double(value: float) -> str:
+    """``Double.toString``: shortest round-trip digits, always a decimal point, and
+    scientific notation with ``E`` for |v| ≥ 10^7 or < 10^-3 (``1.0``, ``8.60604416E8``)."""
+    v = float(value)
+    if v != v:
+        return "NaN"
+    if v in (float("inf"), float("-inf")):
+        return "Infinity" if v > 0 else "-Infinity"
+    if v == 0:
+        return "-0.0" if str(v).startswith("-") else "0.0"
+    sign = "-" if v < 0 else ""
+    digits_tuple, exponent = Decimal(repr(abs(v))).normalize().as_tuple()[1:]
+    digits = "".join(map(str, digits_tuple))
+    point = len(digits) + int(exponent)  # position of the decimal point within `digits`
+    if 1e-3 <= abs(v) < 1e7:
+        if point <= 0:
+            return f"{sign}0.{'0' * -point}{digits}"
+        if point >= len(digits):
+            return f"{sign}{digits}{'0' * (point - len(digits))}.0"
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    mantissa = digits[0] + "." + (digits[1:] or "0")
+    return f"{sign}{mantissa}E{point - 1}"
+
+
+def reason_date(epoch_ms: int) -> str:
+    """``dd/MM/yy HH:mm:ss`` in UTC, as StateReason prints datapoint timestamps."""
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).strftime("%d/%m/%y %H:%M:%S")
+
+
+def aws_time(epoch_ms: int) -> str:
+    """``yyyy-MM-ddTHH:mm:ss.SSS+0000`` (StateReasonData, SNS messages)."""
+    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}+0000"
+
+
+def _noun(count: int, singular: str = "datapoint") -> str:
+    return f"{count} {singular}{'' if count == 1 else 's'}"
+
+
+def _was(count: int) -> str:
+    return "was" if count == 1 else "were"
+
+
+def insufficient_data_reason(n: int) -> str:
+    return f"Insufficient Data: {_noun(n)} {_was(n)} unknown."
+
+
+def threshold_reason(
+    *,
+    new_state: str,
+    supporting: list[tuple[int, float]],
+    real_count: int,
+    fills: int,
+    fill_kind: str | None,
+    n: int,
+    m: int,
+    m_explicit: bool,
+    operator: str,
+    threshold: float,
+) -> str:
+    """The ``Threshold Crossed: ...`` reason of a transition to ALARM or OK.
+
+    ``supporting`` are the real evaluated datapoints (slot start, value) that support the new
+    state, newest first; ``fills`` the missing datapoints treated as ``fill_kind``
+    (``Breaching``/``NonBreaching``), counted only for breaching/notBreaching alarms.
+    """
+    fill = _fill_clause(fills, fill_kind)
+    if real_count == 0:
+        return f"Threshold Crossed: no datapoints were received for {n} period{'' if n == 1 else 's'}{fill}."
+    if not supporting:
+        return f"Threshold Crossed: {_noun(real_count)} {_was(real_count)} received for {n} periods{fill}."
+    k = len(supporting)
+    listed = ", ".join(f"{java_double(v)} ({reason_date(t)})" for t, v in supporting)
+    negation = "" if new_state == "ALARM" else "not "
+    phrase = OPERATOR_PHRASES[operator]
+    body = f"[{listed}] {_was(k)} {negation}{phrase} the threshold ({java_double(threshold)}){fill}"
+    if not m_explicit:
+        return f"Threshold Crossed: {_noun(k)} {body}."
+    minimum = m if new_state == "ALARM" else n - m + 1
+    direction = "OK -> ALARM" if new_state == "ALARM" else "ALARM -> OK"
+    return (
+        f"Threshold Crossed: {k} out of the last {n} datapoints {body} "
+        f"(minimum {_noun(minimum)} for {direction} transition)."
+    )
+
+
+def _fill_clause(fills: int, fill_kind: str | None) -> str:
+    if not fills or not fill_kind:
+        return ""
+    return f" and {fills} missing datapoint{'' if fills == 1 else 's'} {_was(fills)} treated as [{fill_kind}]"
+
+
+def reason_data(
+    *,
+    query_ms: int,
+    statistic_key: str,
+    statistic: str,
+    unit: str | None,
+    period: int,
+    threshold: float,
+    evaluated: list[tuple[int, float | None, int | None]],
+) -> dict[str, Any]:
+    """StateReasonData: ``evaluated`` lists (slot start, value or None, sampleCount) newest first."""
+    real = [(t, v, c) for t, v, c in evaluated if v is not None]
+    data: dict[str, Any] = {"version": "1.0", "queryDate": aws_time(query_ms)}
+    if real:
+        data["startDate"] = aws_time(min(t for t, _, _ in real))
+    if unit:
+        data["unit"] = unit
+    data[statistic_key] = statistic
+    data["period"] = period
+    data["recentDatapoints"] = [v for _, v, _ in reversed(real)]
+    data["threshold"] = float(threshold)
+    data["evaluatedDatapoints"] = [
+        {"timestamp": aws_time(t), "sampleCount": float(c or 0), "value": v}
+        if v is not None
+        else {"timestamp": aws_time(t)}
+        for t, v, c in evaluated
+    ]
+    return data
