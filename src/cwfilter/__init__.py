@@ -6,6 +6,7 @@
 True
 """
 
+from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
 from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
 from .metric_config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
 from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
@@ -15,6 +16,10 @@ from .tester import test_metric_filter
 
 __all__ = [
     "Accounting",
+    "Alarm",
+    "AlarmTimeline",
+    "AlarmValidationError",
+    "evaluate",
     "ConfigError",
     "ReplayError",
     "ReplayResult",

@@ -11,12 +11,15 @@ from typing import BinaryIO, Sequence
 import orjson
 
 from . import __version__
-from .metric import MetricFilter, MetricFilterError, StatisticSet
+from .alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
+from .alarm.config import load_alarms
+from .metric import MetricFilter, MetricFilterError, StatisticSet, iso_utc
 from .metric_config import ConfigError, load_metric_filters
 from .pattern import FilterPattern, PatternError, compile
-from .replay import ReplayError, replay
-from .report import ProgressBar, accounting_lines, csv_text, table
-from .rules import Rule, catalogue, find_rule
+from .replay import ReplayError, ReplayResult, replay
+from .report import ProgressBar, accounting_lines, alarm_table, csv_text, table
+from .rules import DEFAULT_TOPIC, Rule, catalogue, find_rule
+from .sources import parse_time
 from .tester import test_metric_filter
 
 EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
@@ -104,6 +107,19 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+    al = rp.add_argument_group("alarm emulation")
+    al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
+                    "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
+    al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
+    al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
+    al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
+    al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
+    al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
+    al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
+    al.add_argument("--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record")
+    al.add_argument("--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))")
+    al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
+    al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
 
     sub.add_parser("rules", help="list the built-in rules")
     return parser
@@ -284,8 +300,11 @@ def _test(args: argparse.Namespace) -> int:
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
     chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n)]
+    if not chosen and args.alarm:
+        args.metric_filter = args.alarm  # a CloudFormation template holding the filter and the alarm
+        chosen = ["metric_filter"]
     if len(chosen) != 1:
-        raise ConfigError("give exactly one of --rule, --filter-pattern, --metric-filter")
+        raise ConfigError("give exactly one of --rule, --filter-pattern, --metric-filter (or a template with --alarm)")
     if args.rule:
         try:
             rule = find_rule(args.rule)
@@ -345,8 +364,12 @@ def _replay(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     for warning in mf.warnings:
         print(f"cwfilter: warning: {warning}", file=sys.stderr)
-    period = args.period or (rule.alarm["period"] if rule else 300)
-    statistic = args.statistic or (rule.alarm["statistic"] if rule else "Sum")
+    period = args.period or (rule.alarm_spec["period"] if rule else 300)
+    statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
+    try:
+        alarm = _replay_alarm(args, mf, rule)
+    except (ConfigError, AlarmValidationError, ValueError) as exc:
+        return _fail(str(exc))
     if period <= 0 or period % 60:
         return _fail(f"--period {period}: a positive multiple of 60 seconds")
     try:
@@ -365,12 +388,24 @@ def _replay(args: argparse.Namespace) -> int:
         return _fail(f"stopped (--strict): {exc}")
     if bar:
         bar.close()
+    timeline = None
+    if alarm is not None:
+        try:
+            timeline = _evaluate_alarm(args, alarm, result)
+        except ValueError as exc:
+            return _fail(str(exc))
+        written = _write_notifications(args, timeline)
+        if written:
+            return _fail(written)
     if args.format == "json":
-        text = json.dumps(result.to_json(), indent=1, ensure_ascii=False) + "\n"
+        doc = result.to_json()
+        if timeline is not None:
+            doc["alarm"] = timeline.as_dict()
+        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
     elif args.format == "csv":
         text = csv_text(result)
     else:
-        text = table(result)
+        text = table(result) + (alarm_table(timeline) if timeline is not None else "")
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -382,6 +417,80 @@ def _replay(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     failed = result.accounting.files_failed and not result.accounting.files
     return EXIT_ERROR if failed else EXIT_MATCH
+
+
+def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
+    """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm)."""
+    if args.alarm:
+        alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
+        if args.alarm_name:
+            found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
+            if not found:
+                raise ConfigError(f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}")
+            alarm = found[0]
+        else:
+            watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
+            candidates = watching or list(alarms.values())
+            if not candidates:
+                raise ConfigError(f"{args.alarm}: no alarm found")
+            if len(candidates) > 1:
+                raise ConfigError(f"several alarms ({', '.join(a.name for a in candidates)}); choose with --alarm-name")
+            alarm = candidates[0]
+        if (alarm.namespace, alarm.metric_name) != (mf.namespace, mf.metric_name):
+            print(f"cwfilter: warning: alarm {alarm.name} watches {alarm.namespace}/{alarm.metric_name}, not the "
+                  f"filter's {mf.namespace}/{mf.metric_name}: it will see no data", file=sys.stderr)  # fmt: skip
+        return alarm
+    if rule is not None and not args.no_alarm:
+        alarm = rule.alarm(mf, topic_arn=args.topic_arn or DEFAULT_TOPIC)
+        if args.region or args.account_id:
+            alarm.region = args.region or alarm.region
+            alarm.account_id = args.account_id or alarm.account_id
+        return alarm
+    return None
+
+
+def _time_option(text: str | None, name: str) -> int | None:
+    if text is None:
+        return None
+    ms = parse_time(text)
+    if ms is None:
+        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z")
+    return ms
+
+
+def _evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult) -> AlarmTimeline:
+    created = _time_option(args.alarm_created_at, "--alarm-created-at")
+    until = _time_option(args.alarm_until, "--alarm-until")
+    span = result.span
+    minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
+    first = span[0] if span else (min(minutes) if minutes else None)
+    last = span[1] if span else (max(minutes) if minutes else None)
+    if created is None:
+        if first is None:
+            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
+        created = first - first % 60_000
+    r = args.evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
+    if until is None:
+        until = max(created, last or created) + (r + 1) * alarm.period * 1000
+        until -= until % 60_000
+    return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
+
+
+def _write_notifications(args: argparse.Namespace, timeline: AlarmTimeline) -> str | None:
+    try:
+        if args.notifications_dir:
+            folder = Path(args.notifications_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, note in enumerate(timeline.notifications, 1):
+                name = f"{i:04d}-{note.message['NewStateValue']}-{iso_utc(note.timestamp).replace(':', '')}.json"
+                (folder / name).write_text(json.dumps(note.sns_envelope(), indent=2, ensure_ascii=False) + "\n")
+        if args.notifications_jsonl:
+            with open(args.notifications_jsonl, "w", encoding="utf-8") as out:
+                for note in timeline.notifications:
+                    out.write(json.dumps(note.as_dict(), ensure_ascii=False) + "\n")
+    except OSError as exc:
+        return f"cannot write notifications: {exc}"
+    return None
 
 
 def _check_statistic(statistic: str) -> None:

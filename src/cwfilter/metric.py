@@ -465,8 +465,14 @@ class Accumulator:
         self.default_minutes: set[int] = set()
         self.matched_minutes: set[int] = set()
         self._base_key = metric_filter.metric_key()
+        self.first_ms: int | None = None  # the time span of every event seen, matched or not
+        self.last_ms: int | None = None
 
     def add(self, epoch_ms: int, obs: Observation) -> None:
+        if self.first_ms is None or epoch_ms < self.first_ms:
+            self.first_ms = epoch_ms
+        if self.last_ms is None or epoch_ms > self.last_ms:
+            self.last_ms = epoch_ms
         if self._per_minute:
             minute = epoch_ms - epoch_ms % MINUTE_MS
             if obs.reason == "defaultValue":
@@ -485,6 +491,10 @@ class Accumulator:
         return state
 
     def merge(self, other: Accumulator) -> None:
+        for ms in (other.first_ms, other.last_ms):
+            if ms is not None:
+                self.first_ms = ms if self.first_ms is None else min(self.first_ms, ms)
+                self.last_ms = ms if self.last_ms is None else max(self.last_ms, ms)
         self.points.merge(other.points)
         self.default_minutes |= other.default_minutes
         self.matched_minutes |= other.matched_minutes

@@ -105,16 +105,29 @@ def load_template(text: str) -> dict[str, Any]:
     return doc
 
 
-class _Resolver:
+class TemplateResolver:
     """Resolves the intrinsic functions that can be resolved offline: Ref to a parameter
-    (given or default) and Fn::Sub over parameters. Anything else is reported, not guessed."""
+    (given or default), to a pseudo parameter (region, account) or to an ``AWS::SNS::Topic``
+    (its ARN), and Fn::Sub over those. Anything else is reported, not guessed."""
 
-    def __init__(self, template: Mapping[str, Any], parameters: Mapping[str, Any] | None) -> None:
-        self.values: dict[str, Any] = {}
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        parameters: Mapping[str, Any] | None,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+    ) -> None:
+        self.values: dict[str, Any] = {"AWS::Region": region, "AWS::AccountId": account_id, "AWS::Partition": "aws"}
         for name, spec in (template.get("Parameters") or {}).items():
             if isinstance(spec, Mapping) and "Default" in spec:
                 self.values[name] = spec["Default"]
         self.values.update(parameters or {})
+        for logical_id, resource in (template.get("Resources") or {}).items():
+            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SNS::Topic":
+                name = (resource.get("Properties") or {}).get("TopicName")
+                name = name if isinstance(name, str) else logical_id
+                self.values.setdefault(logical_id, f"arn:aws:sns:{region}:{account_id}:{name}")
 
     def __call__(self, value: Any, where: str) -> Any:
         if isinstance(value, Mapping) and len(value) == 1:
@@ -147,7 +160,7 @@ def from_cloudformation(
 ) -> dict[str, MetricFilter]:
     """Every ``AWS::Logs::MetricFilter`` of a template, by logical ID."""
     doc = load_template(template) if isinstance(template, str) else dict(template)
-    resolve = _Resolver(doc, parameters)
+    resolve = TemplateResolver(doc, parameters)
     out: dict[str, MetricFilter] = {}
     for logical_id, resource in doc["Resources"].items():
         if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::Logs::MetricFilter":

@@ -119,6 +119,7 @@ class ReplayResult:
     accounting: Accounting
     period: int = 300
     statistic: str = "Sum"
+    span: tuple[int, int] | None = None  # epoch ms of the first and last event read, matched or not
 
     @property
     def metric(self) -> MetricKey:
@@ -363,7 +364,8 @@ def _combine(
             seen.add(event_id)
             _count(accounting, obs)
             acc.add(ms, obs)
-    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic)
+    span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None else None
+    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic, span)  # type: ignore[arg-type]
 
 
 def _replay_events(events: Events, mf: MetricFilter, period: int, statistic: str) -> ReplayResult:
@@ -380,4 +382,5 @@ def _replay_events(events: Events, mf: MetricFilter, period: int, statistic: str
         obs = mf.observe(message)
         _count(accounting, obs)
         acc.add(ms, obs)
-    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic)
+    span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None else None
+    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic, span)  # type: ignore[arg-type]

@@ -7,6 +7,8 @@ import io
 import time
 from typing import TextIO
 
+from .alarm import AlarmTimeline
+from .alarm.text import java_double
 from .metric import iso_utc
 from .replay import Progress, ReplayResult
 
@@ -108,3 +110,27 @@ class ProgressBar:
     def close(self) -> None:
         self.stream.write("\n")
         self.stream.flush()
+
+
+def alarm_table(timeline: AlarmTimeline) -> str:
+    """The alarm's episodes: when it went to ALARM, why, when it left, notifications sent."""
+    a = timeline.alarm
+    stat = a.extended_statistic or a.statistic
+    lines = [
+        "",
+        f"alarm           {a.name}: {stat} of {a.namespace}/{a.metric_name} over {a.period} s, "
+        f"{a.m} of {a.evaluation_periods} period(s) {a.comparison_operator} {java_double(a.threshold)}, "
+        f"TreatMissingData={a.treat_missing_data or 'missing (unset)'}",
+        f"evaluated       {iso_utc(timeline.created_at)} (created, {timeline.initial_state}) to {iso_utc(timeline.end)}: "
+        f"{len(timeline.transitions)} transitions, {len(timeline.notifications)} SNS notifications, "
+        f"final state {timeline.final_state}",
+    ]
+    episodes = timeline.episodes("ALARM")
+    if not episodes:
+        lines.append("episodes        the alarm never went to ALARM")
+    for i, (entry, exit_) in enumerate(episodes, 1):
+        sent = sum(1 for n in timeline.notifications if entry.timestamp <= n.timestamp < (exit_.timestamp if exit_ else 1 << 62))
+        left = f"left at {iso_utc(exit_.timestamp)} for {exit_.new_state}" if exit_ else "still in ALARM at the end"
+        lines.append(f"  #{i:<3} ALARM at {iso_utc(entry.timestamp)}, {left}; {sent} notification(s)")
+        lines.append(f"        why: {entry.reason}")
+    return "\n".join(lines) + "\n"

@@ -50,6 +50,7 @@ class AlarmTimeline:
     notifications: list[Notification] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     evaluations: int = 0
+    states: list[tuple[int, str]] | None = None  # (minute, state after it) with record_states=True
 
     @property
     def final_state(self) -> str:
@@ -144,12 +145,15 @@ def evaluate(
     *,
     initial_state: str = "INSUFFICIENT_DATA",
     evaluation_range: int | None = None,
+    record_states: bool = False,
 ) -> AlarmTimeline:
     """Evaluate ``alarm`` at every whole minute from its creation (``start``) to ``end``.
 
     The alarm starts in ``initial_state`` (INSUFFICIENT_DATA, reason "Unchecked: Initial alarm
     creation", as a newly created alarm does); data from before ``start`` is used.
     ``evaluation_range`` is R, the periods looked back (default: ``default_evaluation_range``).
+    Minutes in which nothing can change (no datapoint in the range) are skipped;
+    ``record_states=True`` evaluates every minute and records the state after each.
     """
     if alarm.period < 60:
         raise ValueError(
@@ -164,6 +168,8 @@ def evaluate(
     series = _Series(alarm, datapoints)
     timeline = AlarmTimeline(alarm, created, end_ms, initial_state)
     state = initial_state
+    if record_states:
+        timeline.states = []
     t = -(-created // MINUTE_MS) * MINUTE_MS  # the first whole minute at or after creation
     while t <= end_ms:
         timeline.evaluations += 1
@@ -172,6 +178,10 @@ def evaluate(
             new_state, make_reason = _empty_range(alarm, state)
             if new_state != state:
                 state = _transition(timeline, alarm, t, state, new_state, make_reason(t))
+            if timeline.states is not None:
+                timeline.states.append((t, state))
+                t += MINUTE_MS
+                continue
             # Nothing can change until a datapoint enters the range: jump to that minute.
             nxt = series.next_after(t)
             if nxt is None:
@@ -183,6 +193,8 @@ def evaluate(
             new_state, reason, data = result
             if new_state != state:
                 state = _transition(timeline, alarm, t, state, new_state, (reason, data))
+        if timeline.states is not None:
+            timeline.states.append((t, state))
         t += MINUTE_MS
     return timeline
 

@@ -50,6 +50,21 @@ class Notification:
         return {"topicArn": self.topic_arn, "subject": self.subject, "message": self.message,
                 "timestamp": aws_time(self.timestamp)}  # fmt: skip
 
+    def sns_envelope(self) -> dict[str, Any]:
+        """The notification as an SNS subscriber (HTTP, SQS, e-mail-json) receives it, minus the
+        signature fields, with a ``MessageId`` derived from the content (deterministic)."""
+        import uuid
+
+        body = json.dumps(self.message, ensure_ascii=False)
+        return {
+            "Type": "Notification",
+            "MessageId": str(uuid.uuid5(uuid.NAMESPACE_URL, self.topic_arn + body)),
+            "TopicArn": self.topic_arn,
+            "Subject": self.subject,
+            "Message": body,
+            "Timestamp": aws_time(self.timestamp).replace("+0000", "Z"),
+        }
+
     def published_message(self) -> dict[str, str]:
         """The structured message CloudWatch publishes (``default``, ``email``, ``sms``)."""
         return {"default": json.dumps(self.message, ensure_ascii=False), "email": email_body(self), "sms": self.subject}

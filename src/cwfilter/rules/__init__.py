@@ -10,7 +10,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from ..alarm import Alarm
 from ..metric import MetricFilter
+
+DEFAULT_TOPIC = "arn:aws:sns:us-east-1:123456789012:cwfilter-alarms"
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class Rule:
     filter_pattern: str
     metric_name: str
     namespace: str
-    alarm: dict[str, Any]
+    alarm_spec: dict[str, Any]
     conformity_metric: dict[str, str] | None = None
 
     def metric_filter(self, *, via: str | None = None) -> MetricFilter:
@@ -31,6 +34,23 @@ class Rule:
         if via and self.conformity_metric and via.upper().startswith("CWL-"):
             name, namespace = self.conformity_metric["metric_name"], self.conformity_metric["namespace"]
         return MetricFilter(self.filter_pattern, metric_name=name, namespace=namespace, value="1", name=self.id)
+
+    def alarm(self, metric_filter: MetricFilter, *, name: str | None = None, topic_arn: str = DEFAULT_TOPIC) -> Alarm:
+        """The rule's default alarm on ``metric_filter``'s metric (CIS: Sum over 300 s, 1 period,
+        >= 1) with one SNS alarm action; TreatMissingData left unset, as CIS remediations do."""
+        a = self.alarm_spec
+        return Alarm(
+            name=name or f"{metric_filter.metric_name}-alarm",
+            namespace=metric_filter.namespace,
+            metric_name=metric_filter.metric_name,
+            statistic=a["statistic"],
+            period=a["period"],
+            evaluation_periods=a["evaluation_periods"],
+            threshold=a["threshold"],
+            comparison_operator=a["comparison_operator"],
+            description=self.title,
+            alarm_actions=[topic_arn],
+        )
 
 
 @lru_cache(maxsize=1)
