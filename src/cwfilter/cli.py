@@ -231,17 +231,21 @@ def parse_transformation(text: str) -> dict[str, object]:
     return out
 
 
+def _filter_from_file(path: str, name: str | None) -> MetricFilter:
+    """The metric filter of a file, or the one named ``name`` when it holds several."""
+    filters = load_metric_filters(path)
+    if name:
+        if name not in filters:
+            raise ConfigError(f"no metric filter {name!r}; the file has: {', '.join(filters)}")
+        return filters[name]
+    if len(filters) > 1:
+        raise ConfigError(f"the file has several metric filters ({', '.join(filters)}); choose with --filter-name")
+    return next(iter(filters.values()))
+
+
 def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter | None]:
     if args.metric_filter:
-        filters = load_metric_filters(args.metric_filter)
-        if args.filter_name:
-            if args.filter_name not in filters:
-                raise ConfigError(f"no metric filter {args.filter_name!r}; the file has: {', '.join(filters)}")
-            chosen = filters[args.filter_name]
-        elif len(filters) > 1:
-            raise ConfigError(f"the file has several metric filters ({', '.join(filters)}); choose with --filter-name")
-        else:
-            chosen = next(iter(filters.values()))
+        chosen = _filter_from_file(args.metric_filter, args.filter_name)
         return args.filter_pattern if args.filter_pattern is not None else chosen.pattern.text, chosen
     if args.filter_pattern is None:
         raise ConfigError("give --filter-pattern (or --metric-filter FILE)")
@@ -314,15 +318,7 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
         mf.default_value_mode = args.default_value_mode
         return mf, rule
     if args.metric_filter:
-        filters = load_metric_filters(args.metric_filter)
-        if args.filter_name:
-            if args.filter_name not in filters:
-                raise ConfigError(f"no metric filter {args.filter_name!r}; the file has: {', '.join(filters)}")
-            mf = filters[args.filter_name]
-        elif len(filters) > 1:
-            raise ConfigError(f"the file has several metric filters ({', '.join(filters)}); choose with --filter-name")
-        else:
-            mf = next(iter(filters.values()))
+        mf = _filter_from_file(args.metric_filter, args.filter_name)
         mf.default_value_mode = args.default_value_mode
         return mf, None
     if _compile(args.filter_pattern, False) is None:
