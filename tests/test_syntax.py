@@ -178,3 +178,9 @@ def test_grammar_ships_inside_the_installed_package() -> None:
     if installed:
         assert packaged.is_file()
     assert "json_pattern" in grammar_text()
+
+
+def test_patterns_may_span_lines() -> None:
+    """Terraform heredocs and CloudFormation block scalars put newlines in JSON patterns."""
+    p = cwfilter.compile('{\n  ($.eventSource = config.amazonaws.com) &&\n  (($.eventName=StopConfigurationRecorder)||\n   ($.eventName=DeleteDeliveryChannel))\n}\n')
+    assert p.matches('{"eventSource": "config.amazonaws.com", "eventName": "DeleteDeliveryChannel"}')

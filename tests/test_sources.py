@@ -1,0 +1,50 @@
+"""Readers never raise on bad bytes: every input ends up as items, problems or skips."""
+
+from __future__ import annotations
+
+import gzip
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cwfilter.sources import FileRef, Item, Problem, Skip, parse_time, read_file
+from cwfilter.sources.formats import decompress, delivery_time_from_name, parse_blob
+
+RECORD = orjson.dumps({"eventTime": "2024-01-01T00:00:00Z", "eventName": "X", "eventID": "e"})
+FRAGMENTS = [b"{", b"}", b"[", b"]", b'"Records":', RECORD, b",", b"\n", b"\xff", b"2024-01-01T00:00:00Z ",
+             b'{"messageType":"DATA_MESSAGE","logEvents":[', b'{"message":"x","timestamp":1}', b"null", b" "]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200) | st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(b"".join))
+def test_parse_blob_never_raises(data: bytes) -> None:
+    for item in parse_blob("x", data):
+        assert isinstance(item, (Item, Problem, Skip))
+        if isinstance(item, Item):
+            assert item.record is None or isinstance(item.record, dict)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=100))
+def test_truncated_or_garbage_gzip_never_raises(tail: bytes) -> None:
+    body = gzip.compress(RECORD * 20)
+    for blob in (body[: len(body) // 2], body + tail, b"\x1f\x8b" + tail):
+        data, trouble = decompress(blob, "f.gz")
+        assert isinstance(data, bytes) and (trouble is None or isinstance(trouble, str))
+
+
+def test_read_file_reports_unreadable_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (item,) = list(read_file(FileRef(str(tmp_path / "missing.json"))))
+    assert isinstance(item, Problem) and item.reason.startswith("cannot read")
+
+
+def test_time_parsing() -> None:
+    assert parse_time("2024-01-01T00:00:00Z") == 1704067200000
+    assert parse_time("2024-01-01T01:00:00+01:00") == 1704067200000
+    assert parse_time("2024-01-01 00:00:00.000000000") == 1704067200000  # Panther-normalised, taken as UTC
+    assert parse_time("2024-01-01T00:00:00.123Z") == 1704067200123
+    for bad in ("redacted", "...", "", None, 12, "2024-13-01T00:00:00Z"):
+        assert parse_time(bad) is None
+    assert delivery_time_from_name("111122223333_CloudTrail_us-east-1_20240101T0005Z_abc.json.gz") == 1704067500000
+    assert delivery_time_from_name("records.json") is None
