@@ -1,0 +1,43 @@
+"""How the command line talks to the user: exit codes, error display, input lines."""
+
+from __future__ import annotations
+
+import sys
+from typing import BinaryIO, Iterator
+
+from ..pattern import FilterPattern, PatternError, compile
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+
+
+class Reported(Exception):
+    """An error already shown to the user."""
+
+
+def compile_or_report(text: str, strict: bool) -> FilterPattern | None:
+    try:
+        pattern = compile(text, strict=strict)
+    except PatternError as exc:
+        print(f"cwfilter: invalid filter pattern: {exc.message}", file=sys.stderr)
+        if exc.detail:
+            print(f"  {exc.detail}", file=sys.stderr)
+        print(_indent(exc.caret), file=sys.stderr)
+        return None
+    for warning in pattern.warnings:
+        print(f"cwfilter: {warning}", file=sys.stderr)
+    return pattern
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def fail(message: str) -> int:
+    print(f"cwfilter: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(line number, line without its end) of a binary stream."""
+    for number, raw in enumerate(stream, 1):
+        yield number, raw.rstrip(b"\r\n")

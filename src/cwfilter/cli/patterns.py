@@ -1,0 +1,72 @@
+"""``cwfilter check`` and ``cwfilter match``: one pattern against lines of text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, BinaryIO
+
+import orjson
+
+from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
+
+
+def add_commands(sub: Any) -> None:
+    check = sub.add_parser("check", help="validate a pattern; print its family and canonical text")
+    check.add_argument("pattern", metavar="PATTERN")
+    check.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
+
+    match = sub.add_parser(
+        "match",
+        help="print the lines (log event messages) a pattern matches; exit 1 when none does, like grep",
+    )
+    match.add_argument("pattern", metavar="PATTERN")
+    match.add_argument("file", metavar="FILE", nargs="?", default="-", help="text or JSON-lines file; - for stdin")
+    match.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
+    match.add_argument("-c", "--count", action="store_true", help="print only the number of matching lines")
+    match.add_argument(
+        "--extract",
+        action="store_true",
+        help="print each match as JSON with its line number and extracted values",
+    )
+    check.set_defaults(handler=check_command)
+    match.set_defaults(handler=match_command)
+
+
+def check_command(args: argparse.Namespace) -> int:
+    pattern = compile_or_report(args.pattern, args.strict)
+    if pattern is None:
+        return EXIT_ERROR
+    print(f"family: {pattern.family}")
+    print(f"canonical: {pattern}")
+    return EXIT_MATCH
+
+
+def match_command(args: argparse.Namespace) -> int:
+    pattern = compile_or_report(args.pattern, args.strict)
+    if pattern is None:
+        return EXIT_ERROR
+    try:
+        stream: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
+    except OSError as exc:
+        print(f"cwfilter: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    out = sys.stdout.buffer
+    matched = 0
+    with stream:
+        for number, line in numbered_lines(stream):
+            if args.extract:
+                values = pattern.extract(line)
+                if values is None:
+                    continue
+                matched += 1
+                record = {"line": number, "message": line.decode("utf-8", "replace"), "extractedValues": values}
+                out.write(orjson.dumps(record) + b"\n")
+            elif pattern.matches(line):
+                matched += 1
+                if not args.count:
+                    out.write(line + b"\n")
+    if args.count:
+        out.write(f"{matched}\n".encode())
+    out.flush()
+    return EXIT_MATCH if matched else EXIT_NO_MATCH

@@ -1,0 +1,155 @@
+"""``cwfilter test``: the offline twin of ``aws logs test-metric-filter``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import orjson
+
+from ..metric import MetricFilter, MetricFilterError
+from ..metric_config import ConfigError, load_metric_filters
+from ..pattern import PatternError
+from ..tester import test_metric_filter
+from .console import EXIT_ERROR, EXIT_MATCH, compile_or_report, fail, numbered_lines
+
+
+def add_commands(sub: Any) -> None:
+    test = sub.add_parser(
+        "test",
+        help="the offline twin of `aws logs test-metric-filter`: print the TestMetricFilter response",
+        description="Print the TestMetricFilter response JSON for log event messages given as arguments, "
+        "in a file, or on standard input (one message per line).",
+    )
+    test.add_argument("--filter-pattern", metavar="PATTERN", help="the pattern (or take it from --metric-filter)")
+    test.add_argument("--log-event-messages", metavar="MESSAGE", nargs="+", help="the messages to test")
+    test.add_argument("--messages-file", metavar="FILE", help="messages, one per line; - for standard input")
+    test.add_argument(
+        "--event-number-base",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="eventNumber of the first message: 1 as the AWS CLI shows (default), 0 as the API Reference examples",
+    )
+    test.add_argument(
+        "--metric-transformation",
+        metavar="SPEC",
+        help="also show each event's metric value: AWS CLI shorthand "
+        "(metricName=N,metricNamespace=NS,metricValue=1,defaultValue=0,dimensions={k=$.f},unit=Count) or JSON",
+    )
+    test.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform file")
+    test.add_argument("--filter-name", help="which metric filter of --metric-filter FILE, when it holds several")
+    test.add_argument("--no-limits", action="store_true", help="allow more than AWS's 50 messages")
+    test.set_defaults(handler=test_command)
+
+
+def _split_top_level(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for c in text:
+        if c == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        current += c
+    return parts + [current] if current else parts
+
+
+def parse_transformation(text: str) -> dict[str, object]:
+    """A metric transformation from JSON or AWS CLI shorthand ``k=v,k=v,dimensions={a=$.x}``."""
+    if text.lstrip().startswith(("{", "[")):
+        value = orjson.loads(text)
+        if isinstance(value, list):
+            if len(value) != 1:
+                raise ValueError("give exactly one metric transformation")
+            value = value[0]
+        if not isinstance(value, dict):
+            raise ValueError("a metric transformation is a JSON object")
+        return value
+    out: dict[str, object] = {}
+    for part in _split_top_level(text):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise ValueError(f"expected key=value in {part!r}")
+        key = key.strip()
+        if key == "dimensions":
+            inner = value.strip()
+            if not (inner.startswith("{") and inner.endswith("}")):
+                raise ValueError("dimensions={name=$.field,...}")
+            out[key] = dict(p.split("=", 1) for p in _split_top_level(inner[1:-1]) if p)
+        else:
+            out[key] = value.strip()
+    return out
+
+
+def filter_from_file(path: str, name: str | None) -> MetricFilter:
+    """The metric filter of a file, or the one named ``name`` when it holds several."""
+    filters = load_metric_filters(path)
+    if name:
+        if name not in filters:
+            raise ConfigError(f"no metric filter {name!r}; the file has: {', '.join(filters)}")
+        return filters[name]
+    if len(filters) > 1:
+        raise ConfigError(f"the file has several metric filters ({', '.join(filters)}); choose with --filter-name")
+    return next(iter(filters.values()))
+
+
+def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter | None]:
+    if args.metric_filter:
+        chosen = filter_from_file(args.metric_filter, args.filter_name)
+        return args.filter_pattern if args.filter_pattern is not None else chosen.pattern.text, chosen
+    if args.filter_pattern is None:
+        raise ConfigError("give --filter-pattern (or --metric-filter FILE)")
+    if not args.metric_transformation:
+        return args.filter_pattern, None
+    t = parse_transformation(args.metric_transformation)
+    missing = [k for k in ("metricName", "metricNamespace", "metricValue") if k not in t]
+    if missing:
+        raise ConfigError(f"the metric transformation lacks {', '.join(missing)}")
+    default = t.get("defaultValue")
+    return args.filter_pattern, MetricFilter(
+        args.filter_pattern,
+        metric_name=str(t["metricName"]),
+        namespace=str(t["metricNamespace"]),
+        value=str(t["metricValue"]),
+        default_value=None if default in (None, "") else float(default),  # type: ignore[arg-type]
+        dimensions=t.get("dimensions"),  # type: ignore[arg-type]
+        unit=t.get("unit"),  # type: ignore[arg-type]
+    )
+
+
+def test_command(args: argparse.Namespace) -> int:
+    if args.filter_pattern is not None and compile_or_report(args.filter_pattern, False) is None:
+        return EXIT_ERROR
+    try:
+        pattern_text, metric_filter = _metric_filter_for_test(args)
+    except PatternError as exc:  # the pattern inside a --metric-filter file
+        compile_or_report(exc.pattern, False)
+        return EXIT_ERROR
+    except (ConfigError, MetricFilterError, ValueError) as exc:
+        return fail(str(exc))
+    messages = list(args.log_event_messages or [])
+    if args.messages_file:
+        try:
+            stream = sys.stdin.buffer if args.messages_file == "-" else open(args.messages_file, "rb")  # noqa: SIM115
+        except OSError as exc:
+            return fail(f"cannot read {args.messages_file}: {exc.strerror}")
+        with stream:
+            messages += [line.decode("utf-8", "replace") for _, line in numbered_lines(stream)]
+    elif not messages and not sys.stdin.isatty():
+        messages = [line.decode("utf-8", "replace") for _, line in numbered_lines(sys.stdin.buffer)]
+    try:
+        response = test_metric_filter(
+            pattern_text,
+            messages,
+            event_number_base=args.event_number_base,
+            metric_filter=metric_filter,
+            enforce_limits=not args.no_limits,
+        )
+    except MetricFilterError as exc:
+        return fail(str(exc))
+    # The AWS CLI prints JSON with four-space indents and non-ASCII characters as they are.
+    sys.stdout.write(json.dumps(response, indent=4, ensure_ascii=False) + "\n")
+    return EXIT_MATCH
