@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet, Timestamp, iso_utc, to_epoch_ms
 from .model import Alarm
@@ -249,7 +249,7 @@ def _empty_range(alarm: Alarm, state: str):  # type: ignore[no-untyped-def]
     return "OK", reason_for("OK")
 
 
-def _data(alarm: Alarm, t: int, evaluated: list[tuple[int, float | None, int | None]]) -> dict[str, Any]:
+def _data(alarm: Alarm, t: int, evaluated: Sequence[tuple[int, float | None, int | None]]) -> dict[str, Any]:
     key = "extendedStatistic" if alarm.extended_statistic else "statistic"
     return reason_data(query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit, period=alarm.period,
                        threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence
 
 OPERATOR_PHRASES = {
     "GreaterThanOrEqualToThreshold": "greater than or equal to",
@@ -115,7 +115,7 @@ def reason_data(
     unit: str | None,
     period: int,
     threshold: float,
-    evaluated: list[tuple[int, float | None, int | None]],
+    evaluated: Sequence[tuple[int, float | None, int | None]],
 ) -> dict[str, Any]:
     """StateReasonData: ``evaluated`` lists (slot start, value or None, sampleCount) newest first."""
     real = [(t, v, c) for t, v, c in evaluated if v is not None]

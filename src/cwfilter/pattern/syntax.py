@@ -191,7 +191,7 @@ def _reject_non_ascii(text: str) -> None:
 
 def _syntax_error(text: str, exc: UnexpectedInput) -> PatternError:
     if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+        pos = exc.pos_in_stream or 0
         c = text[pos]
         if c == '"':
             return PatternError(INVALID_FILTER_PATTERN, pattern=text, offset=pos, detail="unterminated quoted string")
@@ -427,14 +427,14 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         flat: list[ast.FieldExpr] = []
         for _, e in items:
             flat.extend(e.items if isinstance(e, ast.FieldAnd) else (e,))
-        return names, ast.FieldAnd(tuple(flat))
+        return names, ast.FieldAnd(tuple(flat))  # type: ignore[arg-type]  # the grammar puts only comparisons here
 
     def field_or(self, items: list[tuple[list[Token], ast.FieldExpr]]) -> tuple[list[Token], ast.FieldExpr]:
         names = [n for ns, _ in items for n in ns]
         flat: list[ast.FieldExpr] = []
         for _, e in items:
             flat.extend(e.items if isinstance(e, ast.FieldOr) else (e,))
-        return names, ast.FieldOr(tuple(flat))
+        return names, ast.FieldOr(tuple(flat))  # type: ignore[arg-type]  # no parentheses: no Or inside Or
 
     def condition_slot(self, items: list[tuple[list[Token], ast.FieldExpr]]) -> ast.Field:
         names, expr = items[0]
