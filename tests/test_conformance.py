@@ -8,6 +8,7 @@ import json
 import pytest
 
 import cwfilter
+from cwfilter import fastpath
 from cwfilter.pattern import reference
 
 from .shared import SPEC
@@ -19,8 +20,11 @@ def test_all_cases_loaded() -> None:
     assert len(CASES) == 155
 
 
+@pytest.mark.parametrize("path", ["plain", "fast"])
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_case(case: dict) -> None:
+def test_case(case: dict, path: str) -> None:
+    """``plain``: the compiled matcher parsing every message; ``fast``: with the raw-text
+    pre-filter, and for JSON patterns the msgspec record matcher replay uses (fastpath.py)."""
     if case["error"]:
         with pytest.raises(cwfilter.PatternError) as info:
             cwfilter.compile(case["pattern"])
@@ -31,8 +35,16 @@ def test_case(case: dict) -> None:
         return
     p = cwfilter.compile(case["pattern"])
     message = case["message"]
-    assert p.matches(message) is case["match"]
-    assert p.matches(message.encode("utf-8")) is case["match"]
+    matches = p.matches
+    if path == "plain" and p.family == "json":
+        matches = p._matcher.matches_unfiltered  # type: ignore[assignment]
+    if path == "fast" and p.family == "json":
+        fast = fastpath.matches_message(p.ast, message)  # type: ignore[arg-type]
+        assert fast is None or fast is case["match"]
+        fast = fastpath.matches_message(p.ast, message.encode("utf-8"))  # type: ignore[arg-type]
+        assert fast is None or fast is case["match"]
+    assert matches(message) is case["match"]
+    assert matches(message.encode("utf-8")) is case["match"]
     assert reference.matches(p.ast, message) is case["match"]
     extracted = p.extract(message)
     assert extracted == reference.extract(p.ast, message)

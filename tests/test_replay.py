@@ -42,6 +42,13 @@ SOURCE_COUNTS = {
 }
 
 
+@pytest.fixture(autouse=True, params=["fast", "plain"])
+def replay_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every replay test runs on the fast path (fastpath.py) and on the plain path."""
+    monkeypatch.setenv("CWFILTER_FASTPATH", "1" if request.param == "fast" else "0")
+    return request.param  # type: ignore[no-any-return]
+
+
 def _mf() -> cwfilter.MetricFilter:
     return CWL012.metric_filter(via="CWL-012")
 

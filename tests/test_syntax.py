@@ -132,18 +132,18 @@ def test_compile_is_cached_and_strict_is_part_of_the_key() -> None:
 
 
 def test_messages_may_be_str_or_bytes_and_bad_bytes_never_raise() -> None:
-    cases = {
-        "ERROR -WARN": (b"an ERROR", True),
-        "%caf.%": ("un café".encode(), False),  # '.' is one character, not one byte
-        "%caf.%": ("un cafX".encode(), True),
-        "{ $.a = 1 }": (b'{"a": 1}', True),
-        "[a, b = 2]": (b"x 2", True),
-    }
-    for text, (msg, expected) in cases.items():
+    cases = [
+        ("ERROR -WARN", b"an ERROR", True),
+        ("%caf.%", "un café".encode(), True),  # '.' is one character (é), not one byte
+        ("%caf.%", b"un caf", False),
+        ("{ $.a = 1 }", b'{"a": 1}', True),
+        ("[a, b = 2]", b"x 2", True),
+    ]
+    for text, msg, expected in cases:
         p = cwfilter.compile(text)
         assert p.matches(msg) is expected
         assert p.matches(msg.decode()) is expected
-    for text in cases:
+    for text, _, _ in cases:
         p = cwfilter.compile(text)
         assert p.matches(b"\xff\xfe{\x00") in (True, False)
         assert p.matches(bytearray(b'{"a": 1}')) in (True, False)

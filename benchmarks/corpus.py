@@ -1,0 +1,150 @@
+"""The replay benchmark corpus: a CloudTrail S3 tree from the project's own deterministic
+generator (``cwfilter.synth``), and the baselines that read it.
+
+Size: ``CWFILTER_BENCH_MB`` MB of uncompressed JSON (``make bench`` sets 100); without it
+2 MB when benchmarks are disabled (the test suite's smoke run) and 100 MB when timing. Trees
+are cached under ``.benchmarks/corpus/`` (gitignored) by size and seed, written once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cwfilter.sources import discover
+from cwfilter.synth import CWL012_NAMES, generate_tree
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".benchmarks" / "corpus"
+SEED = 7
+PER_MINUTE = 6
+BYTES_PER_RECORD = 970  # what the generator writes per record, on average
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path
+    files: tuple[str, ...]  # the log files replay reads (digests excluded)
+    uncompressed: int  # bytes of JSON in them
+    compressed: int
+
+    @property
+    def mb(self) -> float:
+        return self.uncompressed / 1e6
+
+
+def corpus_mb(benchmarks_enabled: bool) -> float:
+    env = os.environ.get("CWFILTER_BENCH_MB")
+    if env:
+        return float(env)
+    return 100.0 if benchmarks_enabled else 2.0
+
+
+def build(mb: float) -> Corpus:
+    """The cached tree of about ``mb`` MB (generated on first use)."""
+    folder = CACHE / f"{mb:g}MB-seed{SEED}"
+    done = folder / "truth.json"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        hours = mb * 1e6 / BYTES_PER_RECORD / PER_MINUTE / 60
+        truth = generate_tree(folder / "tree", seed=SEED, hours=hours, per_minute=PER_MINUTE)
+        done.write_text(json.dumps(truth.as_dict()))
+    truth = json.loads(done.read_text())
+    refs, _ = discover([str(folder / "tree")])
+    return Corpus(folder / "tree", tuple(r.name for r in refs), truth["bytesUncompressed"], sum(r.size for r in refs))
+
+
+# ------------------------------------------------------------------ baselines: CWL-012 per 5 minutes
+
+NAMES = frozenset(CWL012_NAMES)
+
+
+def five_minute(event_time: str) -> str:
+    """``2024-03-04T08:13:27Z`` → ``2024-03-04T08:10``: the per-period key every tool must agree on."""
+    return event_time[:15] + str(int(event_time[15]) // 5 * 5)
+
+
+def isal_decompress_only(files: tuple[str, ...]) -> int:
+    """The limit: read and decompress every file, nothing else."""
+    from isal import igzip
+
+    total = 0
+    for name in files:
+        fd = os.open(name, os.O_RDONLY)  # the cheapest read there is (what replay does too)
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        total += len(igzip.decompress(b"".join(chunks)))
+    return total
+
+
+def gzip_json_loop(files: tuple[str, ...]) -> Counter[str]:
+    """What a user writes first: stdlib ``gzip`` + ``json``, records tested by hand."""
+    out: Counter[str] = Counter()
+    for name in files:
+        with gzip.open(name, "rb") as f:
+            doc = json.load(f)
+        for r in doc["Records"]:
+            if r.get("eventSource") == "s3.amazonaws.com" and r.get("eventName") in NAMES:
+                out[five_minute(r["eventTime"])] += 1
+    return out
+
+
+def jq_command() -> str | None:
+    return shutil.which("jq")
+
+
+def jq_loop(files: tuple[str, ...]) -> Counter[str]:
+    """``zcat | jq`` selecting CWL-012 records, counted per 5 minutes."""
+    names = ",".join(json.dumps(n) for n in sorted(NAMES))
+    program = (
+        f'.Records[] | select(.eventSource == "s3.amazonaws.com" and (.eventName | IN({names}))) | .eventTime'
+    )
+    out: Counter[str] = Counter()
+    chunk = 500
+    for i in range(0, len(files), chunk):
+        zcat = subprocess.Popen(["gzip", "-dc", *files[i : i + chunk]], stdout=subprocess.PIPE)
+        jq = subprocess.run([jq_command() or "jq", "-r", program], stdin=zcat.stdout, capture_output=True, check=True)
+        zcat.wait()
+        out.update(five_minute(t) for t in jq.stdout.decode().split())
+    return out
+
+
+def duckdb_available() -> bool:
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def duckdb_query(files: tuple[str, ...]) -> Counter[str]:
+    """DuckDB (one thread) reading the ``.json.gz`` files with the three columns it needs."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET threads TO 1")
+    names = ", ".join(f"'{n}'" for n in sorted(NAMES))
+    rows = con.execute(
+        f"""
+        SELECT r.eventTime FROM (
+          SELECT unnest(Records) AS r FROM read_json(?, format='auto',
+            columns={{'Records': 'STRUCT(eventTime VARCHAR, eventSource VARCHAR, eventName VARCHAR)[]'}})
+        ) WHERE r.eventSource = 's3.amazonaws.com' AND r.eventName IN ({names})
+        """,
+        [list(files)],
+    ).fetchall()
+    return Counter(five_minute(t) for (t,) in rows)
+
+
+Baseline = Callable[[tuple[str, ...]], object]

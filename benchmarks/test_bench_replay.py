@@ -1,0 +1,157 @@
+"""End-to-end replay of a generated ``.json.gz`` CloudTrail tree, beside the baselines
+measured in the same run: raw ISA-L decompression of the same files (the limit), a plain
+``gzip`` + ``json`` loop, and ``jq`` / DuckDB where installed. ``conftest.py`` prints MB/s
+of uncompressed JSON and the ratio to the decompression limit.
+
+Every variant must give the same per-5-minute CWL-012 answer (asserted, also in the smoke
+run); timings decide nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from typing import Any, Callable
+
+import pytest
+
+import cwfilter
+from cwfilter.replay import replay
+from cwfilter.rules import find_rule
+
+from . import corpus as C
+
+# A general JSON pattern: 4 selectors, two nested, a numeric comparison (against a string
+# field: numeric only when the whole string is a number), a glob, and IS FALSE.
+GENERAL = (
+    '{ ($.userIdentity.type = "AssumedRole" || $.userIdentity.type = "Root") && '
+    '$.requestParameters.bucketName = "reports-*" && $.eventVersion >= 1.05 && $.readOnly IS FALSE }'
+)
+
+
+@pytest.fixture(scope="session")
+def corpus(request: pytest.FixtureRequest) -> C.Corpus:
+    enabled = not request.config.getoption("benchmark_disable")
+    return C.build(C.corpus_mb(enabled))
+
+
+def _cwl012() -> cwfilter.MetricFilter:
+    return find_rule("CWL-012").metric_filter(via="CWL-012")
+
+
+def _general() -> cwfilter.MetricFilter:
+    return cwfilter.MetricFilter(GENERAL, metric_name="BucketWrites", namespace="Bench")
+
+
+def _five_minutes(result: Any) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for minute, stats in result.datapoints.minutes(result.metric):
+        out[C.five_minute(cwfilter.metric.iso_utc(minute))] += int(stats.sum)
+    return out
+
+
+def _run(benchmark: Any, corpus: C.Corpus, group: str, fn: Callable[[], Any], rounds: int = 5) -> Any:
+    """Best of ``rounds``: this machine's timings vary by a third from run to run."""
+    benchmark.group = group
+    benchmark.extra_info["mb"] = corpus.mb
+    benchmark.extra_info["files"] = len(corpus.files)
+    return benchmark.pedantic(fn, rounds=rounds, iterations=1, warmup_rounds=0)
+
+
+def _replay(corpus: C.Corpus, mf: cwfilter.MetricFilter, jobs: int, fast: bool) -> Any:
+    os.environ["CWFILTER_FASTPATH"] = "1" if fast else "0"
+    try:
+        return replay([corpus.root], mf, jobs=jobs)
+    finally:
+        del os.environ["CWFILTER_FASTPATH"]
+
+
+# ------------------------------------------------------------------ CWL-012
+
+def test_limit_isal_decompress(benchmark: Any, corpus: C.Corpus) -> None:
+    assert _run(benchmark, corpus, "replay CWL-012", lambda: C.isal_decompress_only(corpus.files)) == corpus.uncompressed
+
+
+@pytest.fixture(scope="session")
+def expected(corpus: C.Corpus) -> Counter[str]:
+    return C.gzip_json_loop(corpus.files)
+
+
+def test_baseline_gzip_json_loop(benchmark: Any, corpus: C.Corpus, expected: Counter[str]) -> None:
+    assert _run(benchmark, corpus, "replay CWL-012", lambda: C.gzip_json_loop(corpus.files), 3) == expected
+
+
+@pytest.mark.skipif(C.jq_command() is None, reason="jq not installed")
+def test_baseline_jq(benchmark: Any, corpus: C.Corpus, expected: Counter[str]) -> None:
+    assert _run(benchmark, corpus, "replay CWL-012", lambda: C.jq_loop(corpus.files), 3) == expected
+
+
+@pytest.mark.skipif(not C.duckdb_available(), reason="duckdb not installed")
+def test_baseline_duckdb(benchmark: Any, corpus: C.Corpus, expected: Counter[str]) -> None:
+    assert _run(benchmark, corpus, "replay CWL-012", lambda: C.duckdb_query(corpus.files), 3) == expected
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("path", ["fast", "plain"])
+def test_cwfilter_cwl012(benchmark: Any, corpus: C.Corpus, expected: Counter[str], path: str, jobs: int) -> None:
+    mf = _cwl012()
+    rounds = 5 if path == "fast" else 3
+    result = _run(benchmark, corpus, "replay CWL-012", lambda: _replay(corpus, mf, jobs, path == "fast"), rounds)
+    assert _five_minutes(result) == expected
+    benchmark.extra_info["jobs"] = jobs
+
+
+# ------------------------------------------------------------------ a general JSON pattern
+
+
+def test_limit_isal_decompress_general(benchmark: Any, corpus: C.Corpus) -> None:
+    assert _run(benchmark, corpus, "replay general", lambda: C.isal_decompress_only(corpus.files)) == corpus.uncompressed
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("path", ["fast", "plain"])
+def test_cwfilter_general(benchmark: Any, corpus: C.Corpus, path: str, jobs: int) -> None:
+    mf = _general()
+    rounds = 5 if path == "fast" else 3
+    result = _run(benchmark, corpus, "replay general", lambda: _replay(corpus, mf, jobs, path == "fast"), rounds)
+    other = _replay(corpus, mf, 1, path != "fast")  # the twin: same answer
+    assert result.to_json() == other.to_json()
+    assert result.accounting.matched > 0
+    benchmark.extra_info["jobs"] = jobs
+
+
+# ------------------------------------------------------------------ peak memory
+
+# Peak RSS from /proc (VmHWM starts afresh at exec; ru_maxrss may carry the forking parent's).
+_MEMORY_SCRIPT = """
+import resource, sys
+from cwfilter.replay import replay
+from cwfilter.rules import find_rule
+result = replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
+try:
+    hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+except OSError:
+    hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(result.accounting.files, hwm)
+"""
+
+
+def test_peak_memory_does_not_grow_with_files(corpus: C.Corpus, request: pytest.FixtureRequest) -> None:
+    """Peak RSS of a one-process replay over a quarter and over all of the files (a fresh
+    process each): the difference is what grows with the number of files."""
+    regions = sorted(p for p in corpus.root.glob("AWSLogs/*/CloudTrail/*") if p.is_dir())
+    some = sorted(str(p) for p in regions[0].glob("*/*/*"))
+    quarter = some[: max(1, len(some) // 4)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    peaks = {}
+    for label, paths in (("quarter", quarter), ("all", [str(corpus.root)])):
+        out = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, *paths], capture_output=True, text=True,
+                             env=env, check=True).stdout.split()  # fmt: skip
+        peaks[label] = (int(out[0]), int(out[1]) / 1024)
+    request.config._cwfilter_memory = peaks  # type: ignore[attr-defined]
+    (files_q, mb_q), (files_all, mb_all) = peaks["quarter"], peaks["all"]
+    print(json.dumps({"peak_rss_mb": {f"{files_q} files": round(mb_q, 1), f"{files_all} files": round(mb_all, 1)}}))
+    assert files_all > files_q

@@ -1,0 +1,222 @@
+"""The fast replay path: decode only what a JSON pattern reads.
+
+A CloudTrail file is ``{"Records": [...]}`` of records with 20–40 top-level keys; a pattern
+reads two or three of them. Here each JSON pattern gets a msgspec schema declaring only the
+top-level keys it (and ``eventTime``, ``eventID``, the metric value and dimensions) reads,
+typed ``Any`` so an odd value never raises, with the default ``MISSING`` so an absent key
+stays distinguishable from ``null``. msgspec skips every other key without building Python
+objects, and the pattern is compiled against the resulting Struct
+(``compile.compile_record_matcher``): same generated expression, attribute access at the top.
+
+The twin it is tested against is the plain path (orjson parses the whole file, then
+``MetricFilter.observe_object`` on the dict). Where this path cannot be exactly that, it
+declines and the caller takes the plain path: a pattern or reference with a wildcard on the
+root (needs the whole record), a file that is not a ``{"Records": [...]}`` object or a JSON
+array of objects, any record without ``eventTime`` (the plain path may unwrap it), invalid
+UTF-8, anything msgspec rejects. Integers beyond 64 bits, which orjson reads as floats, are
+converted where they are read. One difference is deliberate and documented: a number that
+overflows a double (``1e400``) in a key the pattern does not read is skipped here, while
+orjson rejects the whole file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Callable
+
+import msgspec
+
+from .pattern import ast
+from .pattern.compile import MISSING, _fix_wide_int, compile_record_matcher, top_level_members
+from .pattern.syntax import parse_selector
+from .sources.formats import parse_time
+
+__all__ = ["MISSING", "EventTimes", "RecordPlan", "matches_message", "plan_for_filter", "record_plan"]
+
+_TIME_KEY = "eventTime"
+_ID_KEY = "eventID"
+# Fixed attribute names for the keys replay reads itself (the others are f0, f1, ...).
+_FIXED_ATTRS = {_TIME_KEY: "event_time", _ID_KEY: "event_id"}
+
+
+def _deep_fix(value: Any) -> Any:
+    """``value`` with every integer beyond 64 bits turned into a float, as orjson reads it."""
+    t = type(value)
+    if t is dict:
+        return {k: _deep_fix(v) for k, v in value.items()}
+    if t is list:
+        return [_deep_fix(v) for v in value]
+    return _fix_wide_int(value)
+
+
+@dataclass(frozen=True)
+class RecordPlan:
+    """A msgspec schema of the top-level keys some pattern reads, and the pattern compiled
+    against it. ``attrs`` maps each JSON key to its Struct attribute (keys need not be
+    identifiers)."""
+
+    attrs: dict[str, str]
+    struct: type
+    match: Callable[[Any], bool]
+    source: str
+    _doc: msgspec.json.Decoder
+    _list: msgspec.json.Decoder
+    _one: msgspec.json.Decoder
+
+    def decode(self, data: bytes) -> list[Any] | None:
+        """The records of a ``{"Records": [...]}`` document or a JSON array of objects, or
+        ``None`` when the plain path must read ``data`` (other shapes, invalid JSON or UTF-8)."""
+        if not data.isascii():
+            try:
+                data.decode("utf-8")  # msgspec does not validate the strings it skips; orjson does
+            except UnicodeDecodeError:
+                return None
+        head = data[:1] if data[:1] in (b"{", b"[") else data.lstrip()[:1]
+        try:
+            if head == b"{":
+                records = self._doc.decode(data).Records
+                return None if records is MISSING else records  # type: ignore[no-any-return]
+            if head == b"[":
+                return self._list.decode(data)  # type: ignore[no-any-return]
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
+            return None
+        return None
+
+    def decode_one(self, message: str | bytes) -> Any:
+        """One message as a record Struct, or ``None`` when it is not a JSON object."""
+        if type(message) is bytes and not message.isascii():
+            try:
+                message.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        try:
+            return self._one.decode(message)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
+            return None
+
+    def members(self, record: Any) -> dict[str, Any]:
+        """The record's decoded top-level members as a dict (what the pattern and the metric
+        references see of the whole record), wide integers read as orjson reads them."""
+        out = {}
+        for key, attr in self.attrs.items():
+            value = getattr(record, attr)
+            if value is not MISSING:
+                out[key] = _deep_fix(value)
+        return out
+
+
+@lru_cache(maxsize=64)
+def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset()) -> RecordPlan | None:
+    """The plan for ``pattern`` plus ``extra_keys`` (read by the caller), or ``None`` when the
+    pattern reads the whole record (a wildcard on the root)."""
+    keys = top_level_members(pattern)
+    if keys is None or any(_UNNAMEABLE.search(k) for k in keys | extra_keys):
+        return None  # msgspec cannot name a field with a quote, backslash or control character
+    attrs = {key: _FIXED_ATTRS.get(key, f"f{i}") for i, key in enumerate(sorted(keys | extra_keys))}
+    fields = [(attr, Any, msgspec.field(default=MISSING, name=key)) for key, attr in attrs.items()]
+    struct = msgspec.defstruct("Record", fields, gc=False)
+    doc = msgspec.defstruct("Document", [("Records", list[struct], MISSING)], gc=False)  # type: ignore[valid-type]
+    match, source = compile_record_matcher(pattern, attrs)
+    return RecordPlan(
+        attrs,
+        struct,
+        match,
+        source,
+        msgspec.json.Decoder(doc),
+        msgspec.json.Decoder(list[struct]),  # type: ignore[valid-type]
+        msgspec.json.Decoder(struct),
+    )
+
+
+def _reference_key(text: str) -> str | None | bool:
+    """The top-level key a ``$.selector`` metric reference reads: a name, ``None`` (none:
+    ``$[0]`` on an object), or ``False`` when it needs the whole record (``$.*``)."""
+    first = parse_selector(text).steps[0]
+    if isinstance(first, ast.Member):
+        return first.name
+    return False if isinstance(first, ast.Wildcard) else None
+
+
+def plan_for_filter(pattern: ast.Pattern, references: tuple[str, ...], dedupe: bool) -> RecordPlan | None:
+    """The plan for a metric filter's JSON pattern with its ``$.`` value and dimension
+    ``references``, reading ``eventTime`` (and ``eventID`` to de-duplicate); ``None`` when
+    the fast path cannot be exact for it."""
+    if not isinstance(pattern, ast.JsonPattern):
+        return None
+    extra = {_TIME_KEY} | ({_ID_KEY} if dedupe else set())
+    for ref in references:
+        key = _reference_key(ref)
+        if key is False:
+            return None
+        if key is not None:
+            extra.add(key)  # type: ignore[arg-type]
+    return record_plan(pattern, frozenset(extra))
+
+
+def matches_message(pattern: ast.JsonPattern, message: str | bytes) -> bool | None:
+    """Whether one message matches, through the fast path (the twin of
+    ``FilterPattern.matches`` for tests); ``None`` when the pattern needs the whole record."""
+    plan = record_plan(pattern)
+    if plan is None:
+        return None
+    record = plan.decode_one(message)
+    return record is not None and plan.match(record)
+
+
+# ------------------------------------------------------------------ event times
+
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
+SECONDS = {f"{s:02d}Z": s * 1000 for s in range(60)}  # ``ssZ`` → ms: the tail of CloudTrail's eventTime
+_CACHE_LIMIT = 100_000
+_CANONICAL_MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:")
+
+
+class EventTimes:
+    """``eventTime`` → epoch ms exactly as ``sources.parse_time``, fast for CloudTrail's own
+    ``YYYY-MM-DDThh:mm:ssZ``: the minute prefix is parsed once (``parse_time`` is linear in
+    the seconds of that form) and the seconds looked up. Caches are bounded."""
+
+    def __init__(self) -> None:
+        self.minutes: dict[str, int] = {}
+        self.other: dict[str, int | None] = {}
+
+    def parse(self, raw: Any) -> tuple[int | None, str | None]:
+        """(ms, None), or (None, the rejection reason the plain path gives)."""
+        if type(raw) is str and len(raw) == 20:
+            sec = SECONDS.get(raw[17:])
+            if sec is not None:
+                minute = self.minutes.get(raw[:17])
+                if minute is None and _CANONICAL_MINUTE.fullmatch(raw, 0, 17):
+                    minute = self._minute(raw[:17])
+                if minute is not None:
+                    return minute + sec, None
+        if raw is None or raw is MISSING:
+            return None, "missing eventTime"
+        if type(raw) is str:
+            if raw in self.other:
+                ms = self.other[raw]
+            else:
+                ms = parse_time(raw)
+                if len(self.other) >= _CACHE_LIMIT:
+                    self.other.clear()
+                self.other[raw] = ms
+        else:
+            ms = None
+        if ms is None:
+            return None, f"unparseable eventTime {str(_deep_fix(raw))[:40]!r}"
+        return ms, None
+
+    def _minute(self, prefix: str) -> int | None:
+        """``parse_time(prefix + "00Z")`` for an ASCII ``YYYY-MM-DDThh:mm:`` prefix, without
+        the general form's regex; ``None`` for an impossible date."""
+        try:
+            when = datetime.fromisoformat(prefix + "00+00:00")
+        except ValueError:
+            return None
+        if len(self.minutes) >= _CACHE_LIMIT:
+            self.minutes.clear()
+        ms = self.minutes[prefix] = int(when.timestamp() * 1000)
+        return ms
