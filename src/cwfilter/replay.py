@@ -316,7 +316,12 @@ def _process_fast(
     rejected: list[tuple[int, str | None]] = []
     others: list[int] = []  # times of the records not in hits: they only widen the accumulator's span
     other = others.append
-    for i, r in enumerate(records):
+    grouped = _by_unique_time(records, match, parse) if not keep_all and not by_delivery else None
+    if grouped is False:
+        return False
+    if grouped is not None:
+        hits, rejected, others = grouped  # type: ignore[misc]
+    for i, r in enumerate(records if grouped is None else ()):
         t = r.event_time
         if t is missing:
             return False  # the plain path may unwrap it (lookup-events, EventBridge): let it
@@ -361,11 +366,36 @@ def _process_fast(
             continue
         _count(accounting, obs)
         acc.add(ms, obs)
-    if others:  # unmatched, no default value: ``acc.add`` would only widen the span, at both ends at most
-        accounting.unmatched += len(others)
+    unmatched = len(others) if grouped is None else len(records) - len(hits) - len(rejected)
+    if unmatched and others:  # no default value: ``acc.add`` would only widen the span, at both ends at most
+        accounting.unmatched += unmatched
         acc.add(min(others), no_match)
         acc.add(max(others), no_match)
     return True
+
+
+def _by_unique_time(
+    records: list[Any], match: Callable[[Any], bool], parse: Callable[[Any], tuple[int | None, str | None]]
+) -> tuple[list[tuple[int, Any, bool]], list[tuple[int, str | None]], list[int]] | None | bool:
+    """The per-record loop of ``_process_fast`` done per distinct ``eventTime`` instead (a file
+    holds far fewer distinct seconds than records): (matches, rejected, span of the others).
+    ``False`` when a record has no ``eventTime`` (the plain path must read the file); ``None``
+    when the times cannot be grouped (unhashable values): use the per-record loop."""
+    event_times = [r.event_time for r in records]
+    try:
+        unique = set(event_times)
+    except TypeError:
+        return None
+    if fastpath.MISSING in unique:
+        return False
+    parsed = {t: parse(t) for t in unique}
+    good = [ms for ms, _ in parsed.values() if ms is not None]
+    rejected: list[tuple[int, str | None]] = []
+    if len(good) < len(parsed):  # rare: find the records with an unusable time
+        rejected = [(i, parsed[t][1]) for i, t in enumerate(event_times) if parsed[t][0] is None]
+    hits = [(parsed[r.event_time][0], r, True) for r in records if match(r) and parsed[r.event_time][0] is not None]
+    others = [min(good), max(good)] if len(hits) + len(rejected) < len(records) and good else []
+    return hits, rejected, others  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------ the driver
