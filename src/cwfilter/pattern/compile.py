@@ -257,12 +257,14 @@ class _JsonCodegen:
         """Name of the function resolving ``selector`` (a list of candidates under a wildcard)."""
         if selector not in self.getters:
             name = f"_sel{len(self.getters)}"
-            if selector.wildcards:
-                self.defs.append(_candidates_source(selector.steps, name))
-            else:
-                self.defs.append(_getter_source(selector.steps, name))
+            self.defs.append(self.getter_source(selector, name))
             self.getters[selector] = name
         return self.getters[selector]
+
+    def getter_source(self, selector: ast.Selector, name: str) -> str:
+        if selector.wildcards:
+            return _candidates_source(selector.steps, name)
+        return _getter_source(selector.steps, name)
 
     def node(self, selector: ast.Selector) -> str:
         """An expression for the node at a wildcard-free selector."""
@@ -463,15 +465,10 @@ class _RecordCodegen(_JsonCodegen):
         self.attrs = attrs
         self.ns.names["_fix"] = _fix_wide_int
 
-    def getter(self, selector: ast.Selector) -> str:
-        if selector not in self.getters:
-            name = f"_sel{len(self.getters)}"
-            if selector.wildcards:
-                self.defs.append(_candidates_source(selector.steps, name, self.attrs))
-            else:
-                self.defs.append(_getter_source(selector.steps, name, self.attrs, fix=True))
-            self.getters[selector] = name
-        return self.getters[selector]
+    def getter_source(self, selector: ast.Selector, name: str) -> str:
+        if selector.wildcards:
+            return _candidates_source(selector.steps, name, self.attrs)
+        return _getter_source(selector.steps, name, self.attrs, fix=True)
 
     def node(self, selector: ast.Selector) -> str:
         steps = selector.steps

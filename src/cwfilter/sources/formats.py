@@ -223,13 +223,13 @@ def _document(source: str, doc: Any, delivered_ms: int | None) -> Iterator[Parse
         yield Problem(source, None, f"JSON {type(doc).__name__} is not a record, an array or an envelope")
 
 
+def _nonblank_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """(index among the non-blank lines, line): how records in line-based files are numbered."""
+    return enumerate(line for line in data.splitlines() if line.strip())
+
+
 def _json_lines(source: str, data: bytes, delivered_ms: int | None) -> Iterator[Parsed]:
-    index = 0
-    for line in data.splitlines():
-        if not line.strip():
-            continue
-        i = index
-        index += 1
+    for i, line in _nonblank_lines(data):
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -265,12 +265,7 @@ def _subscription(source: str, payload: dict[str, Any]) -> Iterator[Parsed]:
 
 def _export_lines(source: str, data: bytes) -> Iterator[Parsed]:
     """CloudWatch Logs export to S3: ``<ISO 8601 timestamp> <message>`` per line."""
-    index = 0
-    for line in data.splitlines():
-        if not line.strip():
-            continue
-        i = index
-        index += 1
+    for i, line in _nonblank_lines(data):
         m = _EXPORT_LINE.match(line)
         if not m:
             yield Problem(source, i, "not a `timestamp message` line")
