@@ -12,6 +12,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Sequence, Union
 
@@ -279,10 +280,13 @@ def _replay_batch(files: list[FileRef], spec: bytes, mode: str, options: ReplayO
     part = _Partial(mf.accumulator(), Accounting(), [] if options.dedupe else None)
     json_fast = mf.pattern.family == "json"
     plan = _plan(spec, mode, options.dedupe) if options.fast else None
-    times = fastpath.EventTimes()  # per batch: nothing carries over from one replay to the next
+    times = _EVENT_TIMES  # a pure, bounded cache: it may outlive a replay
     for ref in files:
         _process_file(ref, mf, options, part, json_fast, plan, times)
     return part
+
+
+_EVENT_TIMES = fastpath.EventTimes()
 
 
 @lru_cache(maxsize=8)
@@ -316,7 +320,7 @@ def _process_fast(
     rejected: list[tuple[int, str | None]] = []
     others: list[int] = []  # times of the records not in hits: they only widen the accumulator's span
     other = others.append
-    grouped = _by_unique_time(records, match, parse) if not keep_all and not by_delivery else None
+    grouped = _by_unique_time(records, match, times) if not keep_all and not by_delivery else None
     if grouped is False:
         return False
     if grouped is not None:
@@ -375,7 +379,7 @@ def _process_fast(
 
 
 def _by_unique_time(
-    records: list[Any], match: Callable[[Any], bool], parse: Callable[[Any], tuple[int | None, str | None]]
+    records: list[Any], match: Callable[[Any], bool], times: fastpath.EventTimes
 ) -> tuple[list[tuple[int, Any, bool]], list[tuple[int, str | None]], list[int]] | None | bool:
     """The per-record loop of ``_process_fast`` done per distinct ``eventTime`` instead (a file
     holds far fewer distinct seconds than records): (matches, rejected, span of the others).
@@ -388,14 +392,46 @@ def _by_unique_time(
         return None
     if fastpath.MISSING in unique:
         return False
-    parsed = {t: parse(t) for t in unique}
+    canonical = _canonical_times(unique, times)
+    if canonical is not None:  # every time is CloudTrail's own form: work only on the matches
+        hits = [(canonical(r.event_time), r, True) for r in records if match(r)]
+        span = [canonical(min(unique)), canonical(max(unique))] if len(hits) < len(records) else []
+        return hits, [], span
+    seconds, minutes, parse = fastpath.SECONDS, times.minutes, times.parse
+    parsed: dict[Any, tuple[int | None, str | None]] = {}
+    for t in unique:  # CloudTrail's own form costs two look-ups; anything else the full parse
+        if type(t) is str and len(t) == 20 and (sec := seconds.get(t[17:])) is not None:
+            minute = minutes.get(t[:17])
+            if minute is not None:
+                parsed[t] = (minute + sec, None)
+                continue
+        parsed[t] = parse(t)
     good = [ms for ms, _ in parsed.values() if ms is not None]
     rejected: list[tuple[int, str | None]] = []
     if len(good) < len(parsed):  # rare: find the records with an unusable time
         rejected = [(i, parsed[t][1]) for i, t in enumerate(event_times) if parsed[t][0] is None]
-    hits = [(parsed[r.event_time][0], r, True) for r in records if match(r) and parsed[r.event_time][0] is not None]
+    hits = [(ms, r, True) for r in records if match(r) and (ms := parsed[r.event_time][0]) is not None]
     others = [min(good), max(good)] if len(hits) + len(rejected) < len(records) and good else []
     return hits, rejected, others  # type: ignore[return-value]
+
+
+_TAIL, _PREFIX = itemgetter(slice(17, None)), itemgetter(slice(0, 17))
+_SECOND_TAILS = frozenset(fastpath.SECONDS)
+
+
+def _canonical_times(unique: set[Any], times: fastpath.EventTimes) -> Callable[[str], int] | None:
+    """When every time in ``unique`` is a valid ``YYYY-MM-DDThh:mm:ssZ`` (checked with set
+    operations, not a loop per record), a function giving its epoch ms; else ``None``. Such
+    strings sort in time order, so their ``min``/``max`` are the earliest/latest."""
+    if set(map(type, unique)) != {str} or set(map(len, unique)) != {20}:
+        return None
+    seconds, minutes = fastpath.SECONDS, times.minutes
+    if not set(map(_TAIL, unique)) <= _SECOND_TAILS:
+        return None
+    for prefix in set(map(_PREFIX, unique)):
+        if prefix not in minutes and times.parse(prefix + "00Z")[0] is None:
+            return None
+    return lambda t: minutes[t[:17]] + seconds[t[17:]]
 
 
 # ------------------------------------------------------------------ the driver
