@@ -305,3 +305,15 @@ def test_cli_replay_reads_stdin_with_a_custom_filter() -> None:
     doc = json.loads(proc.stdout)
     assert [s["metric"]["dimensions"] for s in doc["series"]] == [{"Bucket": "x"}, {"Bucket": "y"}]
     assert doc["accounting"]["records"] == 3 and doc["accounting"]["matched"] == 2
+
+
+def test_organization_trail_layout(tmp_path: Path) -> None:
+    """Organization trails add the organization ID: AWSLogs/<org-id>/<account>/CloudTrail/..."""
+    generate_tree(tmp_path / "plain", seed=3, hours=0.5, episodes=1)
+    org = tmp_path / "bucket" / "AWSLogs" / "o-a1b2c3d4e5"
+    org.parent.mkdir(parents=True)
+    (tmp_path / "plain" / "AWSLogs").rename(org)  # o-a1b2c3d4e5/<account>/CloudTrail/<region>/...
+    a = replay([tmp_path / "bucket"], _mf()).accounting
+    direct = replay([org], _mf()).accounting
+    assert a.records == direct.records > 0 and a.files_skipped == direct.files_skipped > 0
+    assert all(s["reason"] == "CloudTrail digest file" for s in a.skipped)

@@ -12,11 +12,6 @@ from typing import Iterator
 # File names replay reads when it walks a directory; anything else is listed as skipped.
 LOG_FILE = re.compile(r".*\.(json|jsonl|ndjson|log|txt|cloudtrail)(\.gz)?$|.*\.gz$", re.IGNORECASE)
 DIGEST = re.compile(r"(^|/)CloudTrail-Digest(/|$)|_CloudTrail-Digest_", re.IGNORECASE)
-# AWSLogs/[<org-id>/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>
-S3_LAYOUT = re.compile(
-    r"AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail/(?P<region>[a-z0-9-]+)/"
-    r"(?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)/"
-)
 
 
 @dataclass(frozen=True, slots=True)
