@@ -113,3 +113,15 @@ def test_matching_never_raises(text: str, message: str | bytes) -> None:
     assert (extracted is not None) is result
     assume(isinstance(message, str))
     assert reference.matches(p.ast, message) is result
+
+
+@SETTINGS
+@given(S.json_pattern, st.data())
+def test_prefix_scan_agrees_with_reference(pattern: ast.JsonPattern, data: st.DataObject) -> None:
+    matcher = compile_pattern(pattern, json_prefix_scan=True)
+    prefix = data.draw(st.sampled_from(["", "INFO ", "2023-01-01T00:00:00Z\tid\tINFO\t", "{", "x}"]))
+    for message in data.draw(st.lists(S.json_message_for(pattern), min_size=1, max_size=3)):
+        text = prefix + message
+        expected = reference.matches(pattern, text, json_prefix_scan=True)
+        assert matcher.matches(text) is expected, (render(pattern), text)
+        assert matcher.matches(text.encode()) is expected

@@ -184,3 +184,22 @@ def test_patterns_may_span_lines() -> None:
     """Terraform heredocs and CloudFormation block scalars put newlines in JSON patterns."""
     p = cwfilter.compile('{\n  ($.eventSource = config.amazonaws.com) &&\n  (($.eventName=StopConfigurationRecorder)||\n   ($.eventName=DeleteDeliveryChannel))\n}\n')
     assert p.matches('{"eventSource": "config.amazonaws.com", "eventName": "DeleteDeliveryChannel"}')
+
+
+LAMBDA_LINE = '2023-11-26T10:00:00.000Z\tc0ffee-42\tINFO\t{"level":"error","latency":5}'
+
+
+def test_json_after_a_text_prefix_matches_only_with_prefix_scan() -> None:
+    """§4.3 / Q6: unresolved at AWS, so off by default; opt-in reads the object after the prefix."""
+    from cwfilter.pattern import reference
+
+    assert not cwfilter.compile('{ $.level = "error" }').matches(LAMBDA_LINE)
+    p = cwfilter.compile('{ $.level = "error" }', json_prefix_scan=True)
+    assert p.matches(LAMBDA_LINE) and p.matches(LAMBDA_LINE.encode())
+    assert reference.matches(p.ast, LAMBDA_LINE, json_prefix_scan=True)
+    assert not p.matches('INFO {"level":"error"} trailing text')  # the object must end the message
+    assert not p.matches("INFO no object")
+    mf = cwfilter.MetricFilter(p, metric_name="L", namespace="N", value="$.latency")
+    assert mf.observe(LAMBDA_LINE).value == 5
+    response = cwfilter.test_metric_filter('{ $.level = "error" }', [LAMBDA_LINE], json_prefix_scan=True)
+    assert len(response["matches"]) == 1

@@ -369,7 +369,7 @@ class MetricFilter:
         doc: dict[str, Any] | None = None
         fields: dict[str, str] | None = None
         if self._needs_doc:
-            doc = load_object(message)
+            doc = load_object(message, prefix_scan=self.pattern.json_prefix_scan)
             matched = doc is not None and self.pattern.matches_object(doc)
         elif self._needs_fields:
             fields = self.pattern.extract(message)

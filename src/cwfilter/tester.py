@@ -17,6 +17,7 @@ def test_metric_filter(
     event_number_base: Literal[0, 1] = 1,
     metric_filter: MetricFilter | None = None,
     enforce_limits: bool = True,
+    json_prefix_scan: bool = False,
 ) -> dict[str, Any]:
     """The TestMetricFilter response for these messages: ``{"matches": [...]}``, matches in
     input order with ``eventNumber``, ``eventMessage`` and ``extractedValues``.
@@ -25,8 +26,9 @@ def test_metric_filter(
     from 0; spec §7.2, Q16). With ``metric_filter`` the response also has ``metricValues``:
     what each event contributes to the metric (value, dimensions, or why nothing).
     Request limits (1–50 messages, each non-empty) are AWS's; ``enforce_limits=False`` lifts them.
+    ``json_prefix_scan``: see ``cwfilter.compile``.
     """
-    pattern = compile(filter_pattern)
+    pattern = compile(filter_pattern, json_prefix_scan=json_prefix_scan)
     if enforce_limits:
         _check_messages(log_event_messages)
     matches = []

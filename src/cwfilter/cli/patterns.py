@@ -25,6 +25,12 @@ def add_commands(sub: Any) -> None:
     match.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
     match.add_argument("-c", "--count", action="store_true", help="print only the number of matching lines")
     match.add_argument(
+        "--json-prefix-scan",
+        action="store_true",
+        help="JSON patterns also read an object after a text prefix (Lambda `... INFO {...}` lines); "
+        "AWS's behaviour there is unresolved, so this is off by default",
+    )
+    match.add_argument(
         "--extract",
         action="store_true",
         help="print each match as JSON with its line number and extracted values",
@@ -43,7 +49,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def match_command(args: argparse.Namespace) -> int:
-    pattern = compile_or_report(args.pattern, args.strict)
+    pattern = compile_or_report(args.pattern, args.strict, args.json_prefix_scan)
     if pattern is None:
         return EXIT_ERROR
     try:

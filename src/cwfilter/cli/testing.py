@@ -11,7 +11,7 @@ import orjson
 
 from ..metric import MetricFilter, MetricFilterError
 from ..metric_config import ConfigError, load_metric_filters
-from ..pattern import PatternError
+from ..pattern import PatternError, compile
 from ..tester import test_metric_filter
 from .console import EXIT_ERROR, EXIT_MATCH, compile_or_report, fail, numbered_lines
 
@@ -42,6 +42,8 @@ def add_commands(sub: Any) -> None:
     test.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform file")
     test.add_argument("--filter-name", help="which metric filter of --metric-filter FILE, when it holds several")
     test.add_argument("--no-limits", action="store_true", help="allow more than AWS's 50 messages")
+    test.add_argument("--json-prefix-scan", action="store_true",
+                      help="JSON patterns also read an object after a text prefix (see `cwfilter match --help`)")  # fmt: skip
     test.set_defaults(handler=test_command)
 
 
@@ -110,7 +112,7 @@ def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter
         raise ConfigError(f"the metric transformation lacks {', '.join(missing)}")
     default = t.get("defaultValue")
     return args.filter_pattern, MetricFilter(
-        args.filter_pattern,
+        compile(args.filter_pattern, json_prefix_scan=args.json_prefix_scan),
         metric_name=str(t["metricName"]),
         namespace=str(t["metricNamespace"]),
         value=str(t["metricValue"]),
@@ -147,6 +149,7 @@ def test_command(args: argparse.Namespace) -> int:
             event_number_base=args.event_number_base,
             metric_filter=metric_filter,
             enforce_limits=not args.no_limits,
+            json_prefix_scan=args.json_prefix_scan,
         )
     except MetricFilterError as exc:
         return fail(str(exc))

@@ -22,14 +22,15 @@ class FilterPattern:
     message; ``str(p)`` is the canonical text, ``p.text`` the text as given.
     """
 
-    __slots__ = ("text", "ast", "warnings", "_matcher", "matches", "extract", "matches_object")
+    __slots__ = ("text", "ast", "warnings", "json_prefix_scan", "_matcher", "matches", "extract", "matches_object")
 
-    def __init__(self, text: str, *, strict: bool = False) -> None:
+    def __init__(self, text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> None:
         tree, warnings = analyse(text, strict=strict)
         self.text = text
         self.ast: ast.Pattern = tree
         self.warnings: tuple[PatternWarning, ...] = warnings
-        self._matcher: Matcher = compile_pattern(tree)
+        self.json_prefix_scan = json_prefix_scan
+        self._matcher: Matcher = compile_pattern(tree, json_prefix_scan=json_prefix_scan)
         # Bound straight to the compiled functions: no wrapper call per event.
         self.matches: Callable[[Message], bool] = self._matcher.matches
         self.extract: Callable[[Message], dict[str, str] | None] = self._matcher.extract
@@ -64,11 +65,14 @@ def _not_json(doc: dict[str, Any]) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def compile(text: str, *, strict: bool = False) -> FilterPattern:  # noqa: A001 - the public name
-    """Parse, validate and compile a filter pattern (cached by text).
+def compile(text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> FilterPattern:  # noqa: A001
+    """Parse, validate and compile a filter pattern (cached by text and options).
 
     Raises ``PatternError`` (a ``ValueError``) where AWS would reject the pattern.
     ``strict=True`` also rejects unquoted characters AWS does not document (§2.4).
+    ``json_prefix_scan=True`` lets JSON patterns read an object after a text prefix, as in
+    Lambda's ``<time> <request id> INFO {...}`` lines; AWS's behaviour there is unresolved
+    (§4.3, Q6), so it is off by default: such messages do not match.
     """
-    return FilterPattern(text, strict=strict)
+    return FilterPattern(text, strict=strict, json_prefix_scan=json_prefix_scan)
 

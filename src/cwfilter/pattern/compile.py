@@ -17,7 +17,7 @@ from typing import Any, Callable
 import orjson
 
 from . import ast
-from .message import Message, as_text, number_text
+from .message import Message, as_text, number_text, object_after_prefix
 
 _MISSING = object()
 MISSING = _MISSING  # public name: the "absent" sentinel generated code compares against (also a msgspec default)
@@ -42,8 +42,9 @@ class Matcher:
     prefilter: tuple[tuple[str, ...], ...] = ()
 
 
-def compile_pattern(pattern: ast.Pattern) -> Matcher:
-    """Compile an AST into a ``Matcher``."""
+def compile_pattern(pattern: ast.Pattern, *, json_prefix_scan: bool = False) -> Matcher:
+    """Compile an AST into a ``Matcher``. ``json_prefix_scan``: JSON patterns also read an
+    object that follows a text prefix (``message.object_after_prefix``)."""
     if isinstance(pattern, ast.MatchAll):
         return Matcher(lambda m: True, lambda m: {}, "True")
     if isinstance(pattern, ast.TermsPattern):
@@ -51,7 +52,7 @@ def compile_pattern(pattern: ast.Pattern) -> Matcher:
     if isinstance(pattern, ast.RegexPattern):
         return _compile_regex(pattern)
     if isinstance(pattern, ast.JsonPattern):
-        return _compile_json(pattern)
+        return _compile_json(pattern, json_prefix_scan)
     assert isinstance(pattern, ast.SpacePattern)
     return _compile_space(pattern)
 
@@ -339,7 +340,7 @@ def _is_exact_string_eq(e: ast.JsonExpr) -> bool:
     )
 
 
-def _compile_json(pattern: ast.JsonPattern) -> Matcher:
+def _compile_json(pattern: ast.JsonPattern, prefix_scan: bool = False) -> Matcher:
     gen = _JsonCodegen()
     body = gen.expr(pattern.expr)
     clauses = prefilter_clauses(pattern.expr)
@@ -347,11 +348,14 @@ def _compile_json(pattern: ast.JsonPattern) -> Matcher:
     source += (
         "def matches_unfiltered(m):\n"
         "    try:\n        d = _loads(m)\n"
-        "    except _JSONDecodeError:\n        return False\n"
-        "    return type(d) is dict and match_doc(d)\n"
+        "    except _JSONDecodeError:\n"
+        + ("        d = _after_prefix(m)\n" if prefix_scan else "        return False\n")
+        + "    return type(d) is dict and match_doc(d)\n"
     )
     source += _prefilter_source(clauses, gen.ns) if clauses else "matches = matches_unfiltered\n"
-    gen.ns.names.update(_loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError))
+    gen.ns.names.update(
+        _loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError), _after_prefix=object_after_prefix
+    )
     matches = gen.ns.define(source, "matches")
     return Matcher(
         matches,

@@ -13,12 +13,12 @@ from .message import Message, as_text, load_object, number_text
 _MISSING = object()
 
 
-def matches(pattern: ast.Pattern, message: Message) -> bool:
+def matches(pattern: ast.Pattern, message: Message, *, json_prefix_scan: bool = False) -> bool:
     """Whether ``message`` matches ``pattern``."""
-    return extract(pattern, message) is not None
+    return extract(pattern, message, json_prefix_scan=json_prefix_scan) is not None
 
 
-def extract(pattern: ast.Pattern, message: Message) -> dict[str, str] | None:
+def extract(pattern: ast.Pattern, message: Message, *, json_prefix_scan: bool = False) -> dict[str, str] | None:
     """The extracted values of a match (``{}`` for all but space-delimited), or ``None``."""
     if isinstance(pattern, ast.MatchAll):
         return {}
@@ -27,7 +27,7 @@ def extract(pattern: ast.Pattern, message: Message) -> dict[str, str] | None:
     if isinstance(pattern, ast.RegexPattern):
         return {} if _regex_search(pattern.regex, as_text(message)) else None
     if isinstance(pattern, ast.JsonPattern):
-        doc = load_object(message)
+        doc = load_object(message, prefix_scan=json_prefix_scan)
         return {} if doc is not None and _json(pattern.expr, doc) else None
     assert isinstance(pattern, ast.SpacePattern)
     return _space(pattern, as_text(message))
