@@ -85,6 +85,25 @@ class RecordPlan:
             return None
         return None
 
+    def decode_many(self, datas: list[bytes]) -> list[list[Any]] | None:
+        """The records of several compact ``{"Records": [...]}`` files in one decoder call
+        (their bodies joined as JSON lines), or ``None`` when any of them needs ``decode``."""
+        if any(d[:1] != b"{" or b"\n" in d for d in datas):
+            return None
+        joined = b"\n".join(datas)
+        if not joined.isascii():
+            try:
+                joined.decode("utf-8")  # msgspec does not validate the strings it skips; orjson does
+            except UnicodeDecodeError:
+                return None
+        try:
+            docs = self._doc.decode_lines(joined)
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
+            return None
+        if len(docs) != len(datas) or any(doc.Records is MISSING for doc in docs):
+            return None
+        return [doc.Records for doc in docs]
+
     def decode_one(self, message: str | bytes) -> Any:
         """One message as a record Struct, or ``None`` when it is not a JSON object."""
         if type(message) is bytes and not message.isascii():
