@@ -100,8 +100,9 @@ def test_fast_record_matcher_agrees_with_reference(pattern: ast.JsonPattern, dat
     assume(fastpath.record_plan(pattern) is not None)
     for message in data.draw(st.lists(_records_for(pattern), min_size=1, max_size=4)):
         expected = reference.matches(pattern, message)
-        assert fastpath.matches_message(pattern, message) is expected, (render(pattern), message)
-        assert fastpath.matches_message(pattern, message.encode()) is expected, (render(pattern), message)
+        for m in (message, message.encode()):
+            fast = fastpath.matches_message(pattern, m)  # None: declined (replay then takes the plain path)
+            assert fast is expected or (fast is None and fastpath.record_plan(pattern).nested), (render(pattern), m)
 
 
 @SETTINGS
@@ -176,7 +177,11 @@ def test_wide_integers_read_as_orjson_reads_them() -> None:
         for pattern in ("{ $.a = 1180591620717411303424 }", '{ $.a = "1.1805916207174113e+21" }',
                         "{ $.a[0] > 1e21 }", '{ $.a.b = "-1.1805916207174113e+21" }', "{ $.a.* < 0 }"):  # fmt: skip
             p = parse(pattern)
-            assert fastpath.matches_message(p, text) is reference.matches(p, text), (pattern, text)  # type: ignore[arg-type]
+            fast = fastpath.matches_message(p, text)  # type: ignore[arg-type]
+            if fast is None:  # `$.a.b` decodes `a` as a Struct: a number there declines to the plain path
+                assert fastpath.record_plan(p).nested and not text.startswith('{"a": {')  # type: ignore[arg-type,union-attr]
+                continue
+            assert fast is reference.matches(p, text), (pattern, text)
 
 
 def test_missing_null_and_root_wildcards() -> None:

@@ -22,10 +22,10 @@ orjson rejects the whole file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import msgspec
 
@@ -65,6 +65,9 @@ class RecordPlan:
     _doc: msgspec.json.Decoder
     _list: msgspec.json.Decoder
     _one: msgspec.json.Decoder
+    # Members decoded as Structs of only the keys the pattern reads below them (an object
+    # member such as ``userIdentity``): key → (its key → attribute).
+    nested: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def decode(self, data: bytes) -> list[Any] | None:
         """The records of a ``{"Records": [...]}`` document or a JSON array of objects, or
@@ -104,6 +107,10 @@ class RecordPlan:
             return None
         return [doc.Records for doc in docs]
 
+    @property
+    def struct_decoder(self) -> msgspec.json.Decoder:
+        return self._one
+
     def decode_one(self, message: str | bytes) -> Any:
         """One message as a record Struct, or ``None`` when it is not a JSON object."""
         if type(message) is bytes and not message.isascii():
@@ -122,8 +129,12 @@ class RecordPlan:
         out = {}
         for key, attr in self.attrs.items():
             value = getattr(record, attr)
-            if value is not MISSING:
-                out[key] = _deep_fix(value)
+            if value is MISSING:
+                continue
+            inner = self.nested.get(key)
+            if inner is not None and value is not None:  # a nested Struct: the keys it decoded
+                value = {k: v for k, a in inner.items() if (v := getattr(value, a)) is not MISSING}
+            out[key] = _deep_fix(value)
         return out
 
 
@@ -135,10 +146,17 @@ def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset
     if keys is None or any(_UNNAMEABLE.search(k) for k in keys | extra_keys):
         return None  # msgspec cannot name a field with a quote, backslash or control character
     attrs = {key: _FIXED_ATTRS.get(key, f"f{i}") for i, key in enumerate(sorted(keys | extra_keys))}
-    fields = [(attr, Any, msgspec.field(default=MISSING, name=key)) for key, attr in attrs.items()]
+    nested = {k: v for k, v in _nestable_members(pattern).items() if k not in extra_keys}
+    fields = []
+    for key, attr in attrs.items():
+        kind: Any = Any
+        if key in nested:
+            inner = [(a, Any, msgspec.field(default=MISSING, name=k)) for k, a in nested[key].items()]
+            kind = Optional[msgspec.defstruct(f"Member_{attr}", inner, gc=False)]
+        fields.append((attr, kind, msgspec.field(default=MISSING, name=key)))
     struct = msgspec.defstruct("Record", fields, gc=False)
     doc = msgspec.defstruct("Document", [("Records", list[struct], MISSING)], gc=False)  # type: ignore[valid-type]
-    match, source = compile_record_matcher(pattern, attrs)
+    match, source = compile_record_matcher(pattern, attrs, nested)
     return RecordPlan(
         attrs,
         struct,
@@ -147,7 +165,38 @@ def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset
         msgspec.json.Decoder(doc),
         msgspec.json.Decoder(list[struct]),  # type: ignore[valid-type]
         msgspec.json.Decoder(struct),
+        nested,
     )
+
+
+def _nestable_members(pattern: ast.JsonPattern) -> dict[str, dict[str, str]]:
+    """Top-level members the pattern only ever reads *into* by name (``$.userIdentity.type``,
+    never ``$.userIdentity`` itself, an index or a wildcard right below it): decoding them as
+    Structs of just those keys skips the rest of the object. A member that is then neither an
+    object nor null fails the decoding, and the file takes the plain path."""
+    children: dict[str, set[str]] = {}
+    whole: set[str] = set()
+
+    def walk(e: ast.JsonExpr) -> None:
+        if isinstance(e, (ast.And, ast.Or)):
+            for item in e.items:
+                walk(item)
+            return
+        steps = e.selector.steps
+        if not isinstance(steps[0], ast.Member):
+            return
+        key = steps[0].name
+        if len(steps) < 2 or not isinstance(steps[1], ast.Member) or _UNNAMEABLE.search(steps[1].name):
+            whole.add(key)
+        else:
+            children.setdefault(key, set()).add(steps[1].name)
+
+    walk(pattern.expr)
+    return {
+        key: {name: f"g{i}" for i, name in enumerate(sorted(names))}
+        for key, names in children.items()
+        if key not in whole
+    }
 
 
 def _reference_key(text: str) -> str | None | bool:
@@ -177,10 +226,18 @@ def plan_for_filter(pattern: ast.Pattern, references: tuple[str, ...], dedupe: b
 
 def matches_message(pattern: ast.JsonPattern, message: str | bytes) -> bool | None:
     """Whether one message matches, through the fast path (the twin of
-    ``FilterPattern.matches`` for tests); ``None`` when the pattern needs the whole record."""
+    ``FilterPattern.matches`` for tests); ``None`` when the fast path declines, as replay's
+    does: the pattern needs the whole record, or a nested member is neither an object nor null."""
     plan = record_plan(pattern)
     if plan is None:
         return None
+    if plan.nested:
+        try:
+            plan.struct_decoder.decode(message)
+        except msgspec.ValidationError:
+            return None
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
+            pass
     record = plan.decode_one(message)
     return record is not None and plan.match(record)
 

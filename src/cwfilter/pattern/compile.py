@@ -193,19 +193,30 @@ def json_value_test(op: str, value: ast.Value) -> Predicate:
 
 
 def _getter_source(
-    steps: tuple[ast.Step, ...], name: str, root: dict[str, str] | None = None, fix: bool = False
+    steps: tuple[ast.Step, ...],
+    name: str,
+    root: dict[str, str] | None = None,
+    fix: bool = False,
+    nested: dict[str, dict[str, str]] | None = None,
 ) -> str:
     """A function returning the node at a wildcard-free selector, or ``_MISSING``.
 
     ``root`` (record codegen): the selector starts at a record Struct whose attribute
-    ``root[name]`` holds top-level member ``name``; ``fix``: pass the leaf through ``_fix``."""
+    ``root[name]`` holds top-level member ``name``; ``nested[name]``, where given, maps that
+    member's own keys to the attributes of a nested Struct (``None`` or ``_MISSING`` when the
+    member is null or absent); ``fix``: pass the leaf through ``_fix``."""
     lines = [f"def {name}(v):"]
+    inner = None
     for i, step in enumerate(steps):
         if root is not None and i == 0:
             if not isinstance(step, ast.Member):  # ``$[n]``: the root is an object, never an array
                 lines.append("    return _MISSING")
                 break
             lines.append(f"    v = v.{root[step.name]}")
+            inner = (nested or {}).get(step.name)
+        elif i == 1 and inner is not None:
+            assert isinstance(step, ast.Member)
+            lines.append(f"    v = getattr(v, {inner[step.name]!r}, _MISSING)")
         elif isinstance(step, ast.Member):
             lines.append("    if type(v) is not dict: return _MISSING")
             lines.append(f"    v = v.get({step.name!r}, _MISSING)")
@@ -228,13 +239,19 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
-def _candidates_source(steps: tuple[ast.Step, ...], name: str, root: dict[str, str] | None = None) -> str:
+def _candidates_source(
+    steps: tuple[ast.Step, ...],
+    name: str,
+    root: dict[str, str] | None = None,
+    nested: dict[str, dict[str, str]] | None = None,
+) -> str:
     """A function returning the list of nodes at a selector with one wildcard."""
     at = next(i for i, s in enumerate(steps) if isinstance(s, ast.Wildcard))
     if root is not None and at == 0:
         raise ValueError("a wildcard on the root needs the whole record")
     before, after = steps[:at], steps[at + 1 :]
-    src = _getter_source(before, f"{name}_head", root) + _getter_source(after, f"{name}_tail", fix=root is not None)
+    src = _getter_source(before, f"{name}_head", root, nested=nested)
+    src += _getter_source(after, f"{name}_tail", fix=root is not None)
     src += (
         f"def {name}(d):\n"
         f"    out = []\n"
@@ -464,15 +481,16 @@ class _RecordCodegen(_JsonCodegen):
     ``name`` is attribute ``attrs[name]`` (``MISSING`` when absent); below it, plain dicts
     and lists. Leaves pass through ``_fix_wide_int`` where a comparison reads them."""
 
-    def __init__(self, attrs: dict[str, str]) -> None:
+    def __init__(self, attrs: dict[str, str], nested: dict[str, dict[str, str]] | None = None) -> None:
         super().__init__()
         self.attrs = attrs
+        self.nested = nested or {}
         self.ns.names["_fix"] = _fix_wide_int
 
     def getter_source(self, selector: ast.Selector, name: str) -> str:
         if selector.wildcards:
-            return _candidates_source(selector.steps, name, self.attrs)
-        return _getter_source(selector.steps, name, self.attrs, fix=True)
+            return _candidates_source(selector.steps, name, self.attrs, self.nested)
+        return _getter_source(selector.steps, name, self.attrs, fix=True, nested=self.nested)
 
     def node(self, selector: ast.Selector) -> str:
         steps = selector.steps
@@ -505,11 +523,14 @@ def top_level_members(pattern: ast.JsonPattern) -> set[str] | None:
     return names if walk(pattern.expr) else None
 
 
-def compile_record_matcher(pattern: ast.JsonPattern, attrs: dict[str, str]) -> tuple[Callable[[Any], bool], str]:
+def compile_record_matcher(
+    pattern: ast.JsonPattern, attrs: dict[str, str], nested: dict[str, dict[str, str]] | None = None
+) -> tuple[Callable[[Any], bool], str]:
     """``match_doc`` for a record Struct holding the pattern's top-level members as
-    attributes (``attrs``: key → attribute name), with the semantics of ``match_doc`` on the
-    parsed record. Raises ``ValueError`` for a pattern with a wildcard on the root."""
-    gen = _RecordCodegen(attrs)
+    attributes (``attrs``: key → attribute name; ``nested``: members decoded as Structs of
+    their own keys), with the semantics of ``match_doc`` on the parsed record. Raises
+    ``ValueError`` for a pattern with a wildcard on the root."""
+    gen = _RecordCodegen(attrs, nested)
     body = gen.expr(pattern.expr)
     source = "".join(gen.defs) + f"def match_record(d):\n    return {body}\n"
     return gen.ns.define(source, "match_record"), source
