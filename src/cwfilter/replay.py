@@ -36,7 +36,6 @@ from .sources import (
 
 TimestampSource = Literal["event", "delivery"]
 ProgressCallback = Callable[["Progress"], None]
-MAX_LISTED_PROBLEMS_PER_REASON = 50
 
 
 class ReplayError(RuntimeError):
