@@ -15,7 +15,6 @@ from .notify import Notification, action_history_item, notification, state_updat
 from .text import insufficient_data_reason, reason_data, threshold_reason
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
-INITIAL_REASON = "Unchecked: Initial alarm creation"
 
 
 def default_evaluation_range(period: int, evaluation_periods: int) -> int:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .text import aws_time
+from .text import INITIAL_REASON, aws_time
 
 if TYPE_CHECKING:
     from .evaluate import AlarmTimeline, Transition
@@ -123,7 +123,7 @@ def notification(alarm: Alarm, tr: Transition, topic_arn: str, configured_at: in
 
 def state_update_history_item(alarm: Alarm, tr: Transition, timeline: AlarmTimeline) -> dict[str, Any]:
     previous = timeline.transitions[-2] if len(timeline.transitions) > 1 else None
-    old_reason = previous.reason if previous else "Unchecked: Initial alarm creation"
+    old_reason = previous.reason if previous else INITIAL_REASON
     data = {
         "version": "1.0",
         "oldState": {"stateValue": tr.old_state, "stateReason": old_reason},

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Sequence
 
+INITIAL_REASON = "Unchecked: Initial alarm creation"  # a new alarm's StateReason
 OPERATOR_PHRASES = {
     "GreaterThanOrEqualToThreshold": "greater than or equal to",
     "GreaterThanThreshold": "greater than",

@@ -24,7 +24,7 @@ def render(pattern: ast.Pattern) -> str:
     if isinstance(pattern, ast.RegexPattern):
         return _value(pattern.regex)
     if isinstance(pattern, ast.JsonPattern):
-        return "{ " + _json(pattern.expr, top=True) + " }"
+        return "{ " + _json(pattern.expr) + " }"
     if isinstance(pattern, ast.SpacePattern):
         return "[" + ", ".join(_slot(s) for s in pattern.slots) + "]"
     raise TypeError(f"not a pattern: {pattern!r}")
@@ -62,7 +62,7 @@ def render_selector(selector: ast.Selector) -> str:
     return "".join(parts)
 
 
-def _json(expr: ast.JsonExpr, *, top: bool = False) -> str:
+def _json(expr: ast.JsonExpr) -> str:
     if isinstance(expr, ast.Comparison):
         return f"{render_selector(expr.selector)} {expr.op} {_value(expr.value)}"
     if isinstance(expr, ast.Check):
