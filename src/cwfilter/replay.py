@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, Union
 
 import orjson
 
@@ -27,8 +27,8 @@ from .sources import (
     Problem,
     Skip,
     delivery_time_from_name,
-    discover,
     file_items,
+    iter_discover,
     load_file,
     parse_time,
     read_file,
@@ -516,27 +516,9 @@ def _canonical_times(unique: set[Any], times: fastpath.EventTimes) -> Callable[[
 # ------------------------------------------------------------------ the driver
 
 
-# At most this many (compressed) bytes per batch: about a second of work, so progress shows
-# and no worker waits long for the last batch. Several files per batch amortise the
-# per-task cost (a pickled partial result per batch, not per file).
-MAX_BATCH_BYTES = 16 << 20
-
-
-def _batches(files: list[FileRef], jobs: int) -> list[list[FileRef]]:
-    """Batches of files of roughly equal size, several per worker for load balance."""
-    if not files:
-        return []
-    total = sum(f.size for f in files) or len(files)
-    target = max(1, min(MAX_BATCH_BYTES, total // max(1, jobs * 8)))
-    batches: list[list[FileRef]] = [[]]
-    weight = 0
-    for f in files:
-        if batches[-1] and weight >= target:
-            batches.append([])
-            weight = 0
-        batches[-1].append(f)
-        weight += f.size or 1
-    return batches
+# Compressed bytes per batch (about 15 MB of JSON): several files per task spread the per-task
+# cost (one pickled partial result per batch), and many batches keep both workers busy to the end.
+BATCH_BYTES = 2 << 20
 
 
 Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
@@ -567,26 +549,17 @@ def replay(
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
-    files, skipped = discover([str(p) for p in items])
     accounting = Accounting()
-    for source, reason in skipped:
-        if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
-            accounting.files_failed += 1
-            accounting.problem(source, None, reason)
-            if strict:
-                raise ReplayError(f"{source}: {reason}")
-        else:
-            accounting.files_skipped += 1
-            accounting.skipped.append({"source": source, "reason": reason})
     spec = orjson.dumps(metric_filter.as_put_metric_filter())
     mode = metric_filter.default_value_mode
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
-    batches = _batches(files, workers if executor is None else 8)
-    total_bytes = sum(f.size for f in files)
-    done = _Done(len(files), total_bytes)
+    if "-" in items:
+        workers = 1  # standard input belongs to this process: worker processes get /dev/null
+    done = _Done()
+    batches = _stream_batches([str(p) for p in items], accounting, strict, done)
 
     parts: list[_Partial] = []
-    if executor is None and (workers == 1 or len(batches) <= 1):
+    if executor is None and workers == 1:
         for batch in batches:
             parts.append(_replay_batch(batch, spec, mode, options))
             done.add(batch, parts[-1], progress)
@@ -598,8 +571,10 @@ def replay(
                 _plan(spec, mode, options.dedupe)
         pool = executor or ProcessPoolExecutor(max_workers=workers)
         try:
-            futures = [pool.submit(_replay_batch, batch, spec, mode, options) for batch in batches]
-            for batch, future in zip(batches, futures):  # collected in file order: deterministic merge
+            # Batches are submitted while the tree is still being walked, and collected in file
+            # order, so the merge is deterministic whatever finishes first.
+            submitted = [(batch, pool.submit(_replay_batch, batch, spec, mode, options)) for batch in batches]
+            for batch, future in submitted:
                 parts.append(future.result())
                 done.add(batch, parts[-1], progress)
         finally:
@@ -608,10 +583,38 @@ def replay(
     return _combine(metric_filter, parts, accounting, period, statistic)
 
 
+def _stream_batches(inputs: list[str], accounting: Accounting, strict: bool, done: _Done) -> Iterator[list[FileRef]]:
+    """Batches of about ``BATCH_BYTES`` of files, yielded as the inputs are walked; skipped and
+    missing inputs go to ``accounting`` (in walk order) on the way."""
+    batch: list[FileRef] = []
+    weight = 0
+    for found in iter_discover(inputs):
+        if isinstance(found, FileRef):
+            batch.append(found)
+            weight += found.size or 1
+            done.files_total += 1
+            done.bytes_total += found.size
+            if weight >= BATCH_BYTES:
+                yield batch
+                batch, weight = [], 0
+            continue
+        source, reason = found
+        if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
+            accounting.files_failed += 1
+            accounting.problem(source, None, reason)
+            if strict:
+                raise ReplayError(f"{source}: {reason}")
+        else:
+            accounting.files_skipped += 1
+            accounting.skipped.append({"source": source, "reason": reason})
+    if batch:
+        yield batch
+
+
 @dataclass
 class _Done:
-    files_total: int
-    bytes_total: int
+    files_total: int = 0  # grows while the inputs are walked
+    bytes_total: int = 0
     files: int = 0
     bytes: int = 0
     records: int = 0

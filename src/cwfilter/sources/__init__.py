@@ -17,6 +17,7 @@ __all__ = [
     "Problem",
     "Skip",
     "discover",
+    "iter_discover",
     "read_file",
     "parse_time",
     "delivery_time_from_name",
@@ -28,9 +29,20 @@ def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]
     files skipped with the reason (digests, non-log names, missing paths)."""
     files: list[FileRef] = []
     skipped: list[tuple[str, str]] = []
+    for found in iter_discover(inputs):
+        if isinstance(found, FileRef):
+            files.append(found)
+        else:
+            skipped.append(found)
+    return files, skipped
+
+
+def iter_discover(inputs: Sequence[str]) -> Iterator[FileRef | tuple[str, str]]:
+    """``discover`` as it walks: each file to read, or (source, reason) for one skipped, in
+    order, so reading can start before a large tree has been listed."""
     for spec in inputs:
         if spec == "-":
-            files.append(FileRef("-"))
+            yield FileRef("-")
         elif spec.startswith("s3://"):
             from .s3 import S3Error, list_objects
 
@@ -38,27 +50,23 @@ def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]
                 for uri, size in list_objects(spec):
                     key = uri.split("/", 3)[3] if uri.count("/") >= 3 else uri
                     if is_digest(key):
-                        skipped.append((uri, "CloudTrail digest file"))
+                        yield uri, "CloudTrail digest file"
                     elif not LOG_FILE.match(key.rsplit("/", 1)[-1]):
-                        skipped.append((uri, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"))
+                        yield uri, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
                     else:
-                        files.append(FileRef(uri, size))
+                        yield FileRef(uri, size)
             except S3Error as exc:
-                skipped.append((spec, str(exc)))
+                yield spec, str(exc)
         elif os.path.isdir(spec):
             for path, size, reason in walk(Path(spec)):
-                if reason:
-                    skipped.append((path, reason))
-                else:
-                    files.append(FileRef(path, size))
+                yield (path, reason) if reason else FileRef(path, size)
         elif os.path.exists(spec):
             if is_digest(spec):
-                skipped.append((spec, "CloudTrail digest file"))
+                yield spec, "CloudTrail digest file"
             else:
-                files.append(FileRef(spec, os.path.getsize(spec)))
+                yield FileRef(spec, os.path.getsize(spec))
         else:
-            skipped.append((spec, "no such file or directory"))
-    return files, skipped
+            yield spec, "no such file or directory"
 
 
 def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
