@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from .metric import MetricFilter, MetricFilterError
 
@@ -155,6 +155,13 @@ class TemplateResolver:
         return value
 
 
+def resources_of_type(doc: Mapping[str, Any], resource_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(logical ID, Properties) of every resource of ``resource_type`` in a loaded template."""
+    for logical_id, resource in doc["Resources"].items():
+        if isinstance(resource, Mapping) and resource.get("Type") == resource_type:
+            yield logical_id, resource.get("Properties") or {}
+
+
 def from_cloudformation(
     template: Mapping[str, Any] | str, *, parameters: Mapping[str, Any] | None = None
 ) -> dict[str, MetricFilter]:
@@ -162,11 +169,8 @@ def from_cloudformation(
     doc = load_template(template) if isinstance(template, str) else dict(template)
     resolve = TemplateResolver(doc, parameters)
     out: dict[str, MetricFilter] = {}
-    for logical_id, resource in doc["Resources"].items():
-        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::Logs::MetricFilter":
-            continue
+    for logical_id, props in resources_of_type(doc, "AWS::Logs::MetricFilter"):
         where = f"resource {logical_id}"
-        props = resource.get("Properties") or {}
         transformations = _required(props, "MetricTransformations", where)
         if not isinstance(transformations, list) or len(transformations) != 1:
             raise ConfigError(f"{where}: MetricTransformations must hold exactly one transformation")

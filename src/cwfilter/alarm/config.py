@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..metric_config import ConfigError, TemplateResolver, load_template
+from ..metric_config import ConfigError, TemplateResolver, load_template, resources_of_type
 from .model import Alarm, AlarmValidationError
 
 _FIELDS = (
@@ -30,11 +30,8 @@ def alarms_from_cloudformation(
     doc = load_template(template) if isinstance(template, str) else dict(template)
     resolve = TemplateResolver(doc, parameters, region=region, account_id=account_id)
     out: dict[str, Alarm] = {}
-    for logical_id, resource in doc["Resources"].items():
-        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::CloudWatch::Alarm":
-            continue
+    for logical_id, props in resources_of_type(doc, "AWS::CloudWatch::Alarm"):
         where = f"resource {logical_id}"
-        props = resource.get("Properties") or {}
         request = {k: resolve(props[k], f"{where} {k}") for k in _FIELDS if k in props}
         request.setdefault("AlarmName", logical_id)
         for key in ("Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold"):
