@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import gzip
+import os
+from typing import Any
 
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwfilter.sources import FileRef, Item, Problem, Skip, parse_time, read_file
+from cwfilter.sources import FileRef, Item, Problem, Skip, iter_discover, parse_time, read_file
 from cwfilter.sources.formats import decompress, delivery_time_from_name, parse_blob
+from cwfilter.sources.local import NOT_A_LOG_NAME
 
 RECORD = orjson.dumps({"eventTime": "2024-01-01T00:00:00Z", "eventName": "X", "eventID": "e"})
 FRAGMENTS = [b"{", b"}", b"[", b"]", b'"Records":', RECORD, b",", b"\n", b"\xff", b"2024-01-01T00:00:00Z ",
@@ -48,3 +51,35 @@ def test_time_parsing() -> None:
         assert parse_time(bad) is None
     assert delivery_time_from_name("111122223333_CloudTrail_us-east-1_20240101T0005Z_abc.json.gz") == 1704067500000
     assert delivery_time_from_name("records.json") is None
+
+
+def test_walk_lists_a_tree_in_sorted_depth_first_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Files of a folder first (sorted), then each sub-folder in turn; what is not read is listed
+    with its reason; sizes only when asked for."""
+    files = ["b.json.gz", "a/z.json", "a/b/x.log", "a/c.JSON", "CloudTrail-Digest/d.json.gz", "notes.md", "c/y.gz"]
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"{}")
+    (tmp_path / "link").symlink_to(tmp_path / "a", target_is_directory=True)
+    found = list(iter_discover([str(tmp_path)]))
+    rel = [(f.name if isinstance(f, FileRef) else f[0])[len(str(tmp_path)) + 1 :] for f in found]
+    assert rel == ["b.json.gz", "notes.md", "CloudTrail-Digest/d.json.gz", "a/c.JSON", "a/z.json", "a/b/x.log",
+                   "c/y.gz", "link"]  # fmt: skip
+    reasons = {r: f[1] for r, f in zip(rel, found) if not isinstance(f, FileRef)}
+    assert reasons == {"notes.md": NOT_A_LOG_NAME, "CloudTrail-Digest/d.json.gz": "CloudTrail digest file",
+                       "link": "symbolic link to a directory, not followed"}  # fmt: skip
+    assert {f.size for f in found if isinstance(f, FileRef)} == {2}
+    assert {f.size for f in iter_discover([str(tmp_path)], sizes=False) if isinstance(f, FileRef)} == {0}
+
+
+def test_walk_reports_a_directory_it_cannot_list(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a").mkdir()
+    real = os.scandir
+
+    def scandir(path: str) -> Any:
+        if path.endswith("/a"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert list(iter_discover([str(tmp_path)])) == [(str(tmp_path / "a"), "cannot list directory: Permission denied")]

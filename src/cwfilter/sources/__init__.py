@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Iterator, Sequence
 
-from .formats import Item, Problem, Skip, decompress, delivery_time_from_name, parse_blob, parse_time
-from .local import LOG_FILE, FileRef, is_digest, walk
+from .formats import Item, Problem, Skip, decompress, delivery_time_from_name, epoch_ms, parse_blob, parse_time
+from .local import NOT_A_LOG_NAME, FileRef, is_digest, is_log_name, walk
 
 __all__ = [
     "FileRef",
@@ -21,6 +20,7 @@ __all__ = [
     "read_file",
     "parse_time",
     "delivery_time_from_name",
+    "epoch_ms",
 ]
 
 
@@ -37,9 +37,10 @@ def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]
     return files, skipped
 
 
-def iter_discover(inputs: Sequence[str]) -> Iterator[FileRef | tuple[str, str]]:
+def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
     """``discover`` as it walks: each file to read, or (source, reason) for one skipped, in
-    order, so reading can start before a large tree has been listed."""
+    order, so reading can start before a large tree has been listed. ``sizes=False``: files
+    found by walking a directory have size 0 (not looked up)."""
     for spec in inputs:
         if spec == "-":
             yield FileRef("-")
@@ -51,15 +52,14 @@ def iter_discover(inputs: Sequence[str]) -> Iterator[FileRef | tuple[str, str]]:
                     key = uri.split("/", 3)[3] if uri.count("/") >= 3 else uri
                     if is_digest(key):
                         yield uri, "CloudTrail digest file"
-                    elif not LOG_FILE.match(key.rsplit("/", 1)[-1]):
-                        yield uri, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
+                    elif not is_log_name(key.rsplit("/", 1)[-1]):
+                        yield uri, NOT_A_LOG_NAME
                     else:
                         yield FileRef(uri, size)
             except S3Error as exc:
                 yield spec, str(exc)
         elif os.path.isdir(spec):
-            for path, size, reason in walk(Path(spec)):
-                yield (path, reason) if reason else FileRef(path, size)
+            yield from walk(spec, sizes)
         elif os.path.exists(spec):
             if is_digest(spec):
                 yield spec, "CloudTrail digest file"

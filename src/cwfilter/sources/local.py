@@ -6,11 +6,8 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
-# File names replay reads when it walks a directory; anything else is listed as skipped.
-LOG_FILE = re.compile(r".*\.(json|jsonl|ndjson|log|txt|cloudtrail)(\.gz)?$|.*\.gz$", re.IGNORECASE)
 DIGEST = re.compile(r"(^|/)CloudTrail-Digest(/|$)|_CloudTrail-Digest_", re.IGNORECASE)
 
 
@@ -51,22 +48,63 @@ def is_digest(name: str) -> bool:
     return DIGEST.search(name.replace(os.sep, "/")) is not None
 
 
-def walk(root: Path) -> Iterator[tuple[str, int, str | None]]:
-    """(path, size, skip reason or None) for every file under ``root``, in sorted order."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        folder = os.path.relpath(dirpath, root).replace(os.sep, "/")  # once per directory, not per file
-        prefix = "" if folder == "." else folder + "/"
-        digest_folder = is_digest(prefix)
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
+_LOG_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".cloudtrail", ".gz")  # each also + ".gz"
+NOT_A_LOG_NAME = "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
+
+
+def is_log_name(name: str) -> bool:
+    """Whether replay reads a file of this name when it walks a tree or lists a prefix."""
+    return name.lower().endswith(_LOG_SUFFIXES)
+
+
+def walk(root: str, sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
+    """Every file under ``root`` in sorted order: a ``FileRef`` to read, or (path, reason) for
+    one skipped (a digest, another name) or a directory that cannot be listed. Symbolic links to
+    directories are listed as skipped, not followed (they may loop). One ``scandir`` per
+    directory, and one ``stat`` per file for its size unless ``sizes`` is False (size 0): on a
+    tree of thousands of small files the ``stat`` calls are a visible share of a replay."""
+    # Depth first with an explicit stack: a recursive generator would pass every file up
+    # through one generator per level (eight in a CloudTrail tree).
+    stack: list[tuple[str, str | None, bool]] = [(root, "", is_digest(""))]  # prefix None: a link
+    while stack:
+        folder, prefix, digest_folder = stack.pop()
+        if prefix is None:
+            yield folder, "symbolic link to a directory, not followed"
+            continue
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=_entry_name)
+        except OSError as exc:
+            yield folder, f"cannot list directory: {exc.strerror or exc}"
+            continue
+        folders = []
+        for entry in entries:
             try:
-                size = os.path.getsize(path)
+                if entry.is_dir():
+                    folders.append(entry)
+                    continue
             except OSError:
-                size = 0
+                pass
+            name = entry.name
             if digest_folder or ("cloudtrail-digest" in name.lower() and is_digest(prefix + name)):
-                yield path, size, "CloudTrail digest file"
-            elif not LOG_FILE.match(name):
-                yield path, size, "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
+                yield entry.path, "CloudTrail digest file"
+            elif not is_log_name(name):
+                yield entry.path, NOT_A_LOG_NAME
+            elif not sizes:
+                yield FileRef(entry.path)
             else:
-                yield path, size, None
+                try:
+                    size = entry.stat().st_size
+                except OSError:
+                    size = 0  # reading it will say why
+                yield FileRef(entry.path, size)
+        for entry in reversed(folders):  # popped in sorted order, after this folder's files
+            if entry.is_symlink():
+                stack.append((entry.path, None, False))
+                continue
+            inner = prefix + entry.name + "/"
+            stack.append((entry.path, inner, digest_folder or is_digest(inner)))
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
