@@ -25,21 +25,26 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Callable, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import msgspec
 
 from .pattern import ast
-from .pattern.compile import MISSING, _fix_wide_int, compile_record_matcher, top_level_members
+from .pattern.compile import MISSING, _fix_wide_int, compile_record_matcher, compile_record_selector, top_level_members
 from .pattern.syntax import parse_selector
-from .sources.formats import parse_time
 
-__all__ = ["MISSING", "EventTimes", "RecordPlan", "matches_message", "plan_for_filter", "record_plan"]
+__all__ = ["MISSING", "RecordPlan", "matches_message", "plan_for_filter", "record_plan"]
 
 _TIME_KEY = "eventTime"
 _ID_KEY = "eventID"
 # Fixed attribute names for the keys replay reads itself (the others are f0, f1, ...).
 _FIXED_ATTRS = {_TIME_KEY: "event_time", _ID_KEY: "event_id"}
+# ``eventTime`` when replay reads it for the record's time (and the pattern does not): decoded
+# by msgspec's RFC 3339 parser, the one ``sources.parse_time`` tries first, so the two paths give
+# the same epoch ms. A time it refuses (or one without an offset) fails the decoding and the file
+# takes the plain path, where ``parse_time`` also tries the lenient forms.
+EventTime = Annotated[datetime, msgspec.Meta(tz=True)]
+_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
 
 
 def _deep_fix(value: Any) -> Any:
@@ -61,6 +66,7 @@ class RecordPlan:
     attrs: dict[str, str]
     struct: type
     match: Callable[[Any], bool]
+    select: Callable[[list[Any]], list[Any]]  # the matching records of a list, in order
     source: str
     _doc: msgspec.json.Decoder
     _list: msgspec.json.Decoder
@@ -87,25 +93,6 @@ class RecordPlan:
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
             return None
         return None
-
-    def decode_many(self, datas: list[bytes]) -> list[list[Any]] | None:
-        """The records of several compact ``{"Records": [...]}`` files in one decoder call
-        (their bodies joined as JSON lines), or ``None`` when any of them needs ``decode``."""
-        if any(d[:1] != b"{" or b"\n" in d for d in datas):
-            return None
-        joined = b"\n".join(datas)
-        if not joined.isascii():
-            try:
-                joined.decode("utf-8")  # msgspec does not validate the strings it skips; orjson does
-            except UnicodeDecodeError:
-                return None
-        try:
-            docs = self._doc.decode_lines(joined)
-        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
-            return None
-        if len(docs) != len(datas) or any(doc.Records is MISSING for doc in docs):
-            return None
-        return [doc.Records for doc in docs]
 
     @property
     def struct_decoder(self) -> msgspec.json.Decoder:
@@ -141,7 +128,8 @@ class RecordPlan:
 @lru_cache(maxsize=64)
 def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset()) -> RecordPlan | None:
     """The plan for ``pattern`` plus ``extra_keys`` (read by the caller), or ``None`` when the
-    pattern reads the whole record (a wildcard on the root)."""
+    pattern reads the whole record (a wildcard on the root). ``eventTime`` among ``extra_keys``
+    is decoded as a time (``EventTime``); then the pattern must not read it too."""
     keys = top_level_members(pattern)
     if keys is None or any(_UNNAMEABLE.search(k) for k in keys | extra_keys):
         return None  # msgspec cannot name a field with a quote, backslash or control character
@@ -150,7 +138,11 @@ def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset
     fields = []
     for key, attr in attrs.items():
         kind: Any = Any
-        if key in nested:
+        if key == _TIME_KEY and key in extra_keys:
+            if key in keys:
+                return None  # the pattern reads eventTime as text, replay as a time: no one type for both
+            kind = EventTime
+        elif key in nested:
             inner = [(a, Any, msgspec.field(default=MISSING, name=k)) for k, a in nested[key].items()]
             kind = Optional[msgspec.defstruct(f"Member_{attr}", inner, gc=False)]
         fields.append((attr, kind, msgspec.field(default=MISSING, name=key)))
@@ -161,6 +153,7 @@ def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset
         attrs,
         struct,
         match,
+        compile_record_selector(pattern, attrs, nested),
         source,
         msgspec.json.Decoder(doc),
         msgspec.json.Decoder(list[struct]),  # type: ignore[valid-type]
@@ -217,7 +210,7 @@ def plan_for_filter(pattern: ast.Pattern, references: tuple[str, ...], dedupe: b
     extra = {_TIME_KEY} | ({_ID_KEY} if dedupe else set())
     for ref in references:
         key = _reference_key(ref)
-        if key is False:
+        if key is False or key == _TIME_KEY:
             return None
         if key is not None:
             extra.add(key)  # type: ignore[arg-type]
@@ -240,59 +233,3 @@ def matches_message(pattern: ast.JsonPattern, message: str | bytes) -> bool | No
             pass
     record = plan.decode_one(message)
     return record is not None and plan.match(record)
-
-
-# ------------------------------------------------------------------ event times
-
-_UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
-SECONDS = {f"{s:02d}Z": s * 1000 for s in range(60)}  # ``ssZ`` → ms: the tail of CloudTrail's eventTime
-_CACHE_LIMIT = 100_000
-_CANONICAL_MINUTE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:")
-
-
-class EventTimes:
-    """``eventTime`` → epoch ms exactly as ``sources.parse_time``, fast for CloudTrail's own
-    ``YYYY-MM-DDThh:mm:ssZ``: the minute prefix is parsed once (``parse_time`` is linear in
-    the seconds of that form) and the seconds looked up. Caches are bounded."""
-
-    def __init__(self) -> None:
-        self.minutes: dict[str, int] = {}
-        self.other: dict[str, int | None] = {}
-
-    def parse(self, raw: Any) -> tuple[int | None, str | None]:
-        """(ms, None), or (None, the rejection reason the plain path gives)."""
-        if type(raw) is str and len(raw) == 20:
-            sec = SECONDS.get(raw[17:])
-            if sec is not None:
-                minute = self.minutes.get(raw[:17])
-                if minute is None and _CANONICAL_MINUTE.fullmatch(raw, 0, 17):
-                    minute = self._minute(raw[:17])
-                if minute is not None:
-                    return minute + sec, None
-        if raw is None or raw is MISSING:
-            return None, "missing eventTime"
-        if type(raw) is str:
-            if raw in self.other:
-                ms = self.other[raw]
-            else:
-                ms = parse_time(raw)
-                if len(self.other) >= _CACHE_LIMIT:
-                    self.other.clear()
-                self.other[raw] = ms
-        else:
-            ms = None
-        if ms is None:
-            return None, f"unparseable eventTime {str(_deep_fix(raw))[:40]!r}"
-        return ms, None
-
-    def _minute(self, prefix: str) -> int | None:
-        """``parse_time(prefix + "00Z")`` for an ASCII ``YYYY-MM-DDThh:mm:`` prefix, without
-        the general form's regex; ``None`` for an impossible date."""
-        try:
-            when = datetime.fromisoformat(prefix + "00+00:00")
-        except ValueError:
-            return None
-        if len(self.minutes) >= _CACHE_LIMIT:
-            self.minutes.clear()
-        ms = self.minutes[prefix] = int(when.timestamp() * 1000)
-        return ms

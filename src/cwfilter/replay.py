@@ -12,7 +12,7 @@ import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, Union
 
@@ -27,11 +27,11 @@ from .sources import (
     Problem,
     Skip,
     delivery_time_from_name,
+    epoch_ms,
     file_items,
     iter_discover,
     load_file,
     parse_time,
-    read_file,
 )
 
 TimestampSource = Literal["event", "delivery"]
@@ -45,9 +45,8 @@ class ReplayError(RuntimeError):
 @dataclass
 class Progress:
     files_done: int
-    files_total: int
-    bytes_done: int
-    bytes_total: int
+    files_total: int  # files found so far (grows while the inputs are walked)
+    bytes_done: int  # of log data read, decompressed
     records: int
     matched: int
 
@@ -113,6 +112,7 @@ class _Partial:
     # With de-duplication: (eventID, epoch ms, observation) per record that has an eventID,
     # resolved in file order by the parent so the first copy wins.
     by_event_id: list[tuple[str, int, Any]] | None = None
+    bytes: int = 0  # of log data read, decompressed (for progress)
 
 
 def _fast_default() -> bool:
@@ -189,24 +189,23 @@ def _process_file(
     part: _Partial,
     json_fast: bool,
     plan: fastpath.RecordPlan | None = None,
-    times: fastpath.EventTimes | None = None,
     loaded: tuple[bytes, str | None] | Problem | None = None,
 ) -> None:
     """Count one file into ``part``: through ``plan`` (the fast path) where it applies, else
     through the plain readers, which parse every record completely. ``loaded``: the file's
     content when the caller has already read it."""
-    if plan is None and loaded is None:
-        items: Iterable[Item | Problem | Skip] = read_file(ref)
+    if loaded is None:
+        loaded = load_file(ref)
+        if not isinstance(loaded, Problem):
+            part.bytes += len(loaded[0])
+    items: Iterable[Item | Problem | Skip]
+    if isinstance(loaded, Problem):
+        items = [loaded]
     else:
-        loaded = load_file(ref) if loaded is None else loaded
-        if isinstance(loaded, Problem):
-            items = [loaded]
-        else:
-            data, trouble = loaded
-            fast = plan is not None and trouble is None
-            if fast and _process_fast(ref, data, mf, options, part, plan, times or fastpath.EventTimes()):  # type: ignore[arg-type]
-                return
-            items = file_items(ref, data, trouble)
+        data, trouble = loaded
+        if plan is not None and trouble is None and _process_fast(ref, data, mf, options, part, plan):
+            return
+        items = file_items(ref, data, trouble)
     acc, accounting = part.acc, part.accounting
     accounting.files += 1
     for item in items:
@@ -276,23 +275,24 @@ def _filter_from_spec(spec: bytes, mode: str) -> MetricFilter:
     return mf
 
 
-def _replay_batch(files: list[FileRef], spec: bytes, mode: str, options: ReplayOptions) -> _Partial:
-    """Worker entry point: replay a batch of files (top level, so it pickles)."""
+def _replay_batch(batch: list[tuple[str, int]], spec: bytes, mode: str, options: ReplayOptions) -> _Partial:
+    """Worker entry point: replay a batch of files, given as (name, size) pairs (top level, so
+    it pickles; pairs pickle at a fraction of the cost of ``FileRef`` objects)."""
+    files = [FileRef(name, size) for name, size in batch]
     mf = _filter_from_spec(spec, mode)
     part = _Partial(mf.accumulator(), Accounting(), [] if options.dedupe else None)
     json_fast = mf.pattern.family == "json"
     plan = _plan(spec, mode, options.dedupe) if options.fast else None
-    times = _EVENT_TIMES  # a pure, bounded cache: it may outlive a replay
     if plan is not None and options.timestamp == "event" and not options.dedupe and mf.default_value is None:
-        _replay_files_together(files, mf, options, part, json_fast, plan, times)
+        _replay_files_together(files, mf, options, part, json_fast, plan)
         return part
     for ref in files:
-        _process_file(ref, mf, options, part, json_fast, plan, times)
+        _process_file(ref, mf, options, part, json_fast, plan)
     return part
 
 
-# Decompressed bytes decoded in one msgspec call (``decode_many``): large enough to spread the
-# per-call cost over many small CloudTrail files, small enough to bound a worker's memory.
+# Decompressed bytes whose records are counted in one pass (``_count_chunk``): large enough to
+# spread the per-pass cost over many small CloudTrail files, small enough to bound a worker's memory.
 CHUNK_BYTES = 8 << 20
 
 
@@ -303,69 +303,58 @@ def _replay_files_together(
     part: _Partial,
     json_fast: bool,
     plan: fastpath.RecordPlan,
-    times: fastpath.EventTimes,
 ) -> None:
-    """``_process_file`` for every file, but chunks of clean files go through one decoder call
-    and one pass over their records (counting only matches is then per chunk, not per file).
-    A chunk the shortcut cannot take exactly is processed file by file, in file order."""
+    """``_process_file`` for every file, but the records of consecutive files ``plan`` decodes
+    are counted in one pass per chunk (only matches are then handled one by one). A file it
+    cannot decode takes the plain path; a chunk the pass cannot take exactly (a record without
+    ``eventTime``) is processed file by file. Either way in file order."""
     pending: list[tuple[FileRef, bytes]] = []
+    records: list[Any] = []
     size = 0
 
     def flush() -> None:
         nonlocal size
-        if pending and not _process_chunk_fast(pending, mf, part, plan, times):
+        if pending and not _count_chunk(records, len(pending), mf, part, plan):
             for ref, data in pending:
-                _process_file(ref, mf, options, part, json_fast, plan, times, (data, None))
+                _process_file(ref, mf, options, part, json_fast, plan, (data, None))
         pending.clear()
+        records.clear()
         size = 0
 
     for ref in files:
         loaded = load_file(ref)
-        if isinstance(loaded, Problem) or loaded[1] is not None:
+        if not isinstance(loaded, Problem):
+            part.bytes += len(loaded[0])
+        decoded = None if isinstance(loaded, Problem) or loaded[1] is not None else plan.decode(loaded[0])
+        if decoded is None:
             flush()
-            _process_file(ref, mf, options, part, json_fast, plan, times, loaded)
+            _process_file(ref, mf, options, part, json_fast, None, loaded)  # None: the plain path
             continue
-        pending.append((ref, loaded[0]))
-        size += len(loaded[0])
+        data = loaded[0]  # type: ignore[index]
+        pending.append((ref, data))
+        records.extend(decoded)
+        size += len(data)
         if size >= CHUNK_BYTES:
             flush()
     flush()
 
 
-def _process_chunk_fast(
-    pending: list[tuple[FileRef, bytes]],
-    mf: MetricFilter,
-    part: _Partial,
-    plan: fastpath.RecordPlan,
-    times: fastpath.EventTimes,
-) -> bool:
-    """Count a chunk of files at once when every one is a compact ``{"Records": [...]}``
-    document whose records all carry a usable ``eventTime``; False (nothing counted) otherwise."""
-    per_file = plan.decode_many([data for _, data in pending])
-    if per_file is None:
+def _count_chunk(records: list[Any], files: int, mf: MetricFilter, part: _Partial, plan: fastpath.RecordPlan) -> bool:
+    """Count the records of ``files`` decoded files at once when every record carries an
+    ``eventTime`` (decoding checked its form); False (nothing counted) otherwise."""
+    found = _matches_and_span(records, plan.select)
+    if found is None:
         return False
-    records = [r for recs in per_file for r in recs]
-    grouped = _by_unique_time(records, plan.match, times)
-    if not isinstance(grouped, tuple) or grouped[1]:  # no eventTime, ungroupable, or rejected records
-        return False
-    hits, _, span = grouped
+    hits, span = found
     acc, accounting = part.acc, part.accounting
-    accounting.files += len(pending)
+    accounting.files += files
     accounting.records += len(records)
     for ms, r, _ in hits:
         obs = mf.observe_object(plan.members(r))
         _count(accounting, obs)
         acc.add(ms, obs)
-    unmatched = len(records) - len(hits)
-    if unmatched and span:
-        no_match = Observation(False, None, (), "no match")
-        accounting.unmatched += unmatched
-        acc.add(min(span), no_match)
-        acc.add(max(span), no_match)
+    _count_unmatched(acc, accounting, len(records) - len(hits), span)
     return True
-
-
-_EVENT_TIMES = fastpath.EventTimes()
 
 
 @lru_cache(maxsize=8)
@@ -383,7 +372,6 @@ def _process_fast(
     options: ReplayOptions,
     part: _Partial,
     plan: fastpath.RecordPlan,
-    times: fastpath.EventTimes,
 ) -> bool:
     """``_process_file`` for a file ``plan`` can decode, with the same result; False (and
     nothing counted) when the plain path must read it."""
@@ -393,49 +381,28 @@ def _process_fast(
     delivered = delivery_time_from_name(ref.name)
     by_delivery = options.timestamp == "delivery" and delivered is not None
     keep_all = part.by_event_id is not None or mf.default_value is not None
-    missing, match, parse = fastpath.MISSING, plan.match, times.parse
-    seconds, minutes = fastpath.SECONDS, times.minutes
-    hits: list[tuple[int, Any, bool]] = []  # (ms, record, matched): matches, or every record if keep_all
-    rejected: list[tuple[int, str | None]] = []
-    others: list[int] = []  # times of the records not in hits: they only widen the accumulator's span
-    other = others.append
-    grouped = _by_unique_time(records, match, times) if not keep_all and not by_delivery else None
-    if grouped is False:
-        return False
-    if grouped is not None:
-        hits, rejected, others = grouped  # type: ignore[misc]
-    for i, r in enumerate(records if grouped is None else ()):
-        t = r.event_time
-        if t is missing:
+    hits: list[tuple[int, Any, bool]]  # (ms, record, matched): the matches, or every record if keep_all
+    if keep_all or by_delivery:
+        if any(r.event_time is fastpath.MISSING for r in records):
             return False  # the plain path may unwrap it (lookup-events, EventBridge): let it
-        if by_delivery:
-            ms = delivered
-        elif type(t) is str and len(t) == 20 and (s := seconds.get(t[17:])) is not None and (
-            m := minutes.get(t[:17])
-        ) is not None:
-            ms = m + s
-        else:
-            ms, why = parse(t)
-            if ms is None:
-                rejected.append((i, why))
-                continue
-        if match(r):
-            hits.append((ms, r, True))  # type: ignore[arg-type]
-        elif keep_all:
-            hits.append((ms, r, False))  # type: ignore[arg-type]
-        else:
-            other(ms)  # type: ignore[arg-type]
+        times: list[int] = [delivered] * len(records) if delivered is not None and by_delivery else [
+            epoch_ms(r.event_time) for r in records
+        ]
+        match = plan.match
+        rows = [(ms, r, match(r)) for ms, r in zip(times, records)]
+        hits = rows if keep_all else [row for row in rows if row[2]]
+        span = (min(times), max(times)) if times else None
+    else:
+        found = _matches_and_span(records, plan.select)
+        if found is None:
+            return False
+        hits, span = found
 
     acc, accounting = part.acc, part.accounting
     accounting.files += 1
     accounting.records += len(records)
     if options.timestamp == "delivery" and delivered is None:
         accounting.delivery_time_fallbacks += len(records)
-    for i, why in rejected:
-        accounting.rejected += 1
-        accounting.problem(ref.name, i, why or "no timestamp")
-        if options.strict:
-            raise ReplayError(f"{ref.name} record {i}: {why}")
     no_match = (
         Observation(False, mf.default_value, (), "defaultValue")
         if mf.default_value is not None
@@ -449,68 +416,39 @@ def _process_fast(
             continue
         _count(accounting, obs)
         acc.add(ms, obs)
-    unmatched = len(others) if grouped is None else len(records) - len(hits) - len(rejected)
-    if unmatched and others:  # no default value: ``acc.add`` would only widen the span, at both ends at most
-        accounting.unmatched += unmatched
-        acc.add(min(others), no_match)
-        acc.add(max(others), no_match)
+    _count_unmatched(acc, accounting, len(records) - len(hits), span)
     return True
 
 
-def _by_unique_time(
-    records: list[Any], match: Callable[[Any], bool], times: fastpath.EventTimes
-) -> tuple[list[tuple[int, Any, bool]], list[tuple[int, str | None]], list[int]] | None | bool:
-    """The per-record loop of ``_process_fast`` done per distinct ``eventTime`` instead (a file
-    holds far fewer distinct seconds than records): (matches, rejected, span of the others).
-    ``False`` when a record has no ``eventTime`` (the plain path must read the file); ``None``
-    when the times cannot be grouped (unhashable values): use the per-record loop."""
-    event_times = [r.event_time for r in records]
+def _count_unmatched(acc: Accumulator, accounting: Accounting, unmatched: int, span: tuple[int, int] | None) -> None:
+    """Records that matched nothing, with no default value: ``acc.add`` of each would only
+    widen the accumulator's span, so add its two ends."""
+    if unmatched and span is not None:
+        no_match = Observation(False, None, (), "no match")
+        accounting.unmatched += unmatched
+        acc.add(span[0], no_match)
+        acc.add(span[1], no_match)
+
+
+_EVENT_TIME = attrgetter("event_time")
+
+
+def _matches_and_span(
+    records: list[Any], select: Callable[[list[Any]], list[Any]]
+) -> tuple[list[tuple[int, Any, bool]], tuple[int, int] | None] | None:
+    """(epoch ms, record, True) of each matching record and the (first, last) epoch ms of all of
+    them, the times compared as datetimes in C, converted only for the matches; ``None`` when a
+    record has no ``eventTime`` (the plain path must read it: it may unwrap the record)."""
+    if not records:
+        return [], None
     try:
-        unique = set(event_times)
-    except TypeError:
+        first, last = min(map(_EVENT_TIME, records)), max(map(_EVENT_TIME, records))
+    except TypeError:  # ``MISSING`` beside a datetime
         return None
-    if fastpath.MISSING in unique:
-        return False
-    canonical = _canonical_times(unique, times)
-    if canonical is not None:  # every time is CloudTrail's own form: work only on the matches
-        hits = [(canonical(r.event_time), r, True) for r in records if match(r)]
-        span = [canonical(min(unique)), canonical(max(unique))] if len(hits) < len(records) else []
-        return hits, [], span
-    seconds, minutes, parse = fastpath.SECONDS, times.minutes, times.parse
-    parsed: dict[Any, tuple[int | None, str | None]] = {}
-    for t in unique:  # CloudTrail's own form costs two look-ups; anything else the full parse
-        if type(t) is str and len(t) == 20 and (sec := seconds.get(t[17:])) is not None:
-            minute = minutes.get(t[:17])
-            if minute is not None:
-                parsed[t] = (minute + sec, None)
-                continue
-        parsed[t] = parse(t)
-    good = [ms for ms, _ in parsed.values() if ms is not None]
-    rejected: list[tuple[int, str | None]] = []
-    if len(good) < len(parsed):  # rare: find the records with an unusable time
-        rejected = [(i, parsed[t][1]) for i, t in enumerate(event_times) if parsed[t][0] is None]
-    hits = [(ms, r, True) for r in records if match(r) and (ms := parsed[r.event_time][0]) is not None]
-    others = [min(good), max(good)] if len(hits) + len(rejected) < len(records) and good else []
-    return hits, rejected, others  # type: ignore[return-value]
-
-
-_TAIL, _PREFIX = itemgetter(slice(17, None)), itemgetter(slice(0, 17))
-_SECOND_TAILS = frozenset(fastpath.SECONDS)
-
-
-def _canonical_times(unique: set[Any], times: fastpath.EventTimes) -> Callable[[str], int] | None:
-    """When every time in ``unique`` is a valid ``YYYY-MM-DDThh:mm:ssZ`` (checked with set
-    operations, not a loop per record), a function giving its epoch ms; else ``None``. Such
-    strings sort in time order, so their ``min``/``max`` are the earliest/latest."""
-    if set(map(type, unique)) != {str} or set(map(len, unique)) != {20}:
+    if first is fastpath.MISSING:  # the only record
         return None
-    seconds, minutes = fastpath.SECONDS, times.minutes
-    if not set(map(_TAIL, unique)) <= _SECOND_TAILS:
-        return None
-    for prefix in set(map(_PREFIX, unique)):
-        if prefix not in minutes and times.parse(prefix + "00Z")[0] is None:
-            return None
-    return lambda t: minutes[t[:17]] + seconds[t[17:]]
+    hits = [(epoch_ms(r.event_time), r, True) for r in select(records)]
+    return hits, (epoch_ms(first), epoch_ms(last))
 
 
 # ------------------------------------------------------------------ the driver
@@ -518,7 +456,8 @@ def _canonical_times(unique: set[Any], times: fastpath.EventTimes) -> Callable[[
 
 # Compressed bytes per batch (about 15 MB of JSON): several files per task spread the per-task
 # cost (one pickled partial result per batch), and many batches keep both workers busy to the end.
-BATCH_BYTES = 2 << 20
+BATCH_BYTES = 1 << 20
+_UNKNOWN_SIZE = 16 << 10  # what a file of unknown size weighs in a batch: a small CloudTrail file
 
 
 Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
@@ -556,10 +495,13 @@ def replay(
     if "-" in items:
         workers = 1  # standard input belongs to this process: worker processes get /dev/null
     done = _Done()
-    batches = _stream_batches([str(p) for p in items], accounting, strict, done)
+    parallel = executor is not None or workers > 1
+    # Sizes balance the batches of parallel workers and pace progress; alone, this process
+    # needs neither and saves a ``stat`` per file.
+    batches = _stream_batches([str(p) for p in items], accounting, strict, done, parallel or progress is not None)
 
     parts: list[_Partial] = []
-    if executor is None and workers == 1:
+    if not parallel:
         for batch in batches:
             parts.append(_replay_batch(batch, spec, mode, options))
             done.add(batch, parts[-1], progress)
@@ -583,20 +525,23 @@ def replay(
     return _combine(metric_filter, parts, accounting, period, statistic)
 
 
-def _stream_batches(inputs: list[str], accounting: Accounting, strict: bool, done: _Done) -> Iterator[list[FileRef]]:
-    """Batches of about ``BATCH_BYTES`` of files, yielded as the inputs are walked; skipped and
-    missing inputs go to ``accounting`` (in walk order) on the way."""
-    batch: list[FileRef] = []
+def _stream_batches(
+    inputs: list[str], accounting: Accounting, strict: bool, done: _Done, sizes: bool
+) -> Iterator[list[tuple[str, int]]]:
+    """Batches of files, yielded as the inputs are walked: the first ones small, so that every
+    worker starts at once, then of about ``BATCH_BYTES``. Skipped and missing inputs go to
+    ``accounting`` (in walk order) on the way. ``sizes``: look up the size of every file."""
+    batch: list[tuple[str, int]] = []
     weight = 0
-    for found in iter_discover(inputs):
+    limit = BATCH_BYTES // 16
+    for found in iter_discover(inputs, sizes):
         if isinstance(found, FileRef):
-            batch.append(found)
-            weight += found.size or 1
+            batch.append((found.name, found.size))
+            weight += found.size or _UNKNOWN_SIZE
             done.files_total += 1
-            done.bytes_total += found.size
-            if weight >= BATCH_BYTES:
+            if weight >= limit:
                 yield batch
-                batch, weight = [], 0
+                batch, weight, limit = [], 0, min(2 * limit, BATCH_BYTES)
             continue
         source, reason = found
         if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
@@ -614,19 +559,18 @@ def _stream_batches(inputs: list[str], accounting: Accounting, strict: bool, don
 @dataclass
 class _Done:
     files_total: int = 0  # grows while the inputs are walked
-    bytes_total: int = 0
     files: int = 0
     bytes: int = 0
     records: int = 0
     matched: int = 0
 
-    def add(self, batch: list[FileRef], part: _Partial, progress: ProgressCallback | None) -> None:
+    def add(self, batch: list[tuple[str, int]], part: _Partial, progress: ProgressCallback | None) -> None:
         self.files += len(batch)
-        self.bytes += sum(f.size for f in batch)
+        self.bytes += part.bytes
         self.records += part.accounting.records
         self.matched += part.accounting.matched + sum(1 for _, _, o in part.by_event_id or () if o.matched)
         if progress is not None:
-            progress(Progress(self.files, self.files_total, self.bytes, self.bytes_total, self.records, self.matched))
+            progress(Progress(self.files, self.files_total, self.bytes, self.records, self.matched))
 
 
 def _combine(

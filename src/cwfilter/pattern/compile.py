@@ -490,12 +490,19 @@ class _RecordCodegen(_JsonCodegen):
     def getter_source(self, selector: ast.Selector, name: str) -> str:
         if selector.wildcards:
             return _candidates_source(selector.steps, name, self.attrs, self.nested)
-        return _getter_source(selector.steps, name, self.attrs, fix=True, nested=self.nested)
+        return _getter_source(selector.steps, name, self.attrs, nested=self.nested)  # ``comparison`` fixes
 
     def node(self, selector: ast.Selector) -> str:
+        """Inline for a top-level member (an attribute) and for a key of a nested Struct (the
+        attribute of an attribute, ``getattr`` so a null or absent member gives ``_MISSING``)."""
         steps = selector.steps
-        if len(steps) == 1 and isinstance(steps[0], ast.Member):
-            return f"d.{self.attrs[steps[0].name]}"
+        first = steps[0]
+        if isinstance(first, ast.Member):
+            if len(steps) == 1:
+                return f"d.{self.attrs[first.name]}"
+            inner = self.nested.get(first.name)
+            if len(steps) == 2 and inner is not None and isinstance(steps[1], ast.Member):
+                return f"getattr(d.{self.attrs[first.name]}, {inner[steps[1].name]!r}, _MISSING)"
         return f"{self.getter(selector)}(d)"
 
     def comparison(self, e: ast.Comparison) -> str:
@@ -534,6 +541,17 @@ def compile_record_matcher(
     body = gen.expr(pattern.expr)
     source = "".join(gen.defs) + f"def match_record(d):\n    return {body}\n"
     return gen.ns.define(source, "match_record"), source
+
+
+def compile_record_selector(
+    pattern: ast.JsonPattern, attrs: dict[str, str], nested: dict[str, dict[str, str]] | None = None
+) -> Callable[[list[Any]], list[Any]]:
+    """``compile_record_matcher`` applied to a list of records at once: the records that match,
+    in order, the test inlined in one list comprehension (no call per record)."""
+    gen = _RecordCodegen(attrs, nested)
+    body = gen.expr(pattern.expr)
+    source = "".join(gen.defs) + f"def select_records(records):\n    return [d for d in records if {body}]\n"
+    return gen.ns.define(source, "select_records")  # type: ignore[no-any-return]
 
 
 def selector_getter(selector: ast.Selector) -> Callable[[dict[str, Any]], list[Any]]:
