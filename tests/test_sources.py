@@ -7,12 +7,13 @@ import os
 from typing import Any
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cwfilter.sources import FileRef, Item, Problem, Skip, iter_discover, parse_time, read_file
 from cwfilter.sources.formats import decompress, delivery_time_from_name, parse_blob
-from cwfilter.sources.local import NOT_A_LOG_NAME
+from cwfilter.sources.local import NOT_A_LOG_NAME, read_path
 
 RECORD = orjson.dumps({"eventTime": "2024-01-01T00:00:00Z", "eventName": "X", "eventID": "e"})
 FRAGMENTS = [b"{", b"}", b"[", b"]", b'"Records":', RECORD, b",", b"\n", b"\xff", b"2024-01-01T00:00:00Z ",
@@ -83,3 +84,11 @@ def test_walk_reports_a_directory_it_cannot_list(tmp_path, monkeypatch) -> None:
 
     monkeypatch.setattr(os, "scandir", scandir)
     assert list(iter_discover([str(tmp_path)])) == [(str(tmp_path / "a"), "cannot list directory: Permission denied")]
+
+
+@pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 300_000])
+def test_read_path_reads_to_the_end_whatever_the_size_hint(tmp_path, size: int) -> None:  # type: ignore[no-untyped-def]
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    (tmp_path / "f").write_bytes(data)
+    for hint in (0, 1, size // 2, size, size * 2):
+        assert read_path(str(tmp_path / "f"), hint) == data, hint

@@ -307,33 +307,36 @@ def _replay_files_together(
     """``_process_file`` for every file, but the records of consecutive files ``plan`` decodes
     are counted in one pass per chunk (only matches are then handled one by one). A file it
     cannot decode takes the plain path; a chunk the pass cannot take exactly (a record without
-    ``eventTime``) is processed file by file. Either way in file order."""
-    pending: list[tuple[FileRef, bytes]] = []
+    ``eventTime``) is read again file by file. Either way in file order. A file's bytes are
+    dropped once decoded: holding them for the rare second reading made every replay slower."""
+    pending: list[FileRef] = []
     records: list[Any] = []
     size = 0
 
     def flush() -> None:
         nonlocal size
         if pending and not _count_chunk(records, len(pending), mf, part, plan):
-            for ref, data in pending:
-                _process_file(ref, mf, options, part, json_fast, plan, (data, None))
+            for ref in pending:
+                _process_file(ref, mf, options, part, json_fast, plan)
         pending.clear()
         records.clear()
         size = 0
 
     for ref in files:
         loaded = load_file(ref)
+        decoded = None
         if not isinstance(loaded, Problem):
             part.bytes += len(loaded[0])
-        decoded = None if isinstance(loaded, Problem) or loaded[1] is not None else plan.decode(loaded[0])
+            if loaded[1] is None:
+                decoded = plan.decode(loaded[0])
         if decoded is None:
             flush()
             _process_file(ref, mf, options, part, json_fast, None, loaded)  # None: the plain path
             continue
-        data = loaded[0]  # type: ignore[index]
-        pending.append((ref, data))
+        pending.append(ref)
         records.extend(decoded)
-        size += len(data)
+        size += len(loaded[0])  # type: ignore[index]
+        del loaded, decoded  # before the next file is read, so that its buffer can be reused
         if size >= CHUNK_BYTES:
             flush()
     flush()
