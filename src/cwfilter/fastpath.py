@@ -6,13 +6,16 @@ top-level keys it (and ``eventTime``, ``eventID``, the metric value and dimensio
 typed ``Any`` so an odd value never raises, with the default ``MISSING`` so an absent key
 stays distinguishable from ``null``. msgspec skips every other key without building Python
 objects, and the pattern is compiled against the resulting Struct
-(``compile.compile_record_matcher``): same generated expression, attribute access at the top.
+(``compile.compile_record_matcher``, and ``compile_record_selector`` for a list of records):
+same generated expression, attribute access at the top. ``eventTime``, when replay reads it
+for the time, is decoded as a ``datetime`` by the parser ``sources.parse_time`` tries first.
 
 The twin it is tested against is the plain path (orjson parses the whole file, then
 ``MetricFilter.observe_object`` on the dict). Where this path cannot be exactly that, it
 declines and the caller takes the plain path: a pattern or reference with a wildcard on the
 root (needs the whole record), a file that is not a ``{"Records": [...]}`` object or a JSON
-array of objects, any record without ``eventTime`` (the plain path may unwrap it), invalid
+array of objects, any record without ``eventTime`` (the plain path may unwrap it) or with one
+that is not an RFC 3339 time with an offset, a pattern that reads ``eventTime`` itself, invalid
 UTF-8, anything msgspec rejects. Integers beyond 64 bits, which orjson reads as floats, are
 converted where they are read. One difference is deliberate and documented: a number that
 overflows a double (``1e400``) in a key the pattern does not read is skipped here, while
