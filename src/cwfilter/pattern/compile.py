@@ -115,20 +115,42 @@ def _compile_regex(pattern: ast.RegexPattern) -> Matcher:
 # ------------------------------------------------------------------ value tests (one candidate)
 
 
-def _glob_test(operand: str) -> Callable[[str], bool]:
-    """A test of one string against a §4.5 glob operand."""
+def _glob_form(operand: str) -> tuple[str, str]:
+    """A §4.5 glob operand as (kind, core): ``any``, ``contains``, ``suffix``, ``prefix`` or
+    ``equals`` (a ``*`` anywhere but at the ends is literal)."""
     if operand and set(operand) == {"*"}:
-        return lambda s: True
+        return "any", ""
     starts = operand.startswith("*")
     ends = operand.endswith("*") and len(operand) > 1
     core = operand[1 if starts else 0 : len(operand) - 1 if ends else len(operand)]
-    if starts and ends:
+    kind = "contains" if starts and ends else "suffix" if starts else "prefix" if ends else "equals"
+    return kind, core
+
+
+def _glob_test(operand: str) -> Callable[[str], bool]:
+    """A test of one string against a §4.5 glob operand."""
+    kind, core = _glob_form(operand)
+    if kind == "any":
+        return lambda s: True
+    if kind == "contains":
         return lambda s: core in s
-    if starts:
+    if kind == "suffix":
         return lambda s: s.endswith(core)
-    if ends:
+    if kind == "prefix":
         return lambda s: s.startswith(core)
-    return lambda s: s == operand
+    return lambda s: s == core
+
+
+def _glob_source(operand: str, v: str) -> str:
+    """``_glob_test(operand)(v)`` as an inline expression on the string variable ``v``."""
+    kind, core = _glob_form(operand)
+    return {
+        "any": "True",
+        "contains": f"{core!r} in {v}",
+        "suffix": f"{v}.endswith({core!r})",
+        "prefix": f"{v}.startswith({core!r})",
+        "equals": f"{v} == {core!r}",
+    }[kind]
 
 
 def _numeric_test(op: str, number: float) -> Callable[[float], bool]:
@@ -509,7 +531,15 @@ class _RecordCodegen(_JsonCodegen):
         if _is_exact_string_eq(e) or e.selector.wildcards:
             return super().comparison(e)
         test = self.ns.bind(json_value_test(e.op, e.value), "test")
-        return f"{test}(_fix({self.node(e.selector)}))"
+        node = self.node(e.selector)
+        if isinstance(e.value, ast.StringValue):
+            # A string is tested inline, an absent key is False (as ``string_test`` says), and
+            # only numbers and null call the test.
+            v = self.temp()
+            glob = _glob_source(e.value.text, v)
+            on_string = glob if e.op == "=" else f"not ({glob})"
+            return f"(({on_string}) if type({v} := {node}) is str else ({v} is not _MISSING and {test}(_fix({v}))))"
+        return f"{test}(_fix({node}))"
 
 
 def top_level_members(pattern: ast.JsonPattern) -> set[str] | None:
