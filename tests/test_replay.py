@@ -317,3 +317,99 @@ def test_organization_trail_layout(tmp_path: Path) -> None:
     direct = replay([org], _mf()).accounting
     assert a.records == direct.records > 0 and a.files_skipped == direct.files_skipped > 0
     assert all(s["reason"] == "CloudTrail digest file" for s in a.skipped)
+
+
+# ------------------------------------------------------------------ large files, read in pieces
+
+
+def _large_lines(n: int) -> list[bytes]:
+    names = ["PutBucketPolicy", "GetObject", "PutBucketAcl", "ListBuckets"]
+    lines = []
+    for i in range(n):
+        rec = {"eventTime": f"2024-01-01T00:{i % 60:02d}:{i * 7 % 60:02d}Z", "eventSource": "s3.amazonaws.com",
+               "eventName": names[i % 4], "eventID": f"e{i}"}  # fmt: skip
+        lines.append(orjson.dumps(rec))
+        if i % 97 == 5:
+            lines.append(b"")  # blank lines are not records
+        if i % 211 == 7:
+            lines.append(b'{"eventTime": "2024-01-01T00:00:00Z", "eventName": ')  # a broken record
+    return lines
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files above 4 KB count as large, and are parsed in pieces of 1 KB."""
+    import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
+    from cwfilter.sources import large
+
+    monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", 4096)
+    monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
+    monkeypatch.setattr(large, "PIECE", 1024)
+    monkeypatch.setattr(large, "_NO_LINE_END", 4096)
+
+
+def _whole_and_in_pieces(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> tuple[dict, dict]:
+    mf = CWL012.metric_filter(via="CWL-012")
+    out = []
+    for limit in (1 << 40, 4096):  # never large; large above 4 KB
+        monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", limit)
+        monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", limit)
+        out.append(replay([str(p) for p in paths], mf, **kwargs).to_json())  # type: ignore[arg-type]
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
+    tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch, compress: bool
+) -> None:
+    from cwfilter.sources import large
+
+    lines = _large_lines(1200)
+    export = [b"2024-01-01T00:%02d:00.000Z " % (i % 60) + line for i, line in enumerate(lines) if line]
+    export.insert(50, b"not a timestamped line")
+    paths = []
+    for name, body in (("big.jsonl", lines), ("export.log", export)):
+        data = b"\n".join(body) + b"\n"
+        path = tmp_path / (name + (".gz" if compress else ""))
+        path.write_bytes(gzip.compress(data) if compress else data)
+        assert path.stat().st_size > 4096
+        paths.append(path)
+    streamed = []
+    real = large.stream_items
+    monkeypatch.setattr(large, "stream_items", lambda path: streamed.append(path) or real(path))
+    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_items", large.stream_items)
+    whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
+    assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
+    assert pieces == whole
+    # JSON lines: 6 broken records rejected; the export: its broken messages are text (unmatched), one
+    # line without a timestamp rejected.
+    assert whole["accounting"]["matched"] == 2 * 600 and whole["accounting"]["rejected"] == 6 + 1
+
+
+def test_a_large_single_document_is_still_read_whole(tmp_path: Path, small_pieces: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
+    (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
+    (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
+    whole, pieces = _whole_and_in_pieces([tmp_path / "doc.json.gz", tmp_path / "pretty.json"], monkeypatch)
+    assert pieces == whole and whole["accounting"]["records"] == 2 * 300
+
+
+def test_a_truncated_large_file_reports_what_it_lost(tmp_path: Path, small_pieces: None) -> None:
+    data = gzip.compress(b"\n".join(_large_lines(400)) + b"\n")
+    (tmp_path / "cut.jsonl.gz").write_bytes(data[: len(data) * 2 // 3])
+    result = replay([str(tmp_path / "cut.jsonl.gz")], CWL012.metric_filter(via="CWL-012"))
+    reasons = [p["reason"] for p in result.accounting.problems if "record" not in p]
+    assert reasons == ["truncated gzip file"]
+    assert 100 < result.accounting.records < 400 and result.accounting.files == 1
+
+
+def test_pieces_end_at_line_ends(small_pieces: None) -> None:
+    import io
+
+    from cwfilter.sources import large
+
+    data = b"".join(b"x" * (i % 300) + b"\n" for i in range(200))
+    pieces = list(large._pieces(io.BytesIO(data), []))  # type: ignore[arg-type]
+    assert b"".join(pieces) == data and all(p.endswith(b"\n") for p in pieces)
+    assert max(map(len, pieces)) <= 2 * 1024

@@ -22,16 +22,19 @@ from . import fastpath
 from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation, Timestamp, iso_utc, to_epoch_ms
 from .metric_config import from_put_metric_filter
 from .sources import (
+    STREAM_ABOVE,
     FileRef,
     Item,
     Problem,
     Skip,
+    TooLarge,
     delivery_time_from_name,
     epoch_ms,
     file_items,
     iter_discover,
     load_file,
     parse_time,
+    stream_file,
 )
 
 TimestampSource = Literal["event", "delivery"]
@@ -189,18 +192,27 @@ def _process_file(
     part: _Partial,
     json_fast: bool,
     plan: fastpath.RecordPlan | None = None,
-    loaded: tuple[bytes, str | None] | Problem | None = None,
+    loaded: tuple[bytes, str | None] | Problem | TooLarge | None = None,
 ) -> None:
     """Count one file into ``part``: through ``plan`` (the fast path) where it applies, else
     through the plain readers, which parse every record completely. ``loaded``: the file's
-    content when the caller has already read it."""
+    content when the caller has already read it. A file above ``STREAM_ABOVE`` bytes takes
+    the plain readers, in pieces where it holds one record per line (bounded memory)."""
+    streamed = None
+    fresh = loaded is None or isinstance(loaded, TooLarge)
     if loaded is None:
-        loaded = load_file(ref)
-        if not isinstance(loaded, Problem):
-            part.bytes += len(loaded[0])
+        loaded = load_file(ref, STREAM_ABOVE)
+    if isinstance(loaded, TooLarge) and (streamed := stream_file(ref)) is None:
+        loaded = load_file(ref)  # one large JSON document: read whole
+    if fresh and isinstance(loaded, tuple):
+        part.bytes += len(loaded[0])
     items: Iterable[Item | Problem | Skip]
-    if isinstance(loaded, Problem):
+    if streamed is not None:
+        items = streamed
+    elif isinstance(loaded, Problem):
         items = [loaded]
+    elif isinstance(loaded, TooLarge):
+        raise AssertionError(f"{ref.name}: read again without a limit")
     else:
         data, trouble = loaded
         if plan is not None and trouble is None and _process_fast(ref, data, mf, options, part, plan):
@@ -323,9 +335,9 @@ def _replay_files_together(
         size = 0
 
     for ref in files:
-        loaded = load_file(ref)
+        loaded = load_file(ref, STREAM_ABOVE)
         decoded = None
-        if not isinstance(loaded, Problem):
+        if isinstance(loaded, tuple):
             part.bytes += len(loaded[0])
             if loaded[1] is None:
                 decoded = plan.decode(loaded[0])

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .formats import Item, Problem, Skip, decompress, delivery_time_from_name, epoch_ms, parse_blob, parse_time
-from .local import NOT_A_LOG_NAME, FileRef, is_digest, is_log_name, walk
+from .large import STREAM_ABOVE, stream_items
+from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
     "FileRef",
+    "STREAM_ABOVE",
+    "TooLarge",
+    "stream_file",
     "file_items",
     "load_file",
     "Item",
@@ -70,22 +74,42 @@ def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef
 
 
 def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
-    """Every item of one input file; a file that cannot be read yields one ``Problem``."""
-    loaded = load_file(ref)
+    """Every item of one input file; a file that cannot be read yields one ``Problem``. A
+    large local file of JSON lines or export lines is read in pieces (``large.py``)."""
+    loaded = load_file(ref, STREAM_ABOVE)
+    if isinstance(loaded, TooLarge):
+        streamed = stream_file(ref)
+        if streamed is not None:
+            yield from streamed
+            return
+        loaded = load_file(ref)
     if isinstance(loaded, Problem):
         yield loaded
-        return
-    yield from file_items(ref, *loaded)
+    elif isinstance(loaded, tuple):  # (not TooLarge: read without a limit)
+        yield from file_items(ref, *loaded)
 
 
-def load_file(ref: FileRef) -> tuple[bytes, str | None] | Problem:
+def load_file(ref: FileRef, limit: int | None = None) -> tuple[bytes, str | None] | Problem | TooLarge:
     """One input file's content, decompressed, and what went wrong decompressing it (a
-    truncated gzip file still gives what was recovered); a ``Problem`` when it cannot be read."""
+    truncated gzip file still gives what was recovered); a ``Problem`` when it cannot be read;
+    ``TooLarge`` (nothing read) for a local file of more than ``limit`` bytes."""
     try:
-        raw = ref.read()
+        raw = ref.read(limit)
+    except TooLarge as large:
+        return large
     except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
         return Problem(ref.name, None, f"cannot read: {exc}")
     return decompress(raw, ref.name)
+
+
+def stream_file(ref: FileRef) -> Iterable[Item | Problem | Skip] | None:
+    """The items of a local file ``load_file`` found too large, read in pieces when it holds
+    one record per line; ``None`` when it is one JSON document, which cannot be cut without
+    parsing it: the caller reads it whole."""
+    try:
+        return stream_items(ref.name)
+    except OSError as exc:
+        return [Problem(ref.name, None, f"cannot read: {exc}")]
 
 
 def file_items(ref: FileRef, data: bytes, trouble: str | None) -> Iterator[Item | Problem | Skip]:
