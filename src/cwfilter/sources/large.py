@@ -30,16 +30,18 @@ _NO_LINE_END = 4 * PIECE  # a first "line" longer than this: one JSON document, 
 
 
 def _open(path: str) -> BufferedIOBase:
-    """The file's decompressed content as a stream (gzip recognised by its magic bytes)."""
-    raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    if raw.peek(2)[:2] != b"\x1f\x8b":
-        return raw
+    """The file's decompressed content as a stream (gzip recognised by its magic bytes); the
+    stream owns the file and closes it."""
+    with open(path, "rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    if not gzipped:
+        return open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
     try:
         from isal import igzip  # type: ignore[import-not-found]
 
-        return igzip.IGzipFile(fileobj=raw, mode="rb")  # type: ignore[no-any-return]
+        return igzip.open(path, "rb")  # type: ignore[no-any-return]
     except ImportError:
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
 
 
 def _pieces(stream: BufferedIOBase, trouble: list[str]) -> Iterator[bytes]:
