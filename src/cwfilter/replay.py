@@ -472,7 +472,7 @@ def _matches_and_span(
 # Compressed bytes per batch (about 15 MB of JSON): several files per task spread the per-task
 # cost (one pickled partial result per batch), and many batches keep both workers busy to the end.
 BATCH_BYTES = 1 << 20
-_UNKNOWN_SIZE = 16 << 10  # what a file of unknown size weighs in a batch: a small CloudTrail file
+_UNKNOWN_SIZE = 4 << 10  # what a file of unknown size weighs (one process: batches only pace progress)
 
 
 Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
