@@ -391,8 +391,15 @@ def test_a_large_single_document_is_still_read_whole(tmp_path: Path, small_piece
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
     (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
     (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
+    from cwfilter import fastpath
+
+    decoded = []
+    real = fastpath.RecordPlan.decode
+    monkeypatch.setattr(fastpath.RecordPlan, "decode", lambda self, data: decoded.append(len(data)) or real(self, data))
     whole, pieces = _whole_and_in_pieces([tmp_path / "doc.json.gz", tmp_path / "pretty.json"], monkeypatch)
     assert pieces == whole and whole["accounting"]["records"] == 2 * 300
+    if os.environ.get("CWFILTER_FASTPATH") != "0":  # read whole, the large ones still take the fast path
+        assert len(decoded) == 4 and decoded[:2] == decoded[2:]
 
 
 def test_a_truncated_large_file_reports_what_it_lost(tmp_path: Path, small_pieces: None) -> None:

@@ -343,7 +343,9 @@ def _replay_files_together(
                 decoded = plan.decode(loaded[0])
         if decoded is None:
             flush()
-            _process_file(ref, mf, options, part, json_fast, None, loaded)  # None: the plain path
+            # A large file is read in pieces, or whole and then decoded here; anything else the
+            # plan could not decode takes the plain path (no plan).
+            _process_file(ref, mf, options, part, json_fast, plan if isinstance(loaded, TooLarge) else None, loaded)
             continue
         pending.append(ref)
         records.extend(decoded)
