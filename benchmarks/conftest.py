@@ -27,7 +27,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     rows = _rows(config)
     memory = getattr(config, "_cwfilter_memory", None)
     ratios = getattr(config, "_cwfilter_ratios", None)
-    if not rows and not memory and not ratios:
+    if not rows and not memory and not ratios and not getattr(config, "_cwfilter_large", None):
         return
     write = terminalreporter.write_line
     terminalreporter.section("replay throughput (MB/s of uncompressed JSON, best of 3-5 rounds)")
@@ -56,6 +56,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             target = TARGETS.get(name, SCALING_TARGET if scaling and kind != "limit" else None)
             goal = f"  (target {target})" if target else ""
             write(f"  {name:25s} {ratio:5.2f} x limit{scaling}{goal}")
+    large = getattr(config, "_cwfilter_large", None)
+    if large:
+        size, whole, pieces = large
+        write(f"peak RSS of a one-process replay of one {size / 1e6:.1f} MB .jsonl.gz ({whole[2]:,} records): "
+              f"{whole[1]:.0f} MB read whole, {pieces[1]:.0f} MB read in pieces")  # fmt: skip
     for profile, peaks in (memory or {}).items():
         write(f"peak RSS of a one-process replay, {profile} account: "
               + ", ".join(f"{f} files: {mb:.0f} MB" for f, mb in peaks.values()))  # fmt: skip

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any, Callable
 
+import orjson
 import pytest
 
 import cwfilter
@@ -189,16 +192,27 @@ def test_ratios_to_the_limit(corpus: C.Corpus, expected: Counter[str], request: 
 
 # Peak RSS from /proc (VmHWM starts afresh at exec; ru_maxrss may carry the forking parent's).
 _MEMORY_SCRIPT = """
-import resource, sys
-from cwfilter.replay import replay
+import os, resource, sys
+import cwfilter.replay
 from cwfilter.rules import find_rule
-result = replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
+module = sys.modules["cwfilter.replay"]
+if os.environ.get("STREAM_ABOVE"):  # where large files start (sources.large)
+    module.STREAM_ABOVE = sys.modules["cwfilter.sources"].STREAM_ABOVE = int(os.environ["STREAM_ABOVE"])
+result = module.replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
 try:
     hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 except OSError:
     hwm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(result.accounting.files, hwm)
+print(result.accounting.files, hwm, result.accounting.records, result.accounting.matched)
 """
+
+
+def _peak(paths: list[str], **env: str) -> tuple[int, float, int, int]:
+    """(files, peak RSS in MB, records, matched) of a one-process replay in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), **env}
+    out = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, *paths], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()  # fmt: skip
+    return int(out[0]), int(out[1]) / 1024, int(out[2]), int(out[3])
 
 
 def test_peak_memory_does_not_grow_with_files(corpus: C.Corpus, request: pytest.FixtureRequest) -> None:
@@ -207,15 +221,34 @@ def test_peak_memory_does_not_grow_with_files(corpus: C.Corpus, request: pytest.
     regions = sorted(p for p in corpus.root.glob("AWSLogs/*/CloudTrail/*") if p.is_dir())
     some = sorted(str(p) for p in regions[0].glob("*/*/*"))
     quarter = some[: max(1, len(some) // 4)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     peaks = {}
     for label, paths in (("quarter", quarter), ("all", [str(corpus.root)])):
-        out = subprocess.run([sys.executable, "-c", _MEMORY_SCRIPT, *paths], capture_output=True, text=True,
-                             env=env, check=True).stdout.split()  # fmt: skip
-        peaks[label] = (int(out[0]), int(out[1]) / 1024)
+        peaks[label] = _peak(paths)[:2]
     memory = getattr(request.config, "_cwfilter_memory", {})
     memory[corpus.profile] = peaks
     request.config._cwfilter_memory = memory  # type: ignore[attr-defined]
     (files_q, mb_q), (files_all, mb_all) = peaks["quarter"], peaks["all"]
     print(json.dumps({"peak_rss_mb": {f"{files_q} files": round(mb_q, 1), f"{files_all} files": round(mb_all, 1)}}))
     assert files_all > files_q
+
+
+def test_peak_memory_of_a_large_file_of_lines(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """One large JSON-lines file (300,000 records of up to 2 KB when timing, 20,000 in the smoke
+    run), replayed read whole and read in pieces (``sources/large.py``): same answer, and the
+    peak RSS of each."""
+    from isal import igzip
+
+    rng = random.Random(7)
+    path = tmp_path / "large.jsonl.gz"
+    names = sorted(C.NAMES) + ["GetObject", "ListBuckets", "AssumeRole"]
+    with igzip.open(path, "wb", compresslevel=1) as out:
+        for i in range(300_000 if _timing(request) else 20_000):
+            out.write(orjson.dumps({
+                "eventTime": f"2024-03-04T{i // 36000 % 24:02d}:{i // 600 % 60:02d}:{i % 60:02d}Z",
+                "eventSource": "s3.amazonaws.com", "eventName": rng.choice(names), "eventID": f"{i}",
+                "requestParameters": {"bucketName": f"bucket-{rng.randrange(100)}", "pad": "x" * rng.randrange(2000)},
+            }) + b"\n")  # fmt: skip
+    whole = _peak([str(path)], STREAM_ABOVE=str(1 << 40))
+    pieces = _peak([str(path)], STREAM_ABOVE=str(min(1 << 20, path.stat().st_size - 1)))
+    assert whole[2:] == pieces[2:] and whole[3] > 0
+    request.config._cwfilter_large = (path.stat().st_size, whole, pieces)  # type: ignore[attr-defined]

@@ -338,12 +338,14 @@ def _large_lines(n: int) -> list[bytes]:
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files above 4 KB count as large, and are parsed in pieces of 1 KB."""
+    """Files above 4 KB count as large, are told from their first 512 bytes, and are parsed in
+    pieces of 1 KB."""
     import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
     from cwfilter.sources import large
 
     monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
+    monkeypatch.setattr(large, "PROBE", 512)
     monkeypatch.setattr(large, "PIECE", 1024)
     monkeypatch.setattr(large, "_NO_LINE_END", 4096)
 
@@ -417,6 +419,6 @@ def test_pieces_end_at_line_ends(small_pieces: None) -> None:
     from cwfilter.sources import large
 
     data = b"".join(b"x" * (i % 300) + b"\n" for i in range(200))
-    pieces = list(large._pieces(io.BytesIO(data), []))  # type: ignore[arg-type]
-    assert b"".join(pieces) == data and all(p.endswith(b"\n") for p in pieces)
+    pieces = list(large._pieces(io.BytesIO(data[100:]), data[:100], []))  # type: ignore[arg-type]
+    assert b"".join(pieces) == data and all(p.endswith(b"\n") for p in pieces) and len(pieces) > 10
     assert max(map(len, pieces)) <= 2 * 1024

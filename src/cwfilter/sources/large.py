@@ -24,7 +24,8 @@ from .formats import (
     delivery_time_from_name,
 )
 
-STREAM_ABOVE = 8 << 20  # bytes on disk: above this, a file of lines is read in pieces
+STREAM_ABOVE = 1 << 20  # bytes on disk: JSON lines compress 10-45x, so this is 10-45 MB of text
+PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
 PIECE = 16 << 20  # decompressed bytes parsed at a time
 _NO_LINE_END = 4 * PIECE  # a first "line" longer than this: one JSON document, read whole
 
@@ -44,18 +45,21 @@ def _open(path: str) -> BufferedIOBase:
         return gzip.open(path, "rb")  # type: ignore[return-value]
 
 
-def _pieces(stream: BufferedIOBase, trouble: list[str]) -> Iterator[bytes]:
-    """Pieces of whole lines; a decompression error ends them and is put in ``trouble``."""
-    carry = b""
+def _read(stream: BufferedIOBase, size: int, trouble: list[str]) -> bytes:
+    """Up to ``size`` bytes; a decompression error is put in ``trouble`` and reads as the end."""
+    try:
+        return stream.read(size)  # type: ignore[no-any-return]
+    except EOFError:
+        trouble.append("truncated gzip file")
+    except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
+        trouble.append(f"corrupt gzip data: {exc}")
+    return b""
+
+
+def _pieces(stream: BufferedIOBase, carry: bytes, trouble: list[str]) -> Iterator[bytes]:
+    """Pieces of whole lines, starting with ``carry``; a decompression error ends them."""
     while True:
-        try:
-            block = stream.read(PIECE)
-        except EOFError:
-            trouble.append("truncated gzip file")
-            block = b""
-        except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
-            trouble.append(f"corrupt gzip data: {exc}")
-            block = b""
+        block = _read(stream, PIECE, trouble) if not trouble else b""
         if not block:
             if carry:
                 yield carry
@@ -69,38 +73,45 @@ def _pieces(stream: BufferedIOBase, trouble: list[str]) -> Iterator[bytes]:
         yield piece
 
 
+def _line_kind(head: bytes) -> str | None:
+    """``json lines``, ``export`` or ``None`` (one document, or a first line longer than the
+    probe) from the first bytes of a file."""
+    first, newline, rest = head.lstrip().partition(b"\n")
+    if not newline:
+        return None
+    if first[:1] == b"{" and _first_line_is_json(head):
+        return "json lines"
+    if _EXPORT_LINE.match(first) and rest.strip():
+        return "export"
+    return None
+
+
 def stream_items(path: str) -> Iterator[Parsed] | None:
     """The items of a large file of JSON lines or export lines, read in pieces; ``None`` when
-    its content is something else (the caller reads it whole)."""
+    its content is something else (the caller reads it whole). Only the first ``PROBE`` bytes
+    are decompressed to tell."""
     trouble: list[str] = []
     stream = _open(path)
-    pieces = _pieces(stream, trouble)
-    first = next(pieces, b"")
-    head = first.lstrip()
-    if head[:1] == b"{" and _first_line_is_json(first):
-        kind = "json lines"
-    elif _EXPORT_LINE.match(head):
-        kind = "export"
-    else:
+    head = _read(stream, PROBE, trouble)
+    kind = None if trouble else _line_kind(head)
+    if kind is None:
         stream.close()
         return None
-    return _items(path, kind, first, pieces, stream, trouble)
+    return _items(path, kind, _pieces(stream, head, trouble), stream, trouble)
 
 
 def _items(
-    path: str, kind: str, first: bytes, pieces: Iterator[bytes], stream: BufferedIOBase, trouble: list[str]
+    path: str, kind: str, pieces: Iterator[bytes], stream: BufferedIOBase, trouble: list[str]
 ) -> Iterator[Parsed]:
     delivered = delivery_time_from_name(path)
     offset = 0  # non-blank lines in the pieces before this one: items are numbered by line
     with stream:
-        piece: bytes | None = first
-        while piece is not None:
+        for piece in pieces:
             items = _json_lines(path, piece, delivered) if kind == "json lines" else _export_lines(path, piece)
             for item in items:
                 if offset and not isinstance(item, Skip) and item.index is not None:
                     item.index += offset
                 yield item
             offset += sum(1 for line in piece.splitlines() if line.strip())
-            piece = next(pieces, None)
     for reason in trouble:  # the end of the file is lost: reported after what was read
         yield Problem(path, None, reason, fatal=False)
