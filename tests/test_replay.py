@@ -347,7 +347,6 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(large, "PROBE", 512)
     monkeypatch.setattr(large, "PIECE", 1024)
-    monkeypatch.setattr(large, "_NO_LINE_END", 4096)
 
 
 def _whole_and_in_pieces(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> tuple[dict, dict]:
@@ -422,3 +421,6 @@ def test_pieces_end_at_line_ends(small_pieces: None) -> None:
     pieces = list(large._pieces(io.BytesIO(data[100:]), data[:100], []))  # type: ignore[arg-type]
     assert b"".join(pieces) == data and all(p.endswith(b"\n") for p in pieces) and len(pieces) > 10
     assert max(map(len, pieces)) <= 2 * 1024
+    long_line = b"y" * 5000 + b"\n"  # longer than a piece: never cut
+    pieces = list(large._pieces(io.BytesIO(data + long_line + data), b"", []))  # type: ignore[arg-type]
+    assert b"".join(pieces) == data + long_line + data and all(p.endswith(b"\n") for p in pieces)

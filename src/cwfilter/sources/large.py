@@ -1,4 +1,5 @@
-"""Large local files read in pieces, so that memory stays bounded whatever their size.
+"""Large local files read in pieces, so that memory is bounded by the piece size (or the
+longest line), not by the file's size.
 
 A file of JSON lines or a CloudWatch Logs export (one record per line) above
 ``STREAM_ABOVE`` bytes is decompressed as a stream and parsed in pieces of about ``PIECE``
@@ -26,8 +27,7 @@ from .formats import (
 
 STREAM_ABOVE = 1 << 20  # bytes on disk: JSON lines compress 10-45x, so this is 10-45 MB of text
 PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
-PIECE = 16 << 20  # decompressed bytes parsed at a time
-_NO_LINE_END = 4 * PIECE  # a first "line" longer than this: one JSON document, read whole
+PIECE = 16 << 20  # decompressed bytes parsed at a time (more when one line is longer)
 
 
 def _open(path: str) -> BufferedIOBase:
@@ -57,7 +57,8 @@ def _read(stream: BufferedIOBase, size: int, trouble: list[str]) -> bytes:
 
 
 def _pieces(stream: BufferedIOBase, carry: bytes, trouble: list[str]) -> Iterator[bytes]:
-    """Pieces of whole lines, starting with ``carry``; a decompression error ends them."""
+    """Pieces of whole lines, starting with ``carry`` (a line is never cut, so a piece holds at
+    least one); a decompression error ends them."""
     while True:
         block = _read(stream, PIECE, trouble) if not trouble else b""
         if not block:
@@ -66,11 +67,11 @@ def _pieces(stream: BufferedIOBase, carry: bytes, trouble: list[str]) -> Iterato
             return
         data = carry + block
         cut = data.rfind(b"\n") + 1
-        if cut == 0 and len(data) < _NO_LINE_END:
+        if cut == 0:
             carry = data
             continue
-        piece, carry = (data[:cut], data[cut:]) if cut else (data, b"")
-        yield piece
+        carry = data[cut:]
+        yield data[:cut]
 
 
 def _line_kind(head: bytes) -> str | None:
