@@ -10,21 +10,21 @@ from .large import STREAM_ABOVE, stream_items
 from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
-    "FileRef",
     "STREAM_ABOVE",
-    "TooLarge",
-    "stream_file",
-    "file_items",
-    "load_file",
+    "FileRef",
     "Item",
     "Problem",
     "Skip",
-    "discover",
-    "iter_discover",
-    "read_file",
-    "parse_time",
+    "TooLarge",
     "delivery_time_from_name",
+    "discover",
     "epoch_ms",
+    "file_items",
+    "iter_discover",
+    "load_file",
+    "parse_time",
+    "read_file",
+    "stream_file",
 ]
 
 

@@ -36,7 +36,7 @@ def _open(path: str) -> BufferedIOBase:
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
     if not gzipped:
-        return open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        return open(path, "rb")  # the caller closes it
     try:
         from isal import igzip  # type: ignore[import-not-found]
 
