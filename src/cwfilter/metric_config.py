@@ -317,21 +317,34 @@ def _hcl_resources(text: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ files
 
 
+def read_config_text(path: str | Path) -> tuple[Path, str]:
+    """A configuration file's path and text; a ``ConfigError`` naming it when it cannot be read."""
+    p = Path(path)
+    try:
+        return p, p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {p}: {exc}") from None
+
+
+def config_json(p: Path, text: str) -> Any:
+    """The JSON document of a configuration file whose text is a JSON object, ``None`` for any
+    other text (YAML, HCL); a ``ConfigError`` naming the file when the JSON is invalid."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{p}: invalid JSON: {exc}") from None
+
+
 def load_metric_filters(path: str | Path, *, parameters: Mapping[str, Any] | None = None) -> dict[str, MetricFilter]:
     """Metric filters from a file: a PutMetricFilter JSON request, a CloudFormation template
     (JSON/YAML), or Terraform (``.tf`` / ``.tf.json``), recognised by content."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {p}: {exc}") from None
+    p, text = read_config_text(path)
     if p.name.endswith((".tf", ".tf.json")):
         return from_terraform(text)
-    if text.lstrip().startswith("{"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{p}: invalid JSON: {exc}") from None
+    doc = config_json(p, text)
+    if doc is not None:
         if isinstance(doc, dict) and "filterPattern" in doc:
             mf = from_put_metric_filter(doc)
             return {mf.name or p.stem: mf}

@@ -4,11 +4,17 @@ CloudFormation template (with ``AWS::SNS::Topic`` references resolved to topic A
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..metric_config import ConfigError, TemplateResolver, load_template, resources_of_type
+from ..metric_config import (
+    ConfigError,
+    TemplateResolver,
+    config_json,
+    load_template,
+    read_config_text,
+    resources_of_type,
+)
 from .model import Alarm, AlarmValidationError
 
 _FIELDS = (
@@ -51,16 +57,9 @@ def load_alarms(
     account_id: str | None = None,
 ) -> dict[str, Alarm]:  # fmt: skip
     """Alarms from a file: a PutMetricAlarm JSON request or a CloudFormation template."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {p}: {exc}") from None
-    if text.lstrip().startswith("{"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{p}: invalid JSON: {exc}") from None
+    p, text = read_config_text(path)
+    doc = config_json(p, text)
+    if doc is not None:
         if isinstance(doc, dict) and "AlarmName" in doc:
             overrides = {k: v for k, v in (("region", region), ("account_id", account_id)) if v}
             try:
