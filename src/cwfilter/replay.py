@@ -33,8 +33,8 @@ from .sources import (
     file_items,
     iter_discover,
     load_file,
+    load_or_stream,
     parse_time,
-    stream_file,
 )
 
 TimestampSource = Literal["event", "delivery"]
@@ -198,26 +198,20 @@ def _process_file(
     through the plain readers, which parse every record completely. ``loaded``: the file's
     content when the caller has already read it. A file above ``STREAM_ABOVE`` bytes takes
     the plain readers, in pieces where it holds one record per line (bounded memory)."""
-    streamed = None
     fresh = loaded is None or isinstance(loaded, TooLarge)
-    if loaded is None:
-        loaded = load_file(ref, STREAM_ABOVE)
-    if isinstance(loaded, TooLarge) and (streamed := stream_file(ref)) is None:
-        loaded = load_file(ref)  # one large JSON document: read whole
-    if fresh and isinstance(loaded, tuple):
-        part.bytes += len(loaded[0])
+    content = load_or_stream(ref, loaded)
     items: Iterable[Item | Problem | Skip]
-    if streamed is not None:
-        items = streamed
-    elif isinstance(loaded, Problem):
-        items = [loaded]
-    elif isinstance(loaded, TooLarge):
-        raise AssertionError(f"{ref.name}: read again without a limit")
-    else:
-        data, trouble = loaded
+    if isinstance(content, tuple):
+        data, trouble = content
+        if fresh:
+            part.bytes += len(data)
         if plan is not None and trouble is None and _process_fast(ref, data, mf, options, part, plan):
             return
         items = file_items(ref, data, trouble)
+    elif isinstance(content, Problem):
+        items = [content]
+    else:
+        items = content  # a large file of lines, in pieces
     acc, accounting = part.acc, part.accounting
     accounting.files += 1
     for item in items:

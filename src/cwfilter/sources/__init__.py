@@ -22,6 +22,7 @@ __all__ = [
     "file_items",
     "iter_discover",
     "load_file",
+    "load_or_stream",
     "parse_time",
     "read_file",
     "stream_file",
@@ -76,17 +77,31 @@ def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef
 def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
     """Every item of one input file; a file that cannot be read yields one ``Problem``. A
     large local file of JSON lines or export lines is read in pieces (``large.py``)."""
-    loaded = load_file(ref, STREAM_ABOVE)
-    if isinstance(loaded, TooLarge):
-        streamed = stream_file(ref)
-        if streamed is not None:
-            yield from streamed
-            return
-        loaded = load_file(ref)
-    if isinstance(loaded, Problem):
-        yield loaded
-    elif isinstance(loaded, tuple):  # (not TooLarge: read without a limit)
+    loaded = load_or_stream(ref)
+    if isinstance(loaded, tuple):
         yield from file_items(ref, *loaded)
+    elif isinstance(loaded, Problem):
+        yield loaded
+    else:
+        yield from loaded
+
+
+def load_or_stream(
+    ref: FileRef, loaded: tuple[bytes, str | None] | Problem | TooLarge | None = None
+) -> tuple[bytes, str | None] | Problem | Iterable[Item | Problem | Skip]:
+    """``load_file`` (unless the caller already did: ``loaded``), except that a local file of
+    more than ``STREAM_ABOVE`` bytes comes back as its items, read in pieces, when it holds one
+    record per line, and is read whole when it is one JSON document."""
+    if loaded is None:
+        loaded = load_file(ref, STREAM_ABOVE)
+    if not isinstance(loaded, TooLarge):
+        return loaded
+    streamed = stream_file(ref)
+    if streamed is not None:
+        return streamed
+    whole = load_file(ref)
+    assert not isinstance(whole, TooLarge)  # read without a limit
+    return whole
 
 
 def load_file(ref: FileRef, limit: int | None = None) -> tuple[bytes, str | None] | Problem | TooLarge:
