@@ -154,9 +154,8 @@ def jq_loop(files: tuple[str, ...]) -> Counter[str]:
     out: Counter[str] = Counter()
     chunk = 500
     for i in range(0, len(files), chunk):
-        zcat = subprocess.Popen(["gzip", "-dc", *files[i : i + chunk]], stdout=subprocess.PIPE)
-        jq = subprocess.run([jq_command() or "jq", "-r", program], stdin=zcat.stdout, capture_output=True, check=True)
-        zcat.wait()
+        with subprocess.Popen(["gzip", "-dc", *files[i : i + chunk]], stdout=subprocess.PIPE) as zcat:
+            jq = subprocess.run([jq_command() or "jq", "-r", program], stdin=zcat.stdout, capture_output=True, check=True)
         out.update(five_minute(t) for t in jq.stdout.decode().split())
     return out
 
