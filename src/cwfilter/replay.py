@@ -357,14 +357,9 @@ def _count_chunk(records: list[Any], files: int, mf: MetricFilter, part: _Partia
     if found is None:
         return False
     hits, span = found
-    acc, accounting = part.acc, part.accounting
-    accounting.files += files
-    accounting.records += len(records)
-    for ms, r, _ in hits:
-        obs = mf.observe_object(plan.members(r))
-        _count(accounting, obs)
-        acc.add(ms, obs)
-    _count_unmatched(acc, accounting, len(records) - len(hits), span)
+    part.accounting.files += files
+    part.accounting.records += len(records)
+    _count_hits(hits, len(records), span, mf, part, plan)
     return True
 
 
@@ -409,16 +404,32 @@ def _process_fast(
             return False
         hits, span = found
 
-    acc, accounting = part.acc, part.accounting
+    accounting = part.accounting
     accounting.files += 1
     accounting.records += len(records)
     if options.timestamp == "delivery" and delivered is None:
         accounting.delivery_time_fallbacks += len(records)
-    no_match = (
-        Observation(False, mf.default_value, (), "defaultValue")
-        if mf.default_value is not None
-        else Observation(False, None, (), "no match")
-    )
+    _count_hits(hits, len(records), span, mf, part, plan)
+    return True
+
+
+_NO_MATCH = Observation(False, None, (), "no match")
+
+
+def _count_hits(
+    hits: list[tuple[int, Any, bool]],
+    records: int,
+    span: tuple[int, int] | None,
+    mf: MetricFilter,
+    part: _Partial,
+    plan: fastpath.RecordPlan,
+) -> None:
+    """Count decoded records into ``part``: ``hits`` one by one ((ms, record, matched): the
+    matches, or every record when there is a default value or de-duplication), the other
+    ``records - len(hits)`` only through the two ends of their ``span``: with no default
+    value, ``acc.add`` of each would only widen the accumulator's span."""
+    acc, accounting = part.acc, part.accounting
+    no_match = Observation(False, mf.default_value, (), "defaultValue") if mf.default_value is not None else _NO_MATCH
     by_event_id = part.by_event_id
     for ms, r, matched in hits:
         obs = mf.observe_object(plan.members(r)) if matched else no_match
@@ -427,18 +438,11 @@ def _process_fast(
             continue
         _count(accounting, obs)
         acc.add(ms, obs)
-    _count_unmatched(acc, accounting, len(records) - len(hits), span)
-    return True
-
-
-def _count_unmatched(acc: Accumulator, accounting: Accounting, unmatched: int, span: tuple[int, int] | None) -> None:
-    """Records that matched nothing, with no default value: ``acc.add`` of each would only
-    widen the accumulator's span, so add its two ends."""
+    unmatched = records - len(hits)
     if unmatched and span is not None:
-        no_match = Observation(False, None, (), "no match")
         accounting.unmatched += unmatched
-        acc.add(span[0], no_match)
-        acc.add(span[1], no_match)
+        acc.add(span[0], _NO_MATCH)
+        acc.add(span[1], _NO_MATCH)
 
 
 _EVENT_TIME = attrgetter("event_time")
