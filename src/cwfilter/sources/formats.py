@@ -14,7 +14,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
-from typing import Any, Iterator, Union
+from typing import Any, Generator, Iterator, Union
 
 import msgspec
 import orjson
@@ -224,13 +224,16 @@ def _document(source: str, doc: Any, delivered_ms: int | None) -> Iterator[Parse
         yield Problem(source, None, f"JSON {type(doc).__name__} is not a record, an array or an envelope")
 
 
-def _nonblank_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """(index among the non-blank lines, line): how records in line-based files are numbered."""
-    return enumerate(line for line in data.splitlines() if line.strip())
+def _nonblank_lines(data: bytes, start: int = 0) -> Iterator[tuple[int, bytes]]:
+    """(index among the non-blank lines, line): how records in line-based files are numbered
+    (from ``start``: a piece of a large file continues its numbering)."""
+    return enumerate((line for line in data.splitlines() if line.strip()), start)
 
 
-def _json_lines(source: str, data: bytes, delivered_ms: int | None) -> Iterator[Parsed]:
-    for i, line in _nonblank_lines(data):
+def _json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 0) -> Generator[Parsed, None, int]:
+    """The items of JSON lines, numbered by line from ``start``; returns the next line number."""
+    i = start - 1
+    for i, line in _nonblank_lines(data, start):
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
@@ -246,6 +249,7 @@ def _json_lines(source: str, data: bytes, delivered_ms: int | None) -> Iterator[
             elif isinstance(item, Problem):
                 item.index = i
             yield item
+    return i + 1
 
 
 def _subscription(source: str, payload: dict[str, Any]) -> Iterator[Parsed]:
@@ -264,9 +268,11 @@ def _subscription(source: str, payload: dict[str, Any]) -> Iterator[Parsed]:
         yield Item(i, rec if isinstance(rec, dict) else None, raw, ts if isinstance(ts, int) else None)
 
 
-def _export_lines(source: str, data: bytes) -> Iterator[Parsed]:
-    """CloudWatch Logs export to S3: ``<ISO 8601 timestamp> <message>`` per line."""
-    for i, line in _nonblank_lines(data):
+def _export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed, None, int]:
+    """CloudWatch Logs export to S3: ``<ISO 8601 timestamp> <message>`` per line, numbered from
+    ``start``; returns the next line number."""
+    i = start - 1
+    for i, line in _nonblank_lines(data, start):
         m = _EXPORT_LINE.match(line)
         if not m:
             yield Problem(source, i, "not a `timestamp message` line")
@@ -278,6 +284,7 @@ def _export_lines(source: str, data: bytes) -> Iterator[Parsed]:
         except orjson.JSONDecodeError:
             rec = None
         yield Item(i, rec if isinstance(rec, dict) else None, message, delivered)
+    return i + 1
 
 
 # ------------------------------------------------------------------ time

@@ -18,7 +18,6 @@ from .formats import (
     _EXPORT_LINE,
     Parsed,
     Problem,
-    Skip,
     _export_lines,
     _first_line_is_json,
     _json_lines,
@@ -105,14 +104,12 @@ def _items(
     path: str, kind: str, pieces: Iterator[bytes], stream: BufferedIOBase, trouble: list[str]
 ) -> Iterator[Parsed]:
     delivered = delivery_time_from_name(path)
-    offset = 0  # non-blank lines in the pieces before this one: items are numbered by line
+    start = 0  # the line readers number items by non-blank line: each piece continues the count
     with stream:
         for piece in pieces:
-            items = _json_lines(path, piece, delivered) if kind == "json lines" else _export_lines(path, piece)
-            for item in items:
-                if offset and not isinstance(item, Skip) and item.index is not None:
-                    item.index += offset
-                yield item
-            offset += sum(1 for line in piece.splitlines() if line.strip())
+            if kind == "json lines":
+                start = yield from _json_lines(path, piece, delivered, start)
+            else:
+                start = yield from _export_lines(path, piece, start)
     for reason in trouble:  # the end of the file is lost: reported after what was read
         yield Problem(path, None, reason, fatal=False)
