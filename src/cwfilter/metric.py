@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Literal, Mapping, Union
@@ -77,7 +76,7 @@ class StatisticSet:
     sample_count: int = 0
     minimum: float = math.inf
     maximum: float = -math.inf
-    values: Counter[float] = field(default_factory=Counter)
+    values: dict[float, int] = field(default_factory=dict)  # value → samples (a plain dict pickles in C)
 
     def add(self, value: float, count: int = 1) -> None:
         self.sample_count += count
@@ -85,13 +84,24 @@ class StatisticSet:
             self.minimum = value
         if value > self.maximum:
             self.maximum = value
-        self.values[value] += count
+        values = self.values
+        values[value] = values.get(value, 0) + count
 
     def merge(self, other: StatisticSet) -> None:
         self.sample_count += other.sample_count
         self.minimum = min(self.minimum, other.minimum)
         self.maximum = max(self.maximum, other.maximum)
-        self.values.update(other.values)
+        values = self.values
+        for value, count in other.values.items():
+            values[value] = values.get(value, 0) + count
+
+    def copy(self) -> StatisticSet:
+        return StatisticSet(self.sample_count, self.minimum, self.maximum, dict(self.values))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Thousands of minutes go back from every worker: positional arguments unpickle
+        # at a fraction of the cost of a dataclass's state dict.
+        return StatisticSet, (self.sample_count, self.minimum, self.maximum, self.values)
 
     @property
     def sum(self) -> float:
@@ -167,9 +177,7 @@ class Datapoints:
                 if minute in mine:
                     mine[minute].merge(stats)
                 else:
-                    copy = StatisticSet()
-                    copy.merge(stats)
-                    mine[minute] = copy
+                    mine[minute] = stats.copy()
 
     def metrics(self) -> list[MetricKey]:
         return sorted(self.series)
