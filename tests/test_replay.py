@@ -4,12 +4,15 @@ s3:// against a local S3 API server, and the CLI."""
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 import os
 import subprocess
 import sys
 from collections import Counter
+from concurrent.futures import Executor, Future
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -22,6 +25,8 @@ from cwfilter.sources import parse_time
 from cwfilter.synth import generate_tree
 
 from .shared import CLOUDTRAIL
+
+replay_module = importlib.import_module("cwfilter.replay")  # the package exports the function by that name
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TREE = ROOT / "samples" / "cloudtrail"
@@ -125,6 +130,58 @@ def test_generated_tree_matches_its_ground_truth_with_one_and_two_jobs(tmp_path:
     expected = Counter(e["eventTime"][:16] for e in truth.cwl012)
     got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
     assert got == dict(expected)
+
+
+class _CountingExecutor(Executor):
+    """Runs each task at once in this process, recording the batches and how many results
+    were submitted but not yet collected: what a distributed executor would see."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[tuple[str, int]]] = []
+        self.futures: list[Future[Any]] = []
+        self.most_outstanding = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        self.batches.append(args[0])
+        self.futures.append(future)
+        outstanding = sum(1 for f in self.futures if not getattr(f, "collected", False))
+        self.most_outstanding = max(self.most_outstanding, outstanding)
+        original = future.result
+
+        def result(timeout: float | None = None) -> Any:
+            future.collected = True  # type: ignore[attr-defined]
+            return original(timeout)
+
+        future.result = result  # type: ignore[method-assign]
+        return future
+
+
+def test_any_executor_gives_the_one_process_result_with_a_bounded_number_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The replay driver only needs ``concurrent.futures.Executor``; it keeps at most
+    ``_IN_FLIGHT`` batches per worker submitted (the parent's memory does not grow with the
+    tree), and sizes batches from the decompressed bytes of those done (no ``stat`` per file)."""
+    generate_tree(tmp_path, seed=5, hours=6, per_minute=30, episodes=4)
+    monkeypatch.setattr(replay_module, "BATCH_BYTES", 256 << 10)
+    one = replay([tmp_path], _mf(), jobs=1)
+    executor = _CountingExecutor()
+    other = replay([tmp_path], _mf(), jobs=1, executor=executor)  # jobs: how many it runs at once
+    assert other.to_json() == one.to_json()
+    assert executor.most_outstanding == replay_module._IN_FLIGHT
+    sizes = [len(b) for b in executor.batches]
+    assert sum(sizes) == one.accounting.files
+    assert sizes[:4] == [4, 8, 16, 32]  # nothing learnt yet: small first batches, so every worker starts at once
+    inflated = {f: len(gzip.decompress(Path(f).read_bytes())) for b in executor.batches for f, _ in b}
+    window = replay_module._IN_FLIGHT
+    for i in range(window, len(sizes) - 1):  # the last one takes what is left
+        done = [f for b in executor.batches[: i - window + 1] for f, _ in b]  # collected when batch i began
+        assert sizes[i] == (256 << 10) * len(done) // sum(inflated[f] for f in done)
+    assert len(sizes) > 2 * window
+    files = {str(p) for p in tmp_path.rglob("*.json.gz") if "CloudTrail-Digest" not in str(p)}
+    assert {f for b in executor.batches for f, _ in b} == files
 
 
 def test_committed_sample_tree_is_what_the_generator_writes(tmp_path: Path) -> None:

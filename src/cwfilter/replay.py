@@ -9,7 +9,8 @@ partial results merge into exactly the single-process result.
 from __future__ import annotations
 
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
@@ -469,10 +470,13 @@ def _matches_and_span(
 # ------------------------------------------------------------------ the driver
 
 
-# Compressed bytes per batch (about 15 MB of JSON): several files per task spread the per-task
-# cost (one pickled partial result per batch), and many batches keep both workers busy to the end.
-BATCH_BYTES = 1 << 20
-_UNKNOWN_SIZE = 4 << 10  # what a file of unknown size weighs (one process: batches only pace progress)
+# Decompressed bytes per batch: several files per task spread the per-task cost (one pickled
+# partial result per batch), and many batches keep every worker busy to the end.
+BATCH_BYTES = 16 << 20
+_MAX_BATCH_FILES = 2048  # however small the files: progress still moves
+# Batches in flight per worker: enough that no worker waits for its next one, few enough that
+# the parent holds a bounded number of file lists and partial results however large the tree.
+_IN_FLIGHT = 4
 
 
 Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
@@ -497,29 +501,33 @@ def replay(
     ``timestamp="event"`` stamps each record with its ``eventTime`` (what CloudWatch Logs
     sees for CloudTrail); ``"delivery"`` uses the delivery time where the input carries it
     (the CloudTrail file name stamp, a CloudWatch Logs event's timestamp), counting fallbacks.
-    ``jobs`` worker processes (``None``: all cores) or an ``executor`` replay files in parallel.
+    ``jobs`` worker processes (``None``: all cores) or an ``executor`` replay files in parallel;
+    with an ``executor``, ``jobs`` says how many batches it runs at once (``_IN_FLIGHT`` times
+    that many are kept submitted).
     """
     options = ReplayOptions(timestamp, dedupe, strict)
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
-    accounting = Accounting()
+    walked = Accounting()  # what the walk skipped or could not find, in walk order
     spec = orjson.dumps(metric_filter.as_put_metric_filter())
     mode = metric_filter.default_value_mode
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if "-" in items:
         workers = 1  # standard input belongs to this process: worker processes get /dev/null
     done = _Done()
-    parallel = executor is not None or workers > 1
-    # Sizes balance the batches of parallel workers and pace progress; alone, this process
-    # needs neither and saves a ``stat`` per file.
-    batches = _stream_batches([str(p) for p in items], accounting, strict, done, parallel or progress is not None)
+    sizer = _BatchSizer()
+    merged = _Merged(metric_filter)
+    batches = _stream_batches([str(p) for p in items], walked, strict, done, sizer)
 
-    parts: list[_Partial] = []
-    if not parallel:
+    def collect(batch: list[tuple[str, int]], part: _Partial) -> None:
+        sizer.learn(len(batch), part.bytes)
+        done.add(batch, part, progress)
+        merged.add(part)
+
+    if executor is None and workers == 1:
         for batch in batches:
-            parts.append(_replay_batch(batch, spec, mode, options))
-            done.add(batch, parts[-1], progress)
+            collect(batch, _replay_batch(batch, spec, mode, options))
     else:
         own = executor is None
         if own:  # compile once here: forked workers inherit the filter and the fast path's plan
@@ -527,36 +535,63 @@ def replay(
             if options.fast:
                 _plan(spec, mode, options.dedupe)
         pool = executor or ProcessPoolExecutor(max_workers=workers)
+        # Batches are submitted while the tree is still being walked, a bounded number at a
+        # time, and collected in file order, so the merge is deterministic whatever finishes first.
+        in_flight: deque[tuple[list[tuple[str, int]], Future[_Partial]]] = deque()
         try:
-            # Batches are submitted while the tree is still being walked, and collected in file
-            # order, so the merge is deterministic whatever finishes first.
-            submitted = [(batch, pool.submit(_replay_batch, batch, spec, mode, options)) for batch in batches]
-            for batch, future in submitted:
-                parts.append(future.result())
-                done.add(batch, parts[-1], progress)
+            for batch in batches:
+                in_flight.append((batch, pool.submit(_replay_batch, batch, spec, mode, options)))
+                if len(in_flight) >= _IN_FLIGHT * workers:
+                    oldest, future = in_flight.popleft()
+                    collect(oldest, future.result())
+            while in_flight:
+                oldest, future = in_flight.popleft()
+                collect(oldest, future.result())
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
-    return _combine(metric_filter, parts, accounting, period, statistic)
+    walked.merge(merged.accounting)
+    acc = merged.acc
+    span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None else None
+    return ReplayResult(metric_filter, acc.datapoints(), walked, period, statistic, span)  # type: ignore[arg-type]
+
+
+class _BatchSizer:
+    """How many files make a batch of about ``BATCH_BYTES``, learnt from the batches done: the
+    parent never looks up a file's size (a ``stat`` per file was a fifth of its work on a tree
+    of small files, taken from the workers on a 2-core machine). Until a batch is done the
+    batches double from a few files, so that every worker starts at once."""
+
+    def __init__(self) -> None:
+        self.ramp = 4
+        self.files = 0
+        self.bytes = 0
+
+    def learn(self, files: int, decompressed: int) -> None:
+        self.files += files
+        self.bytes += decompressed
+
+    def next_size(self) -> int:
+        if self.bytes:
+            return max(1, min(_MAX_BATCH_FILES, BATCH_BYTES * self.files // self.bytes))
+        size, self.ramp = self.ramp, min(2 * self.ramp, 64)
+        return size
 
 
 def _stream_batches(
-    inputs: list[str], accounting: Accounting, strict: bool, done: _Done, sizes: bool
+    inputs: list[str], accounting: Accounting, strict: bool, done: _Done, sizer: _BatchSizer
 ) -> Iterator[list[tuple[str, int]]]:
-    """Batches of files, yielded as the inputs are walked: the first ones small, so that every
-    worker starts at once, then of about ``BATCH_BYTES``. Skipped and missing inputs go to
-    ``accounting`` (in walk order) on the way. ``sizes``: look up the size of every file."""
+    """Batches of files (as sized by ``sizer`` when each starts), yielded as the inputs are
+    walked. Skipped and missing inputs go to ``accounting`` (in walk order) on the way."""
     batch: list[tuple[str, int]] = []
-    weight = 0
-    limit = BATCH_BYTES // 16
-    for found in iter_discover(inputs, sizes):
+    limit = sizer.next_size()
+    for found in iter_discover(inputs, sizes=False):
         if isinstance(found, FileRef):
             batch.append((found.name, found.size))
-            weight += found.size or _UNKNOWN_SIZE
             done.files_total += 1
-            if weight >= limit:
+            if len(batch) >= limit:
                 yield batch
-                batch, weight, limit = [], 0, min(2 * limit, BATCH_BYTES)
+                batch, limit = [], sizer.next_size()
             continue
         source, reason = found
         if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
@@ -588,12 +623,17 @@ class _Done:
             progress(Progress(self.files, self.files_total, self.bytes, self.records, self.matched))
 
 
-def _combine(
-    mf: MetricFilter, parts: list[_Partial], accounting: Accounting, period: int, statistic: str
-) -> ReplayResult:
-    acc = mf.accumulator()
-    seen: set[str] = set()
-    for part in parts:
+class _Merged:
+    """Partial results merged in file order as they come in (the parent keeps none of them):
+    exactly the single-pass result, the first copy of a de-duplicated event winning."""
+
+    def __init__(self, mf: MetricFilter) -> None:
+        self.acc = mf.accumulator()
+        self.accounting = Accounting()
+        self.seen: set[str] = set()
+
+    def add(self, part: _Partial) -> None:
+        acc, accounting, seen = self.acc, self.accounting, self.seen
         acc.merge(part.acc)
         accounting.merge(part.accounting)
         for event_id, ms, obs in part.by_event_id or ():
@@ -603,8 +643,6 @@ def _combine(
             seen.add(event_id)
             _count(accounting, obs)
             acc.add(ms, obs)
-    span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None else None
-    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic, span)  # type: ignore[arg-type]
 
 
 def _replay_events(events: Events, mf: MetricFilter, period: int, statistic: str) -> ReplayResult:
