@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, Iterator, Sequence
+import sys
+from typing import BinaryIO, Iterable, Iterator, Sequence
 
 from .formats import Item, Problem, Skip, decompress, delivery_time_from_name, epoch_ms, parse_blob, parse_time
-from .large import STREAM_ABOVE, stream_items
+from .large import STREAM_ABOVE, stream_items, stream_or_read
 from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
@@ -89,9 +90,10 @@ def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
 def load_or_stream(
     ref: FileRef, loaded: tuple[bytes, str | None] | Problem | TooLarge | None = None
 ) -> tuple[bytes, str | None] | Problem | Iterable[Item | Problem | Skip]:
-    """``load_file`` (unless the caller already did: ``loaded``), except that a local file of
-    more than ``STREAM_ABOVE`` bytes comes back as its items, read in pieces, when it holds one
-    record per line, and is read whole when it is one JSON document."""
+    """``load_file`` (unless the caller already did: ``loaded``), except that a local file or S3
+    object of more than ``STREAM_ABOVE`` bytes, and standard input, come back as their items,
+    read in pieces, when they hold one record per line, and are read whole when they are one
+    JSON document."""
     if loaded is None:
         loaded = load_file(ref, STREAM_ABOVE)
     if not isinstance(loaded, TooLarge):
@@ -117,14 +119,26 @@ def load_file(ref: FileRef, limit: int | None = None) -> tuple[bytes, str | None
     return decompress(raw, ref.name)
 
 
-def stream_file(ref: FileRef) -> Iterable[Item | Problem | Skip] | None:
-    """The items of a local file ``load_file`` found too large, read in pieces when it holds
-    one record per line; ``None`` when it is one JSON document, which cannot be cut without
-    parsing it: the caller reads it whole."""
+def stream_file(ref: FileRef) -> Iterable[Item | Problem | Skip] | tuple[bytes, str | None] | None:
+    """The items of an input ``load_file`` found too large, read in pieces when it holds one
+    record per line. Otherwise (one JSON document, which cannot be cut without parsing it):
+    ``None`` for a local file, which the caller reads whole, and for standard input or an S3
+    object, which cannot be read twice, its content as ``load_file`` gives it."""
     try:
-        return stream_items(ref.name)
-    except OSError as exc:
+        if not ref.is_stream:
+            return stream_items(ref.name)
+        got = stream_or_read(ref.name, _open_stream(ref))
+    except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
         return [Problem(ref.name, None, f"cannot read: {exc}")]
+    return decompress(got, ref.name) if isinstance(got, bytes) else got
+
+
+def _open_stream(ref: FileRef) -> BinaryIO:
+    if ref.name == "-":
+        return sys.stdin.buffer
+    from .s3 import open_object
+
+    return open_object(ref.name)
 
 
 def file_items(ref: FileRef, data: bytes, trouble: str | None) -> Iterator[Item | Problem | Skip]:

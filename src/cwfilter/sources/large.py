@@ -1,21 +1,24 @@
-"""Large local files read in pieces, so that memory is bounded by the piece size (or the
-longest line), not by the file's size.
+"""Large inputs read in pieces, so that memory is bounded by the piece size (or the longest
+line), not by the input's size.
 
-A file of JSON lines or a CloudWatch Logs export (one record per line) above
+A local file of JSON lines or a CloudWatch Logs export (one record per line) above
 ``STREAM_ABOVE`` bytes is decompressed as a stream and parsed in pieces of about ``PIECE``
 bytes cut at line ends, by the same line readers as a small file; its items are numbered as
-if it had been read whole. One JSON document (``{"Records": [...]}``, an array) cannot be cut
-without parsing it, so such a file is still read whole.
+if it had been read whole. Standard input and large S3 objects, which cannot be read twice,
+go the same way (``stream_or_read``): the bytes read to tell their format are kept until it
+is known, and handed back whole when it is one document. One JSON document
+(``{"Records": [...]}``, an array) cannot be cut without parsing it, so it is still read whole.
 """
 
 from __future__ import annotations
 
-import gzip
-from io import BufferedIOBase
-from typing import Iterator
+import io
+from typing import Any, BinaryIO, Iterator
 
 from .formats import (
     _EXPORT_LINE,
+    _FAST_INFLATER,
+    _ZLIB_INFLATER,
     Parsed,
     Problem,
     _export_lines,
@@ -29,33 +32,78 @@ PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
 PIECE = 16 << 20  # decompressed bytes parsed at a time (more when one line is longer)
 
 
-def _open(path: str) -> BufferedIOBase:
+class _Inflating:
+    """The decompressed bytes of a gzip stream (members one after another, null padding between
+    them), ``read`` like a file. Damage ends it as the end of the stream would, after everything
+    decoded before it, with the reason in ``trouble``: a truncated stream gives the same bytes as
+    ``formats._gzip_decompress`` of the whole (a file object's ``read`` would lose the last block
+    it was decoding). One difference: a member corrupt in its middle keeps what was decoded of it,
+    where the whole reading drops that member."""
+
+    def __init__(self, raw: BinaryIO, trouble: list[str]) -> None:
+        self.raw = raw
+        self.trouble = trouble
+        self.inflater = _FAST_INFLATER or _ZLIB_INFLATER
+        self.member: Any = None  # the decompressor of the member being read; None between members
+        self.buffer = bytearray()
+        self.ended = False
+
+    def read(self, size: int) -> bytes:
+        while len(self.buffer) < size and not self.ended:
+            chunk = self.raw.read(_RAW_READ)
+            if not chunk:
+                if self.member is not None:
+                    self.trouble.append("truncated gzip file")
+                self.ended = True
+                break
+            self._inflate(chunk)
+        out = bytes(self.buffer[:size])
+        del self.buffer[:size]
+        return out
+
+    def _inflate(self, data: bytes) -> None:
+        while data:
+            if self.member is None:
+                data = data.lstrip(b"\x00")
+                if not data:
+                    return
+                self.member = self.inflater()
+            try:
+                self.buffer += self.member.decompress(data)
+            except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
+                self.trouble.append(f"corrupt gzip data: {exc}")
+                self.ended = True
+                return
+            if not self.member.eof:
+                return
+            data, self.member = self.member.unused_data, None
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+_RAW_READ = 1 << 16  # compressed bytes fed to the inflater at a time
+
+
+def _open(path: str, trouble: list[str]) -> Any:
     """The file's decompressed content as a stream (gzip recognised by its magic bytes); the
     stream owns the file and closes it."""
-    with open(path, "rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    if not gzipped:
-        return open(path, "rb")  # the caller closes it
-    try:
-        from isal import igzip  # type: ignore[import-not-found]
-
-        return igzip.open(path, "rb")  # type: ignore[no-any-return]
-    except ImportError:
-        return gzip.open(path, "rb")  # type: ignore[return-value]
+    raw = open(path, "rb")  # noqa: SIM115 - the stream returned closes it
+    gzipped = raw.read(2) == b"\x1f\x8b"
+    raw.seek(0)
+    return _Inflating(raw, trouble) if gzipped else raw
 
 
-def _read(stream: BufferedIOBase, size: int, trouble: list[str]) -> bytes:
-    """Up to ``size`` bytes; a decompression error is put in ``trouble`` and reads as the end."""
+def _read(stream: Any, size: int, trouble: list[str]) -> bytes:
+    """Up to ``size`` bytes; an error reading is put in ``trouble`` and reads as the end."""
     try:
         return stream.read(size)  # type: ignore[no-any-return]
-    except EOFError:
-        trouble.append("truncated gzip file")
-    except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
-        trouble.append(f"corrupt gzip data: {exc}")
+    except OSError as exc:
+        trouble.append(f"cannot read: {exc}")
     return b""
 
 
-def _pieces(stream: BufferedIOBase, carry: bytes, trouble: list[str]) -> Iterator[bytes]:
+def _pieces(stream: Any, carry: bytes, trouble: list[str]) -> Iterator[bytes]:
     """Pieces of whole lines, starting with ``carry`` (a line is never cut, so a piece holds at
     least one); a decompression error ends them."""
     while True:
@@ -86,12 +134,71 @@ def _line_kind(head: bytes) -> str | None:
     return None
 
 
+class _Kept(io.RawIOBase):
+    """A stream that keeps what it reads, so that its start can be read again (``rewind``) and
+    the whole taken back (``everything``), until ``release`` (then it holds nothing more)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.kept = bytearray()
+        self.pos = 0
+        self.keeping = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self.pos < len(self.kept):
+            chunk = bytes(self.kept[self.pos : self.pos + len(buffer)])
+            self.pos += len(chunk)
+            if not self.keeping and self.pos == len(self.kept):
+                self.kept, self.pos = bytearray(), 0
+        else:
+            chunk = self.raw.read(len(buffer))
+            if self.keeping:
+                self.kept += chunk
+                self.pos += len(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def rewind(self) -> None:
+        self.pos = 0
+
+    def release(self) -> None:
+        self.keeping = False
+        if self.pos == len(self.kept):
+            self.kept, self.pos = bytearray(), 0
+
+    def everything(self) -> bytes:
+        """All the raw bytes: those kept, then the rest of the stream."""
+        return bytes(self.kept) + self.raw.read()
+
+
+def stream_or_read(name: str, raw: BinaryIO) -> Iterator[Parsed] | bytes:
+    """A stream that cannot be read twice (standard input, an S3 object's body): its items, read
+    in pieces, when it holds JSON lines or export lines; otherwise all its bytes as they came
+    (compressed or not) for the whole-file readers. Only the first ``PROBE`` decompressed bytes
+    are read to tell, and the raw bytes behind them are kept until then."""
+    kept = _Kept(raw)
+    gzipped = kept.read(2) == b"\x1f\x8b"
+    kept.rewind()
+    buffered = io.BufferedReader(kept, _RAW_READ)
+    trouble: list[str] = []
+    stream = _Inflating(buffered, trouble) if gzipped else buffered
+    head = _read(stream, PROBE, trouble)
+    kind = None if trouble else _line_kind(head)
+    if kind is None:
+        return kept.everything()  # whatever the readers ahead of it took, ``kept`` has
+    kept.release()
+    return _items(name, kind, _pieces(stream, head, trouble), stream, trouble)
+
+
 def stream_items(path: str) -> Iterator[Parsed] | None:
     """The items of a large file of JSON lines or export lines, read in pieces; ``None`` when
     its content is something else (the caller reads it whole). Only the first ``PROBE`` bytes
     are decompressed to tell."""
     trouble: list[str] = []
-    stream = _open(path)
+    stream = _open(path, trouble)
     head = _read(stream, PROBE, trouble)
     kind = None if trouble else _line_kind(head)
     if kind is None:
@@ -100,16 +207,16 @@ def stream_items(path: str) -> Iterator[Parsed] | None:
     return _items(path, kind, _pieces(stream, head, trouble), stream, trouble)
 
 
-def _items(
-    path: str, kind: str, pieces: Iterator[bytes], stream: BufferedIOBase, trouble: list[str]
-) -> Iterator[Parsed]:
-    delivered = delivery_time_from_name(path)
+def _items(path: str, kind: str, pieces: Iterator[bytes], stream: Any, trouble: list[str]) -> Iterator[Parsed]:
+    delivered = delivery_time_from_name(path)  # none for standard input
     start = 0  # the line readers number items by non-blank line: each piece continues the count
-    with stream:
+    try:
         for piece in pieces:
             if kind == "json lines":
                 start = yield from _json_lines(path, piece, delivered, start)
             else:
                 start = yield from _export_lines(path, piece, start)
+    finally:
+        stream.close()
     for reason in trouble:  # the end of the file is lost: reported after what was read
         yield Problem(path, None, reason, fatal=False)

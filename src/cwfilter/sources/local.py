@@ -20,14 +20,24 @@ class FileRef(NamedTuple):
     size: int = 0
 
     def read(self, limit: int | None = None) -> bytes:
-        """The whole content; a local file of more than ``limit`` bytes raises ``TooLarge``."""
+        """The whole content. With a ``limit``, a local file or S3 object of more bytes, and
+        standard input (its size is not known), raise ``TooLarge``: the caller streams them."""
         if self.name == "-":
+            if limit is not None:
+                raise TooLarge(0)
             return sys.stdin.buffer.read()
         if self.name.startswith("s3://"):
+            if limit is not None and self.size > limit:
+                raise TooLarge(self.size)
             from .s3 import read_object
 
             return read_object(self.name)
         return read_path(self.name, self.size, limit)
+
+    @property
+    def is_stream(self) -> bool:
+        """Standard input or an S3 object: read once, front to back."""
+        return self.name == "-" or self.name.startswith("s3://")
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)

@@ -7,7 +7,7 @@ The endpoint, region and credentials come from the usual AWS settings, so
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 
 class S3Error(RuntimeError):
@@ -45,13 +45,20 @@ def list_objects(uri: str) -> Iterator[tuple[str, int]]:
         raise S3Error(f"{uri}: cannot list objects: {exc}") from None
 
 
-def read_object(uri: str) -> bytes:
+def open_object(uri: str) -> BinaryIO:
+    """The object's body as a stream (read it front to back, once)."""
     bucket, key = split_uri(uri)
     try:
-        body = _client().get_object(Bucket=bucket, Key=key)["Body"]
-        try:
-            return body.read()  # type: ignore[no-any-return]
-        finally:
-            body.close()
+        return _client().get_object(Bucket=bucket, Key=key)["Body"]  # type: ignore[no-any-return]
     except Exception as exc:  # noqa: BLE001
         raise S3Error(f"{uri}: cannot read: {exc}") from None
+
+
+def read_object(uri: str) -> bytes:
+    body = open_object(uri)
+    try:
+        return body.read()
+    except Exception as exc:  # noqa: BLE001
+        raise S3Error(f"{uri}: cannot read: {exc}") from None
+    finally:
+        body.close()
