@@ -56,11 +56,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             target = TARGETS.get(name, SCALING_TARGET if scaling and kind != "limit" else None)
             goal = f"  (target {target})" if target else ""
             write(f"  {name:25s} {ratio:5.2f} x limit{scaling}{goal}")
+        write(f"  starting a pool of 2 processes: {1000 * summary['pool start-up s']:.0f} ms, "
+              f"{100 * summary['pool start-up s'] / summary['2-process run s']:.0f} % of a 2-process CWL-012 run "
+              "(make ratios: the issue's 1 GB corpus)")  # fmt: skip
     large = getattr(config, "_cwfilter_large", None)
     if large:
-        size, whole, pieces = large
+        size, whole, pieces, piped = large
         write(f"peak RSS of a one-process replay of one {size / 1e6:.1f} MB .jsonl.gz ({whole[2]:,} records): "
-              f"{whole[1]:.0f} MB read whole, {pieces[1]:.0f} MB read in pieces")  # fmt: skip
+              f"{whole[1]:.0f} MB read whole, {pieces[1]:.0f} MB read in pieces, "
+              f"{piped[1]:.0f} MB piped to standard input")  # fmt: skip
     for profile, peaks in (memory or {}).items():
         write(f"peak RSS of a one-process replay, {profile} account: "
               + ", ".join(f"{f} files: {mb:.0f} MB" for f, mb in peaks.values()))  # fmt: skip

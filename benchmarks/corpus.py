@@ -106,6 +106,17 @@ def isal_decompress_two_processes(files: tuple[str, ...]) -> int:
         return sum(pool.map(isal_decompress_only, (files[0::2], files[1::2])))
 
 
+def _nothing(_: int) -> None:
+    return None
+
+
+def idle_pool_of_two() -> None:
+    """Start 2 worker processes, give each a task that does nothing, stop them: the fixed cost
+    inside every 2-process run, which weighs on a small corpus."""
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_nothing, (0, 1)))
+
+
 class _Record(msgspec.Struct, gc=False):
     eventTime: str = ""
     eventSource: str = ""
