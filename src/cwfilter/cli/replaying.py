@@ -153,6 +153,7 @@ def replay_command(args: argparse.Namespace) -> int:
         try:
             timeline = _evaluate_alarm(args, alarm, result)
         except ValueError as exc:
+            print("\n".join(accounting_lines(result)), file=sys.stderr)  # what was read, and what went wrong
             return fail(str(exc))
         written = _write_notifications(args, timeline)
         if written:
