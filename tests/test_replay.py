@@ -557,6 +557,18 @@ def test_standard_input_is_read_in_pieces_when_it_holds_lines_and_whole_when_one
             assert piped["accounting"]["records"] > 100 or (way == "whole" and cut < len(data))  # a cut document: none
 
 
+@pytest.mark.parametrize("separator", [b"", b"\n"])
+def test_a_tree_piped_to_standard_input_gives_the_trees_answer(separator: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``zcat`` of every log file (documents back to back, as CloudTrail writes no final newline),
+    or one document a line: the same records and datapoints as replaying the tree."""
+    files = sorted(p for p in SAMPLE_TREE.rglob("*.json.gz") if "Digest" not in str(p))
+    piped, taken = _replay_stdin(separator.join(gzip.decompress(p.read_bytes()) for p in files), monkeypatch)
+    tree = replay([SAMPLE_TREE], _mf()).to_json()
+    assert taken == ["pieces" if separator else "whole"]
+    assert piped["accounting"]["records"] == tree["accounting"]["records"] > 1000
+    assert (piped["datapoints"], piped["periods"]) == (tree["datapoints"], tree["periods"])
+
+
 def test_pieces_end_at_line_ends(small_pieces: None) -> None:
     import io
 

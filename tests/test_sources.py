@@ -92,3 +92,25 @@ def test_read_path_reads_to_the_end_whatever_the_size_hint(tmp_path, size: int) 
     (tmp_path / "f").write_bytes(data)
     for hint in (0, 1, size // 2, size, size * 2):
         assert read_path(str(tmp_path / "f"), hint) == data, hint
+
+
+def _records(items: Any) -> list[Any]:
+    return [(type(i).__name__, i.record if isinstance(i, Item) else i.reason) for i in items]
+
+
+@pytest.mark.parametrize("separator", [b"", b"\n", b" \r\n\t"])
+def test_concatenated_cloudtrail_documents_are_read_as_their_records(separator: bytes) -> None:
+    """``zcat *.json.gz`` of a CloudTrail tree: documents one after another (CloudTrail writes no
+    newline at the end of a file), or one a line: every record of every document."""
+    docs = [{"Records": [{"eventTime": f"2024-01-01T00:0{d}:0{i}Z", "eventName": f"E{d}{i}",
+                          "requestParameters": {"note": '}{"Records": [] in a string'}} for i in range(3)]}
+            for d in range(3)]  # fmt: skip
+    data = separator.join(orjson.dumps(d) for d in docs)
+    got = _records(parse_blob("-", data))
+    assert got == [("Item", r) for d in docs for r in d["Records"]]
+
+
+def test_concatenated_documents_with_a_broken_one_are_invalid_json() -> None:
+    good = orjson.dumps({"Records": [{"eventTime": "2024-01-01T00:00:00Z"}]})
+    items = list(parse_blob("-", good + good[:-1] + good))
+    assert [type(i).__name__ for i in items] == ["Problem"] and items[0].reason.startswith("invalid JSON")

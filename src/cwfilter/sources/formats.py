@@ -191,6 +191,11 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
             if head == b"{" and _first_line_is_json(data):
                 yield from _json_lines(source, data, delivered_ms)
                 return
+            documents = _concatenated_documents(data) if head == b"{" else None
+            if documents is not None:
+                for doc in documents:
+                    yield from _document(source, doc, delivered_ms)
+                return
             if "UTF-8" in str(exc):
                 fixed = data.decode("utf-8", errors="replace")
                 yield Problem(source, None, "invalid UTF-8 bytes replaced with U+FFFD", fatal=False)
@@ -204,6 +209,24 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
         yield from _export_lines(source, data)
         return
     yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
+
+
+# Where one CloudTrail document ends and the next begins when files are concatenated (``zcat
+# *.json.gz``: CloudTrail writes no newline at the end). In valid JSON this cannot be inside a
+# string, where a quote would be escaped: a split there leaves a part that does not parse.
+_NEXT_DOCUMENT = re.compile(rb'(?<=\})\s*(?=\{\s*"Records"\s*:)')
+
+
+def _concatenated_documents(data: bytes) -> list[Any] | None:
+    """The documents of concatenated ``{"Records": [...]}`` files, or ``None`` unless every part
+    is one whole JSON document."""
+    parts = _NEXT_DOCUMENT.split(data)
+    if len(parts) < 2:
+        return None
+    try:
+        return [orjson.loads(part) for part in parts]
+    except orjson.JSONDecodeError:
+        return None
 
 
 def _first_line_is_json(data: bytes) -> bool:
@@ -252,6 +275,9 @@ def _json_lines(source: str, data: bytes, delivered_ms: int | None, start: int =
             continue
         if isinstance(obj, dict) and obj.get("messageType") and isinstance(obj.get("logEvents"), list):
             yield from _subscription(source, obj)
+            continue
+        if isinstance(obj, dict) and isinstance(obj.get("Records"), list):  # a CloudTrail file's document a line
+            yield from _record_items(source, obj["Records"], delivered_ms)
             continue
         for item in _record_items(source, [obj], delivered_ms):
             if isinstance(item, Item):
