@@ -213,8 +213,17 @@ def _process_file(
         items = [content]
     else:
         items = content  # a large file of lines, in pieces
+    part.accounting.files += 1
+    _count_items(ref, items, mf, options, part, json_fast)
+
+
+def _count_items(
+    ref: FileRef, items: Iterable[Item | Problem | Skip], mf: MetricFilter, options: ReplayOptions, part: _Partial,
+    json_fast: bool,
+) -> None:  # fmt: skip
+    """Count a file's items, as the plain readers give them, into ``part`` (which already
+    counts the file as read)."""
     acc, accounting = part.acc, part.accounting
-    accounting.files += 1
     for item in items:
         if isinstance(item, Skip):
             accounting.files -= 1
