@@ -61,10 +61,11 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
               "(make ratios: the issue's 1 GB corpus)")  # fmt: skip
     large = getattr(config, "_cwfilter_large", None)
     if large:
-        size, whole, pieces, piped = large
+        size, whole, pieces, piped, doc_whole, doc_cut = large
         write(f"peak RSS of a one-process replay of one {size / 1e6:.1f} MB .jsonl.gz ({whole[2]:,} records): "
               f"{whole[1]:.0f} MB read whole, {pieces[1]:.0f} MB read in pieces, "
-              f"{piped[1]:.0f} MB piped to standard input")  # fmt: skip
+              f"{piped[1]:.0f} MB piped to standard input; the same records as one {{\"Records\"}} document: "
+              f"{doc_whole[1]:.0f} MB read whole, {doc_cut[1]:.0f} MB cut between records")  # fmt: skip
     for profile, peaks in (memory or {}).items():
         write(f"peak RSS of a one-process replay, {profile} account: "
               + ", ".join(f"{f} files: {mb:.0f} MB" for f, mb in peaks.values()))  # fmt: skip

@@ -243,7 +243,8 @@ def test_peak_memory_does_not_grow_with_files(corpus: C.Corpus, request: pytest.
 def test_peak_memory_of_a_large_file_of_lines(tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """One large JSON-lines file (300,000 records of up to 2 KB when timing, 20,000 in the smoke
     run), replayed read whole, read in pieces (``sources/large.py``) and piped to standard input
-    (also read in pieces): same answer, and the peak RSS of each."""
+    (also read in pieces), and the same records as one ``{"Records": [...]}`` document read whole
+    and cut between records: same answer, and the peak RSS of each."""
     from isal import igzip
 
     rng = random.Random(7)
@@ -252,6 +253,7 @@ def test_peak_memory_of_a_large_file_of_lines(tmp_path: Path, request: pytest.Fi
     with igzip.open(path, "wb", compresslevel=1) as out:
         for i in range(300_000 if _timing(request) else 20_000):
             out.write(orjson.dumps({
+                "eventVersion": "1.09",
                 "eventTime": f"2024-03-04T{i // 36000 % 24:02d}:{i // 600 % 60:02d}:{i % 60:02d}Z",
                 "eventSource": "s3.amazonaws.com", "eventName": rng.choice(names), "eventID": f"{i}",
                 "requestParameters": {"bucketName": f"bucket-{rng.randrange(100)}", "pad": "x" * rng.randrange(2000)},
@@ -260,4 +262,10 @@ def test_peak_memory_of_a_large_file_of_lines(tmp_path: Path, request: pytest.Fi
     pieces = _peak([str(path)], STREAM_ABOVE=str(min(1 << 20, path.stat().st_size - 1)))
     piped = _peak(["-"], stdin=path)
     assert whole[2:] == pieces[2:] == piped[2:] and whole[3] > 0
-    request.config._cwfilter_large = (path.stat().st_size, whole, pieces, piped)  # type: ignore[attr-defined]
+    document = tmp_path / "large.json.gz"
+    with igzip.open(path, "rb") as lines, igzip.open(document, "wb", compresslevel=1) as out:
+        out.write(b'{"Records":[' + b",".join(lines.read().splitlines()) + b"]}")
+    doc_whole = _peak([str(document)], STREAM_ABOVE=str(1 << 40))
+    doc_cut = _peak([str(document)], STREAM_ABOVE=str(min(1 << 20, document.stat().st_size - 1)))
+    assert doc_whole[2:] == doc_cut[2:] == whole[2:]
+    request.config._cwfilter_large = (path.stat().st_size, whole, pieces, piped, doc_whole, doc_cut)  # type: ignore[attr-defined]

@@ -474,8 +474,10 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
     assert whole["accounting"]["matched"] == 2 * 600 and whole["accounting"]["rejected"] == 6 + 1
 
 
-def test_a_large_single_document_is_still_read_whole(tmp_path: Path, small_pieces: None,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small_pieces: None,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Records that do not start with ``eventVersion`` (not as CloudTrail writes them): no cut
+    between records is found, and the document is read whole, through the fast path where it applies."""
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
     (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
     (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
@@ -488,6 +490,63 @@ def test_a_large_single_document_is_still_read_whole(tmp_path: Path, small_piece
     assert pieces == whole and whole["accounting"]["records"] == 2 * 300
     if os.environ.get("CWFILTER_FASTPATH") != "0":  # read whole, the large ones still take the fast path
         assert len(decoded) == 4 and decoded[:2] == decoded[2:]
+
+
+def _sample_records() -> list[dict]:
+    files = sorted(p for p in SAMPLE_TREE.rglob("*.json.gz") if "Digest" not in str(p))
+    return [r for p in files for r in orjson.loads(gzip.decompress(p.read_bytes()))["Records"]]
+
+
+def _document_variants() -> dict[str, bytes]:
+    """Large ``{"Records": [...]}`` documents: as CloudTrail writes them, and ways to break a cut."""
+    records = _sample_records()
+    doc = orjson.dumps({"Records": records})
+    nested = [dict(r) for r in records]
+    for r in nested[::7]:  # an object keyed eventVersion in an array inside a record: a false cut
+        r["resources"] = [{"ARN": "x"}, {"eventVersion": "1.0", "n": 1}]
+    middle = doc.index(b'},{"eventVersion"', len(doc) // 2)
+    broken = doc[:middle] + b"},@" + doc[middle + 2 :]  # invalid JSON halfway: pieces before it parse
+    return {
+        "cloudtrail.json.gz": gzip.compress(doc),
+        "cloudtrail.json": doc,
+        "spaced.json": b'  {  "Records" : [' + doc[len(b'{"Records":[') : -2] + b"] }\n",
+        "nested.json.gz": gzip.compress(orjson.dumps({"Records": nested})),
+        "truncated.json.gz": gzip.compress(doc)[:-2000],
+        "broken.json": broken,
+        "other-key-after.json": doc[:-1] + b',"x":1}',
+        "garbage-after.json": doc + b"]",
+        "no-end.json": doc[:-2],
+        "empty-records.json": b'{"Records":[' + b" " * 5000 + b"]}",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_document_variants()))
+def test_large_documents_are_read_in_pieces_with_the_result_of_a_whole_reading(
+    tmp_path: Path, small_pieces: None, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """A large CloudTrail document is cut between records and counted piece by piece; where a
+    piece does not parse (a cut inside a record, a damaged document) or the end is not ``]}``,
+    nothing of it is counted and it is read whole: either way the result of a whole reading."""
+    from cwfilter.sources import large
+
+    path = tmp_path / name
+    path.write_bytes(_document_variants()[name])
+    cut = []
+    real = large.document_pieces
+
+    def spy(p: str) -> Any:
+        pieces = real(p)
+        return None if pieces is None else (cut.append(piece) or piece for piece in pieces)
+
+    monkeypatch.setattr(sys.modules["cwfilter.replay"], "document_pieces", spy)
+    for kwargs in ({}, {"dedupe": True, "timestamp": "delivery"}):
+        cut.clear()
+        whole, pieces = _whole_and_in_pieces([path], monkeypatch, **kwargs)
+        assert pieces == whole
+        if not name.startswith("empty"):
+            assert len(cut) > 10  # pieces were made (and, for the damaged documents, not counted)
+        if name.startswith(("cloudtrail", "spaced", "nested")):
+            assert whole["accounting"]["records"] == 1117
 
 
 def test_a_truncated_large_file_reports_what_it_lost(

@@ -114,3 +114,40 @@ def test_concatenated_documents_with_a_broken_one_are_invalid_json() -> None:
     good = orjson.dumps({"Records": [{"eventTime": "2024-01-01T00:00:00Z"}]})
     items = list(parse_blob("-", good + good[:-1] + good))
     assert [type(i).__name__ for i in items] == ["Problem"] and items[0].reason.startswith("invalid JSON")
+
+
+_TEXT = st.lists(st.sampled_from(list('ab},{[]":\\ é') + ['},{"eventVersion":']), max_size=12).map("".join)
+_RECORD = st.fixed_dictionaries({"eventVersion": _TEXT}, optional={"x": _TEXT, "list": st.lists(
+    st.fixed_dictionaries({"eventVersion": _TEXT}), max_size=3)})  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(records=st.lists(_RECORD, max_size=40), piece=st.integers(16, 400), gz=st.booleans())
+def test_document_pieces_hold_exactly_the_records(records: list[Any], piece: int, gz: bool) -> None:
+    """Cut wherever ``},{"eventVersion":`` appears (in strings it cannot: the quote is escaped),
+    the pieces of a document either parse into exactly its records or some piece does not parse
+    (an object keyed eventVersion inside a record): the caller then reads the file whole."""
+    import tempfile
+
+    from cwfilter.sources import large
+
+    data = orjson.dumps({"Records": records})
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "doc.json" + (".gz" if gz else ""))
+        with open(path, "wb") as out:
+            out.write(gzip.compress(data) if gz else data)
+        old = large.PROBE, large.PIECE
+        large.PROBE, large.PIECE = 64, piece
+        try:
+            pieces = large.document_pieces(path)
+            assert pieces is not None
+            got: list[Any] = []
+            try:
+                for p in pieces:
+                    got.extend(orjson.loads(p))
+            except (orjson.JSONDecodeError, large.CannotCut):
+                assert any("list" in r for r in records) or len(data) > 4 * piece
+                return
+        finally:
+            large.PROBE, large.PIECE = old
+    assert got == records

@@ -24,18 +24,21 @@ from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observatio
 from .metric_config import from_put_metric_filter
 from .sources import (
     STREAM_ABOVE,
+    CannotCut,
     FileRef,
     Item,
     Problem,
     Skip,
     TooLarge,
     delivery_time_from_name,
+    document_pieces,
     epoch_ms,
     file_items,
     iter_discover,
     load_file,
     load_or_stream,
     parse_time,
+    record_items,
 )
 
 TimestampSource = Literal["event", "delivery"]
@@ -197,9 +200,14 @@ def _process_file(
 ) -> None:
     """Count one file into ``part``: through ``plan`` (the fast path) where it applies, else
     through the plain readers, which parse every record completely. ``loaded``: the file's
-    content when the caller has already read it. A file above ``STREAM_ABOVE`` bytes takes
-    the plain readers, in pieces where it holds one record per line (bounded memory)."""
+    content when the caller has already read it. A file above ``STREAM_ABOVE`` bytes is read
+    in pieces where it holds one record per line or is a ``{"Records": [...]}`` document that
+    can be cut between records (bounded memory)."""
     fresh = loaded is None or isinstance(loaded, TooLarge)
+    if loaded is None:
+        loaded = load_file(ref, STREAM_ABOVE)
+    if isinstance(loaded, TooLarge) and not ref.is_stream and _process_document(ref, mf, options, part, json_fast, plan):
+        return
     content = load_or_stream(ref, loaded)
     items: Iterable[Item | Problem | Skip]
     if isinstance(content, tuple):
@@ -215,6 +223,45 @@ def _process_file(
         items = content  # a large file of lines, in pieces
     part.accounting.files += 1
     _count_items(ref, items, mf, options, part, json_fast)
+
+
+def _process_document(
+    ref: FileRef, mf: MetricFilter, options: ReplayOptions, part: _Partial, json_fast: bool,
+    plan: fastpath.RecordPlan | None,
+) -> bool:  # fmt: skip
+    """``_process_file`` for a large ``{"Records": [...]}`` file, cut into pieces of whole records
+    (``sources.large.document_pieces``), each through the fast path where it applies, else the
+    plain one. The pieces are counted apart and added to ``part`` only once the whole document
+    has been read: False (nothing counted) when the file is no such document or cannot be cut
+    (then it is read whole, and a damaged file reports what a whole reading reports)."""
+    pieces = document_pieces(ref.name)
+    if pieces is None:
+        return False
+    apart = _Partial(mf.accumulator(), Accounting(), [] if part.by_event_id is not None else None)
+    delivered = delivery_time_from_name(ref.name)
+    start = 0
+    try:
+        for piece in pieces:
+            apart.bytes += len(piece)
+            records = apart.accounting.records
+            if plan is not None and _process_fast(ref, piece, mf, options, apart, plan):
+                start += apart.accounting.records - records
+                continue
+            try:
+                parsed = orjson.loads(piece)
+            except orjson.JSONDecodeError:
+                return False  # a cut inside a record, or an invalid document
+            _count_items(ref, record_items(ref.name, parsed, delivered, start), mf, options, apart, json_fast)
+            start += len(parsed)
+    except CannotCut:
+        return False
+    apart.accounting.files = 1
+    part.acc.merge(apart.acc)
+    part.accounting.merge(apart.accounting)
+    if part.by_event_id is not None:
+        part.by_event_id.extend(apart.by_event_id or ())
+    part.bytes += apart.bytes
+    return True
 
 
 def _count_items(

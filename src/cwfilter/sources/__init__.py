@@ -6,12 +6,23 @@ import os
 import sys
 from typing import BinaryIO, Iterable, Iterator, Sequence
 
-from .formats import Item, Problem, Skip, decompress, delivery_time_from_name, epoch_ms, parse_blob, parse_time
-from .large import STREAM_ABOVE, stream_items, stream_or_read
+from .formats import (
+    Item,
+    Problem,
+    Skip,
+    decompress,
+    delivery_time_from_name,
+    epoch_ms,
+    parse_blob,
+    parse_time,
+    record_items,
+)
+from .large import STREAM_ABOVE, CannotCut, document_pieces, stream_items, stream_or_read
 from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
     "STREAM_ABOVE",
+    "CannotCut",
     "FileRef",
     "Item",
     "Problem",
@@ -19,6 +30,7 @@ __all__ = [
     "TooLarge",
     "delivery_time_from_name",
     "discover",
+    "document_pieces",
     "epoch_ms",
     "file_items",
     "iter_discover",
@@ -26,6 +38,7 @@ __all__ = [
     "load_or_stream",
     "parse_time",
     "read_file",
+    "record_items",
     "stream_file",
 ]
 

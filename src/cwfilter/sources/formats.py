@@ -161,8 +161,9 @@ def _unwrap(obj: Any) -> Any:
     return obj
 
 
-def _record_items(source: str, records: list[Any], delivered_ms: int | None) -> Iterator[Parsed]:
-    for i, obj in enumerate(records):
+def record_items(source: str, records: list[Any], delivered_ms: int | None, start: int = 0) -> Iterator[Parsed]:
+    """One item per record, numbered from ``start`` (a piece of a large document continues the count)."""
+    for i, obj in enumerate(records, start):
         try:
             rec = _unwrap(obj)
         except orjson.JSONDecodeError as exc:
@@ -241,18 +242,18 @@ def _first_line_is_json(data: bytes) -> bool:
 
 def _document(source: str, doc: Any, delivered_ms: int | None) -> Iterator[Parsed]:
     if isinstance(doc, list):
-        yield from _record_items(source, doc, delivered_ms)
+        yield from record_items(source, doc, delivered_ms)
     elif isinstance(doc, dict):
         if isinstance(doc.get("Records"), list):
-            yield from _record_items(source, doc["Records"], delivered_ms)
+            yield from record_items(source, doc["Records"], delivered_ms)
         elif doc.get("messageType") and isinstance(doc.get("logEvents"), list):
             yield from _subscription(source, doc)
         elif isinstance(doc.get("Events"), list):  # full `aws cloudtrail lookup-events` output
-            yield from _record_items(source, doc["Events"], delivered_ms)
+            yield from record_items(source, doc["Events"], delivered_ms)
         elif _is_digest(doc):
             yield Skip("CloudTrail digest file")
         else:
-            yield from _record_items(source, [doc], delivered_ms)
+            yield from record_items(source, [doc], delivered_ms)
     else:
         yield Problem(source, None, f"JSON {type(doc).__name__} is not a record, an array or an envelope")
 
@@ -277,9 +278,9 @@ def _json_lines(source: str, data: bytes, delivered_ms: int | None, start: int =
             yield from _subscription(source, obj)
             continue
         if isinstance(obj, dict) and isinstance(obj.get("Records"), list):  # a CloudTrail file's document a line
-            yield from _record_items(source, obj["Records"], delivered_ms)
+            yield from record_items(source, obj["Records"], delivered_ms)
             continue
-        for item in _record_items(source, [obj], delivered_ms):
+        for item in record_items(source, [obj], delivered_ms):
             if isinstance(item, Item):
                 item.index = i
             elif isinstance(item, Problem):

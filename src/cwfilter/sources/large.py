@@ -6,13 +6,19 @@ A local file of JSON lines or a CloudWatch Logs export (one record per line) abo
 bytes cut at line ends, by the same line readers as a small file; its items are numbered as
 if it had been read whole. Standard input and large S3 objects, which cannot be read twice,
 go the same way (``stream_or_read``): the bytes read to tell their format are kept until it
-is known, and handed back whole when it is one document. One JSON document
-(``{"Records": [...]}``, an array) cannot be cut without parsing it, so it is still read whole.
+is known, and handed back whole when it is one document.
+
+A large local ``{"Records": [...]}`` document is cut between two CloudTrail records
+(``},{"eventVersion":``) into pieces of about ``PIECE`` bytes, each a JSON array of whole records
+(``document_pieces``). A cut can only be wrong where the document is invalid or a record holds an
+object keyed ``eventVersion`` in an array: then a piece does not parse, and the caller, which has
+counted the pieces apart, reads the file whole instead. Other documents are read whole.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, BinaryIO, Iterator
 
 from .formats import (
@@ -57,7 +63,8 @@ class _Inflating:
                 self.ended = True
                 break
             self._inflate(chunk)
-        out = bytes(self.buffer[:size])
+        with memoryview(self.buffer) as view:
+            out = bytes(view[:size])
         del self.buffer[:size]
         return out
 
@@ -191,6 +198,71 @@ def stream_or_read(name: str, raw: BinaryIO) -> Iterator[Parsed] | bytes:
         return kept.everything()  # whatever the readers ahead of it took, ``kept`` has
     kept.release()
     return _items(name, kind, _pieces(stream, head, trouble), stream, trouble)
+
+
+_DOCUMENT_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[')
+_RECORD_CUT = b'},{"eventVersion":'  # between two records as CloudTrail writes them
+
+
+class CannotCut(Exception):
+    """The document is not one ``document_pieces`` can cut: read it whole."""
+
+
+def document_pieces(path: str) -> Iterator[bytes] | None:
+    """The records of a large local ``{"Records": [...]}`` file in pieces of about ``PIECE``
+    bytes, each a JSON array of whole records if the document is valid; ``None`` when the file
+    starts otherwise. Raises ``CannotCut`` (while iterating) when no cut is found within
+    ``4 * PIECE`` bytes, the document does not end with ``]}``, or decompression fails: the
+    caller then reads it whole, with the messages of a whole reading."""
+    trouble: list[str] = []
+    stream = _open(path, trouble)
+    head = _read(stream, PROBE, trouble)
+    start = _DOCUMENT_HEAD.match(head)
+    if trouble or start is None:
+        stream.close()
+        return None
+    return _document_pieces(stream, head[start.end() :], trouble)
+
+
+def _document_pieces(stream: Any, first: bytes, trouble: list[str]) -> Iterator[bytes]:
+    blocks = [first]  # not yet in a piece; only the newest block is searched for a cut
+    held = len(first)
+    try:
+        while True:
+            block = _read(stream, PIECE, trouble)
+            if trouble:
+                raise CannotCut(trouble[0])
+            if not block:
+                body = b"".join(blocks).rstrip()
+                if not body.endswith(b"}"):
+                    raise CannotCut("the document does not end with ]}")
+                body = body[:-1].rstrip()
+                if not body.endswith(b"]"):
+                    raise CannotCut("the document does not end with ]}")
+                body = body[:-1]
+                if body.strip():
+                    yield b"[" + body + b"]"
+                return
+            found = block.rfind(_RECORD_CUT)
+            before: bytes | memoryview
+            if found >= 0:  # the last cut: what follows it is short
+                before, after = memoryview(block)[: found + 1], block[found + 2 :]
+            else:  # a cut across the previous block and this one, or none
+                prev = blocks[-1]
+                tail = prev[-(len(_RECORD_CUT) - 1) :]
+                at = (tail + block[: len(_RECORD_CUT) - 1]).find(_RECORD_CUT)
+                if at < 0:
+                    blocks.append(block)
+                    held += len(block)
+                    if held > 4 * PIECE:
+                        raise CannotCut("no cut between CloudTrail records")
+                    continue
+                k = len(prev) - len(tail) + at  # the "}" ending the piece, in the previous block
+                blocks[-1], before, after = prev[: k + 1], b"", prev[k + 2 :] + block[max(0, k + 2 - len(prev)) :]
+            yield b"".join((b"[", *blocks, before, b"]"))  # the one copy of the piece's bytes
+            blocks, held = [after], len(after)
+    finally:
+        stream.close()
 
 
 def stream_items(path: str) -> Iterator[Parsed] | None:
