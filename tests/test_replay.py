@@ -428,12 +428,13 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files above 4 KB count as large, are told from their first 512 bytes, and are parsed in
     pieces of 1 KB."""
     import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
-    from cwfilter.sources import large
+    from cwfilter.sources import large, local
 
     monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(large, "PROBE", 512)
     monkeypatch.setattr(large, "PIECE", 1024)
+    monkeypatch.setattr(local, "_FIRST_READ", 1024)  # else a file under 64 KB is read whole in one call
 
 
 def _whole_and_in_pieces(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **kwargs: object) -> tuple[dict, dict]:
@@ -547,6 +548,29 @@ def test_large_documents_are_read_in_pieces_with_the_result_of_a_whole_reading(
             assert len(cut) > 10  # pieces were made (and, for the damaged documents, not counted)
         if name.startswith(("cloudtrail", "spaced", "nested")):
             assert whole["accounting"]["records"] == 1117
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_counts_every_file_record_and_decompressed_byte(
+    tmp_path: Path, small_pieces: None, jobs: int
+) -> None:
+    """The last progress report: every file, record and match, and the decompressed bytes of
+    small files, of large files of lines read in pieces and of large documents cut in pieces."""
+    generate_tree(tmp_path / "tree", seed=3, hours=1, per_minute=6, episodes=2)
+    (tmp_path / "lines.jsonl.gz").write_bytes(gzip.compress(b"\n".join(_large_lines(3000)) + b"\n"))
+    (tmp_path / "doc.json").write_bytes(orjson.dumps({"Records": _sample_records()}))
+    assert min((tmp_path / name).stat().st_size for name in ("lines.jsonl.gz", "doc.json")) > 4096  # large
+    reports: list[Any] = []
+    result = replay([tmp_path], _mf(), jobs=jobs, progress=reports.append)
+    last = reports[-1]
+    accounting = result.accounting
+    assert (last.files_done, last.files_total) == (accounting.files, accounting.files)
+    assert (last.records, last.matched) == (accounting.records, accounting.matched)
+    logs = [p for p in tmp_path.rglob("*") if p.is_file() and "Digest" not in p.name]
+    inflated = sum(len(gzip.decompress(p.read_bytes()) if p.suffix == ".gz" else p.read_bytes()) for p in logs)
+    document = len((tmp_path / "doc.json").read_bytes())
+    # the cut document is counted as its pieces: its brackets and the commas at the cuts differ
+    assert abs(last.bytes_done - inflated) < 0.01 * document
 
 
 def test_a_truncated_large_file_reports_what_it_lost(

@@ -29,6 +29,7 @@ from .sources import (
     Item,
     Problem,
     Skip,
+    StreamedItems,
     TooLarge,
     delivery_time_from_name,
     document_pieces,
@@ -223,6 +224,8 @@ def _process_file(
         items = content  # a large file of lines, in pieces
     part.accounting.files += 1
     _count_items(ref, items, mf, options, part, json_fast)
+    if isinstance(items, StreamedItems):
+        part.bytes += items.bytes
 
 
 def _process_document(

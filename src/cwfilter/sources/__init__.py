@@ -17,7 +17,7 @@ from .formats import (
     parse_time,
     record_items,
 )
-from .large import STREAM_ABOVE, CannotCut, document_pieces, stream_items, stream_or_read
+from .large import STREAM_ABOVE, CannotCut, StreamedItems, document_pieces, stream_items, stream_or_read
 from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "Item",
     "Problem",
     "Skip",
+    "StreamedItems",
     "TooLarge",
     "delivery_time_from_name",
     "discover",

@@ -181,7 +181,7 @@ class _Kept(io.RawIOBase):
         return bytes(self.kept) + self.raw.read()
 
 
-def stream_or_read(name: str, raw: BinaryIO) -> Iterator[Parsed] | bytes:
+def stream_or_read(name: str, raw: BinaryIO) -> StreamedItems | bytes:
     """A stream that cannot be read twice (standard input, an S3 object's body): its items, read
     in pieces, when it holds JSON lines or export lines; otherwise all its bytes as they came
     (compressed or not) for the whole-file readers. Only the first ``PROBE`` decompressed bytes
@@ -197,7 +197,7 @@ def stream_or_read(name: str, raw: BinaryIO) -> Iterator[Parsed] | bytes:
     if kind is None:
         return kept.everything()  # whatever the readers ahead of it took, ``kept`` has
     kept.release()
-    return _items(name, kind, _pieces(stream, head, trouble), stream, trouble)
+    return StreamedItems(name, kind, stream, head, trouble)
 
 
 _DOCUMENT_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[')
@@ -265,7 +265,7 @@ def _document_pieces(stream: Any, first: bytes, trouble: list[str]) -> Iterator[
         stream.close()
 
 
-def stream_items(path: str) -> Iterator[Parsed] | None:
+def stream_items(path: str) -> StreamedItems | None:
     """The items of a large file of JSON lines or export lines, read in pieces; ``None`` when
     its content is something else (the caller reads it whole). Only the first ``PROBE`` bytes
     are decompressed to tell."""
@@ -276,19 +276,29 @@ def stream_items(path: str) -> Iterator[Parsed] | None:
     if kind is None:
         stream.close()
         return None
-    return _items(path, kind, _pieces(stream, head, trouble), stream, trouble)
+    return StreamedItems(path, kind, stream, head, trouble)
 
 
-def _items(path: str, kind: str, pieces: Iterator[bytes], stream: Any, trouble: list[str]) -> Iterator[Parsed]:
-    delivered = delivery_time_from_name(path)  # none for standard input
-    start = 0  # the line readers number items by non-blank line: each piece continues the count
-    try:
-        for piece in pieces:
-            if kind == "json lines":
-                start = yield from _json_lines(path, piece, delivered, start)
-            else:
-                start = yield from _export_lines(path, piece, start)
-    finally:
-        stream.close()
-    for reason in trouble:  # the end of the file is lost: reported after what was read
-        yield Problem(path, None, reason, fatal=False)
+class StreamedItems:
+    """The items of an input read in pieces (iterate once); ``bytes`` counts the decompressed
+    bytes parsed so far, for progress and for sizing replay's batches."""
+
+    def __init__(self, path: str, kind: str, stream: Any, head: bytes, trouble: list[str]) -> None:
+        self.path, self.kind, self.stream, self.head, self.trouble = path, kind, stream, head, trouble
+        self.bytes = 0
+
+    def __iter__(self) -> Iterator[Parsed]:
+        path, trouble = self.path, self.trouble
+        delivered = delivery_time_from_name(path)  # none for standard input
+        start = 0  # the line readers number items by non-blank line: each piece continues the count
+        try:
+            for piece in _pieces(self.stream, self.head, trouble):
+                self.bytes += len(piece)
+                if self.kind == "json lines":
+                    start = yield from _json_lines(path, piece, delivered, start)
+                else:
+                    start = yield from _export_lines(path, piece, start)
+        finally:
+            self.stream.close()
+        for reason in trouble:  # the end of the file is lost: reported after what was read
+            yield Problem(path, None, reason, fatal=False)
