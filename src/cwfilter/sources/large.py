@@ -44,7 +44,7 @@ class _Inflating:
     decoded before it, with the reason in ``trouble``: a truncated stream gives the same bytes as
     ``formats._gzip_decompress`` of the whole (a file object's ``read`` would lose the last block
     it was decoding). One difference: a member corrupt in its middle keeps what was decoded of it,
-    where the whole reading drops that member."""
+    with the inflater's message, where the whole reading drops that member and gives zlib's."""
 
     def __init__(self, raw: BinaryIO, trouble: list[str]) -> None:
         self.raw = raw
