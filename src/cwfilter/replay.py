@@ -259,7 +259,7 @@ def _process_document(
     except CannotCut:
         return False
     apart.accounting.files = 1
-    part.acc.merge(apart.acc)
+    part.acc.merge(apart.acc, adopt=True)
     part.accounting.merge(apart.accounting)
     if part.by_event_id is not None:
         part.by_event_id.extend(apart.by_event_id or ())
@@ -694,7 +694,7 @@ class _Merged:
 
     def add(self, part: _Partial) -> None:
         acc, accounting, seen = self.acc, self.accounting, self.seen
-        acc.merge(part.acc)
+        acc.merge(part.acc, adopt=True)  # the partial result is not used again
         accounting.merge(part.accounting)
         for event_id, ms, obs in part.by_event_id or ():
             if event_id in seen:
