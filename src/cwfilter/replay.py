@@ -533,7 +533,9 @@ def _matches_and_span(
 # partial result per batch), and many batches keep every worker busy to the end. Measured on
 # 100 MB with 2 processes: 1-8 MB scale alike (1.6-1.9x), 16 MB leaves one worker idle at the end.
 BATCH_BYTES = 4 << 20
-_MAX_BATCH_FILES = 2048  # however small the files: progress still moves
+# However small the files seem: progress still moves, and a batch formed before the files grew
+# (the next account of an organisation trail) stays bounded.
+_MAX_BATCH_FILES = 512
 # Batches in flight per worker: enough that no worker waits for its next one, few enough that
 # the parent holds a bounded number of file lists and partial results however large the tree.
 _IN_FLIGHT = 4
@@ -619,21 +621,23 @@ def replay(
 class _BatchSizer:
     """How many files make a batch of about ``BATCH_BYTES``, learnt from the batches done: the
     parent never looks up a file's size (a ``stat`` per file was a fifth of its work on a tree
-    of small files, taken from the workers on a 2-core machine). Until a batch is done the
-    batches double from a few files, so that every worker starts at once."""
+    of small files, taken from the workers on a 2-core machine). The bytes per file are averaged
+    with the newest batch weighing half, since an organisation trail's files change size from
+    one account to the next. Until a batch is done the batches double from a few files, so that
+    every worker starts at once."""
 
     def __init__(self) -> None:
         self.ramp = 4
-        self.files = 0
-        self.bytes = 0
+        self.per_file: float | None = None  # decompressed bytes per file, recent batches weighing most
 
     def learn(self, files: int, decompressed: int) -> None:
-        self.files += files
-        self.bytes += decompressed
+        if files and decompressed:
+            seen = decompressed / files
+            self.per_file = seen if self.per_file is None else (self.per_file + seen) / 2
 
     def next_size(self) -> int:
-        if self.bytes:
-            return max(1, min(_MAX_BATCH_FILES, BATCH_BYTES * self.files // self.bytes))
+        if self.per_file is not None:
+            return max(1, min(_MAX_BATCH_FILES, int(BATCH_BYTES / self.per_file)))
         size, self.ramp = self.ramp, min(2 * self.ramp, 64)
         return size
 
