@@ -467,9 +467,8 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
         assert path.stat().st_size > 4096
         paths.append(path)
     streamed = []
-    real = large.stream_items
-    monkeypatch.setattr(large, "stream_items", lambda path: streamed.append(path) or real(path))
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_items", large.stream_items)
+    real = large.read_in_pieces
+    monkeypatch.setattr(sys.modules["cwfilter.sources"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
     whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
     assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
     assert pieces == whole
@@ -536,13 +535,8 @@ def test_large_documents_are_read_in_pieces_with_the_result_of_a_whole_reading(
     path = tmp_path / name
     path.write_bytes(_document_variants()[name])
     cut = []
-    real = large.document_pieces
-
-    def spy(p: str) -> Any:
-        pieces = real(p)
-        return None if pieces is None else (cut.append(piece) or piece for piece in pieces)
-
-    monkeypatch.setattr(sys.modules["cwfilter.replay"], "document_pieces", spy)
+    real = large.DocumentPieces.__iter__
+    monkeypatch.setattr(large.DocumentPieces, "__iter__", lambda self: (cut.append(p) or p for p in real(self)))
     for kwargs in ({}, {"dedupe": True, "timestamp": "delivery"}):
         cut.clear()
         whole, pieces = _whole_and_in_pieces([path], monkeypatch, **kwargs)

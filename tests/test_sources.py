@@ -139,8 +139,8 @@ def test_document_pieces_hold_exactly_the_records(records: list[Any], piece: int
         old = large.PROBE, large.PIECE
         large.PROBE, large.PIECE = 64, piece
         try:
-            pieces = large.document_pieces(path)
-            assert pieces is not None
+            pieces = large.read_in_pieces(path)
+            assert isinstance(pieces, large.DocumentPieces)
             got: list[Any] = []
             try:
                 for p in pieces:

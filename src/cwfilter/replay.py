@@ -25,6 +25,7 @@ from .metric_config import from_put_metric_filter
 from .sources import (
     STREAM_ABOVE,
     CannotCut,
+    DocumentPieces,
     FileRef,
     Item,
     Problem,
@@ -32,12 +33,12 @@ from .sources import (
     StreamedItems,
     TooLarge,
     delivery_time_from_name,
-    document_pieces,
     epoch_ms,
     file_items,
     iter_discover,
     load_file,
     load_or_stream,
+    load_whole,
     parse_time,
     record_items,
 )
@@ -122,6 +123,14 @@ class _Partial:
     by_event_id: list[tuple[str, int, Any]] | None = None
     bytes: int = 0  # of log data read, decompressed (for progress)
 
+    def add(self, other: _Partial) -> None:
+        """Count ``other`` in too, taking its parts (it is not used again)."""
+        self.acc.merge(other.acc, adopt=True)
+        self.accounting.merge(other.accounting)
+        if self.by_event_id is not None:
+            self.by_event_id.extend(other.by_event_id or ())
+        self.bytes += other.bytes
+
 
 def _fast_default() -> bool:
     """The fast path is on unless ``CWFILTER_FASTPATH=0`` (tests and benchmarks run both)."""
@@ -205,11 +214,11 @@ def _process_file(
     in pieces where it holds one record per line or is a ``{"Records": [...]}`` document that
     can be cut between records (bounded memory)."""
     fresh = loaded is None or isinstance(loaded, TooLarge)
-    if loaded is None:
-        loaded = load_file(ref, STREAM_ABOVE)
-    if isinstance(loaded, TooLarge) and not ref.is_stream and _process_document(ref, mf, options, part, json_fast, plan):
-        return
     content = load_or_stream(ref, loaded)
+    if isinstance(content, DocumentPieces):
+        if _count_document(ref, content, mf, options, part, json_fast, plan):
+            return
+        content = load_whole(ref)  # it could not be cut between records
     items: Iterable[Item | Problem | Skip]
     if isinstance(content, tuple):
         data, trouble = content
@@ -228,42 +237,35 @@ def _process_file(
         part.bytes += items.bytes
 
 
-def _process_document(
-    ref: FileRef, mf: MetricFilter, options: ReplayOptions, part: _Partial, json_fast: bool,
+def _count_document(
+    ref: FileRef, pieces: DocumentPieces, mf: MetricFilter, options: ReplayOptions, part: _Partial, json_fast: bool,
     plan: fastpath.RecordPlan | None,
 ) -> bool:  # fmt: skip
-    """``_process_file`` for a large ``{"Records": [...]}`` file, cut into pieces of whole records
-    (``sources.large.document_pieces``), each through the fast path where it applies, else the
-    plain one. The pieces are counted apart and added to ``part`` only once the whole document
-    has been read: False (nothing counted) when the file is no such document or cannot be cut
-    (then it is read whole, and a damaged file reports what a whole reading reports)."""
-    pieces = document_pieces(ref.name)
-    if pieces is None:
-        return False
+    """``_process_file`` for a large ``{"Records": [...]}`` file cut into pieces of whole records,
+    each through the fast path where it applies, else the plain one. The pieces are counted
+    apart and added to ``part`` only once the whole document has been read: False (nothing
+    counted) when one does not parse or the document cannot be cut; the caller then reads it
+    whole, and a damaged file reports what a whole reading reports."""
     apart = _Partial(mf.accumulator(), Accounting(), [] if part.by_event_id is not None else None)
     delivered = delivery_time_from_name(ref.name)
-    start = 0
     try:
         for piece in pieces:
             apart.bytes += len(piece)
-            records = apart.accounting.records
             if plan is not None and _process_fast(ref, piece, mf, options, apart, plan):
-                start += apart.accounting.records - records
                 continue
             try:
                 parsed = orjson.loads(piece)
             except orjson.JSONDecodeError:
                 return False  # a cut inside a record, or an invalid document
-            _count_items(ref, record_items(ref.name, parsed, delivered, start), mf, options, apart, json_fast)
-            start += len(parsed)
+            # numbered after the records of the pieces before (each one counted, rejected or not)
+            items = record_items(ref.name, parsed, delivered, apart.accounting.records)
+            _count_items(ref, items, mf, options, apart, json_fast)
     except CannotCut:
         return False
-    apart.accounting.files = 1
-    part.acc.merge(apart.acc, adopt=True)
-    part.accounting.merge(apart.accounting)
-    if part.by_event_id is not None:
-        part.by_event_id.extend(apart.by_event_id or ())
-    part.bytes += apart.bytes
+    finally:
+        pieces.close()
+    apart.accounting.files = 1  # one file, however many pieces (``_process_fast`` counts each)
+    part.add(apart)
     return True
 
 

@@ -17,12 +17,13 @@ from .formats import (
     parse_time,
     record_items,
 )
-from .large import STREAM_ABOVE, CannotCut, StreamedItems, document_pieces, stream_items, stream_or_read
+from .large import STREAM_ABOVE, CannotCut, DocumentPieces, StreamedItems, read_in_pieces, stream_or_read
 from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
     "STREAM_ABOVE",
     "CannotCut",
+    "DocumentPieces",
     "FileRef",
     "Item",
     "Problem",
@@ -31,12 +32,12 @@ __all__ = [
     "TooLarge",
     "delivery_time_from_name",
     "discover",
-    "document_pieces",
     "epoch_ms",
     "file_items",
     "iter_discover",
     "load_file",
     "load_or_stream",
+    "load_whole",
     "parse_time",
     "read_file",
     "record_items",
@@ -93,6 +94,9 @@ def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
     """Every item of one input file; a file that cannot be read yields one ``Problem``. A
     large local file of JSON lines or export lines is read in pieces (``large.py``)."""
     loaded = load_or_stream(ref)
+    if isinstance(loaded, DocumentPieces):  # its pieces are only for a caller that can count them apart
+        loaded.close()
+        loaded = load_whole(ref)
     if isinstance(loaded, tuple):
         yield from file_items(ref, *loaded)
     elif isinstance(loaded, Problem):
@@ -103,18 +107,22 @@ def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
 
 def load_or_stream(
     ref: FileRef, loaded: tuple[bytes, str | None] | Problem | TooLarge | None = None
-) -> tuple[bytes, str | None] | Problem | Iterable[Item | Problem | Skip]:
+) -> tuple[bytes, str | None] | Problem | Iterable[Item | Problem | Skip] | DocumentPieces:
     """``load_file`` (unless the caller already did: ``loaded``), except that a local file or S3
     object of more than ``STREAM_ABOVE`` bytes, and standard input, come back as their items,
-    read in pieces, when they hold one record per line, and are read whole when they are one
-    JSON document."""
+    read in pieces, when they hold one record per line; a large local ``{"Records": [...]}``
+    file as its ``DocumentPieces`` (the caller reads it whole with ``load_whole`` if it cannot
+    use them); any other input whole."""
     if loaded is None:
         loaded = load_file(ref, STREAM_ABOVE)
     if not isinstance(loaded, TooLarge):
         return loaded
     streamed = stream_file(ref)
-    if streamed is not None:
-        return streamed
+    return load_whole(ref) if streamed is None else streamed
+
+
+def load_whole(ref: FileRef) -> tuple[bytes, str | None] | Problem:
+    """``load_file`` without a size limit."""
     whole = load_file(ref)
     assert not isinstance(whole, TooLarge)  # read without a limit
     return whole
@@ -133,14 +141,16 @@ def load_file(ref: FileRef, limit: int | None = None) -> tuple[bytes, str | None
     return decompress(raw, ref.name)
 
 
-def stream_file(ref: FileRef) -> Iterable[Item | Problem | Skip] | tuple[bytes, str | None] | None:
-    """The items of an input ``load_file`` found too large, read in pieces when it holds one
-    record per line. Otherwise (one JSON document, which cannot be cut without parsing it):
-    ``None`` for a local file, which the caller reads whole, and for standard input or an S3
-    object, which cannot be read twice, its content as ``load_file`` gives it."""
+def stream_file(
+    ref: FileRef,
+) -> Iterable[Item | Problem | Skip] | DocumentPieces | tuple[bytes, str | None] | None:
+    """An input ``load_file`` found too large, read in pieces (``large.py``): its items when it
+    holds one record per line, or a local ``{"Records": [...]}`` file's ``DocumentPieces``.
+    Otherwise ``None`` for a local file, which the caller reads whole, and for standard input or
+    an S3 object, which cannot be read twice, its content as ``load_file`` gives it."""
     try:
         if not ref.is_stream:
-            return stream_items(ref.name)
+            return read_in_pieces(ref.name)
         got = stream_or_read(ref.name, _open_stream(ref))
     except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
         return [Problem(ref.name, None, f"cannot read: {exc}")]

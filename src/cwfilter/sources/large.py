@@ -10,7 +10,7 @@ is known, and handed back whole when it is one document.
 
 A large local ``{"Records": [...]}`` document is cut between two CloudTrail records
 (``},{"eventVersion":``) into pieces of about ``PIECE`` bytes, each a JSON array of whole records
-(``document_pieces``). A cut can only be wrong where the document is invalid or a record holds an
+(``DocumentPieces``). A cut can only be wrong where the document is invalid or a record holds an
 object keyed ``eventVersion`` in an array: then a piece does not parse, and the caller, which has
 counted the pieces apart, reads the file whole instead. Other documents are read whole.
 """
@@ -205,23 +205,23 @@ _RECORD_CUT = b'},{"eventVersion":'  # between two records as CloudTrail writes 
 
 
 class CannotCut(Exception):
-    """The document is not one ``document_pieces`` can cut: read it whole."""
+    """The document is not one ``DocumentPieces`` can cut: read it whole."""
 
 
-def document_pieces(path: str) -> Iterator[bytes] | None:
-    """The records of a large local ``{"Records": [...]}`` file in pieces of about ``PIECE``
-    bytes, each a JSON array of whole records if the document is valid; ``None`` when the file
-    starts otherwise. Raises ``CannotCut`` (while iterating) when no cut is found within
-    ``4 * PIECE`` bytes, the document does not end with ``]}``, or decompression fails: the
-    caller then reads it whole, with the messages of a whole reading."""
-    trouble: list[str] = []
-    stream = _open(path, trouble)
-    head = _read(stream, PROBE, trouble)
-    start = _DOCUMENT_HEAD.match(head)
-    if trouble or start is None:
-        stream.close()
-        return None
-    return _document_pieces(stream, head[start.end() :], trouble)
+class DocumentPieces:
+    """The records of a large ``{"Records": [...]}`` file in pieces of about ``PIECE`` bytes,
+    each a JSON array of whole records if the document is valid. Iterating raises ``CannotCut``
+    when no cut is found within ``4 * PIECE`` bytes, the document does not end with ``]}``, or
+    decompression fails: the caller then reads the file whole, with a whole reading's messages."""
+
+    def __init__(self, stream: Any, first: bytes, trouble: list[str]) -> None:
+        self.stream, self.first, self.trouble = stream, first, trouble
+
+    def __iter__(self) -> Iterator[bytes]:
+        return _document_pieces(self.stream, self.first, self.trouble)
+
+    def close(self) -> None:
+        self.stream.close()
 
 
 def _document_pieces(stream: Any, first: bytes, trouble: list[str]) -> Iterator[bytes]:
@@ -265,18 +265,23 @@ def _document_pieces(stream: Any, first: bytes, trouble: list[str]) -> Iterator[
         stream.close()
 
 
-def stream_items(path: str) -> StreamedItems | None:
-    """The items of a large file of JSON lines or export lines, read in pieces; ``None`` when
-    its content is something else (the caller reads it whole). Only the first ``PROBE`` bytes
-    are decompressed to tell."""
+def read_in_pieces(path: str) -> StreamedItems | DocumentPieces | None:
+    """A large local file read in pieces, told from one probe of its first ``PROBE``
+    decompressed bytes: its items when it holds one record per line, its pieces of whole
+    records when it is a ``{"Records": [...]}`` document, ``None`` for anything else (the caller
+    reads it whole)."""
     trouble: list[str] = []
     stream = _open(path, trouble)
     head = _read(stream, PROBE, trouble)
-    kind = None if trouble else _line_kind(head)
-    if kind is None:
-        stream.close()
-        return None
-    return StreamedItems(path, kind, stream, head, trouble)
+    if not trouble:
+        kind = _line_kind(head)
+        if kind is not None:
+            return StreamedItems(path, kind, stream, head, trouble)
+        start = _DOCUMENT_HEAD.match(head)
+        if start is not None:
+            return DocumentPieces(stream, head[start.end() :], trouble)
+    stream.close()
+    return None
 
 
 class StreamedItems:
