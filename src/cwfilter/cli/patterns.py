@@ -8,6 +8,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from ..pattern.errors import GENERIC_MESSAGES
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
 
 
@@ -15,6 +16,12 @@ def add_commands(sub: Any) -> None:
     check = sub.add_parser("check", help="validate a pattern; print its family and canonical text")
     check.add_argument("pattern", metavar="PATTERN")
     check.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
+    check.add_argument(
+        "--api",
+        choices=sorted(GENERIC_MESSAGES),
+        default="PutMetricFilter",
+        help="word errors as this API does (spec §11.3; default: PutMetricFilter, 'Invalid metric filter pattern')",
+    )
 
     match = sub.add_parser(
         "match",
@@ -40,7 +47,7 @@ def add_commands(sub: Any) -> None:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    pattern = compile_or_report(args.pattern, args.strict)
+    pattern = compile_or_report(args.pattern, args.strict, api=args.api)
     if pattern is None:
         return EXIT_ERROR
     print(f"family: {pattern.family}")
@@ -49,7 +56,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def match_command(args: argparse.Namespace) -> int:
-    pattern = compile_or_report(args.pattern, args.strict, args.json_prefix_scan)
+    pattern = compile_or_report(args.pattern, args.strict, args.json_prefix_scan, api="FilterLogEvents")
     if pattern is None:
         return EXIT_ERROR
     try:

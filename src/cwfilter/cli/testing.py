@@ -112,7 +112,7 @@ def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter
         raise ConfigError(f"the metric transformation lacks {', '.join(missing)}")
     default = t.get("defaultValue")
     return args.filter_pattern, MetricFilter(
-        compile(args.filter_pattern, json_prefix_scan=args.json_prefix_scan),
+        compile(args.filter_pattern, json_prefix_scan=args.json_prefix_scan, api="TestMetricFilter"),
         metric_name=str(t["metricName"]),
         namespace=str(t["metricNamespace"]),
         value=str(t["metricValue"]),
@@ -123,12 +123,12 @@ def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter
 
 
 def test_command(args: argparse.Namespace) -> int:
-    if args.filter_pattern is not None and compile_or_report(args.filter_pattern, False) is None:
+    if args.filter_pattern is not None and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None:
         return EXIT_ERROR
     try:
         pattern_text, metric_filter = _metric_filter_for_test(args)
     except PatternError as exc:  # the pattern inside a --metric-filter file
-        compile_or_report(exc.pattern, False)
+        compile_or_report(exc.pattern, False, api="TestMetricFilter")
         return EXIT_ERROR
     except (ConfigError, MetricFilterError, ValueError) as exc:
         return fail(str(exc))
