@@ -182,11 +182,24 @@ def _verdict(event: RequiredEvent, conjuncts: tuple[Conjunct, ...]) -> EventVerd
 
 
 def _missed_reason(event: RequiredEvent, decisions: list[Decision]) -> str:
-    """The reason of the alternative that came closest: for a pinned field, the most similar value."""
+    """The reason of the alternative that came closest: a near miss on a pinned field (a typo)
+    is named; otherwise, when every alternative fails on one pinned field, that field's value."""
     if not decisions:
         return "the pattern has no alternative"
     best = max(decisions, key=lambda d: _similarity(d, event))
+    if _similarity(best, event) >= 0.9:
+        return best.reason
+    paths = {_pinned_path(d.decisive) for d in decisions}
+    pins = pins_of(event.atoms)
+    if len(paths) == 1 and (path := paths.pop()) in pins:
+        return f"no alternative admits {dotted(path)} {pins[path]!r}"
     return best.reason
+
+
+def _pinned_path(atom: Any) -> tuple[str, ...] | None:
+    if atom is None:
+        return None
+    return tuple(s.name for s in atom.selector.steps if isinstance(s, ast.Member))
 
 
 def _similarity(decision: Decision, event: RequiredEvent) -> float:

@@ -22,7 +22,7 @@ from .cover import Coverage, EventVerdict, RequiredEvent, coverage
 from .decide import pins_of
 from .dnf import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path
 
-_ABSENT = object()
+ABSENT = object()  # a candidate "value" meaning: the field is not in the record
 
 _ACCOUNT = "123456789012"
 _IDENTITIES: dict[str, dict[str, Any]] = {
@@ -78,16 +78,16 @@ def base_records() -> list[tuple[str, dict[str, Any]]]:
 def candidate_values(atom: Atom) -> list[Any]:
     """Values around an atom's operand: ones that satisfy it and near misses."""
     if isinstance(atom, ast.Check):
-        return [None, True, False, _ABSENT]
+        return [None, True, False, ABSENT]
     value = atom.value
     if isinstance(value, ast.NumberValue):
         n = value.value
-        return [n, n - 1, n + 1, value.text, str(n + 1), _ABSENT]
+        return [n, n - 1, n + 1, value.text, str(n + 1), ABSENT]
     if isinstance(value, ast.RegexValue):
-        return ["x", "", _ABSENT]
+        return ["x", "", ABSENT]
     text = value.text
     out: list[Any] = [text.replace("*", ""), text.replace("*", "x"), text + "x", "x" + text, text.lower(), ""]
-    return [v for v in dict.fromkeys(out)] + [None, _ABSENT]
+    return [v for v in dict.fromkeys(out)] + [None, ABSENT]
 
 
 def _possible(path: tuple[str, ...], atom: Atom) -> list[Any]:
@@ -98,8 +98,9 @@ def _possible(path: tuple[str, ...], atom: Atom) -> list[Any]:
     return values
 
 
-def _set(record: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
-    if value is _ABSENT:
+def set_path(record: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of ``record`` with ``value`` at ``path`` (``ABSENT``: without the field)."""
+    if value is ABSENT:
         copy = record_with(path, None, record)
         node = copy
         for name in path[:-1]:
@@ -122,8 +123,8 @@ def _satisfying(record: dict[str, Any], atoms: list[Atom], path: tuple[str, ...]
     """``record`` with a candidate value at ``path`` satisfying every atom on it (unchanged when none does)."""
     for atom in atoms:
         for value in _possible(path, atom):
-            if all(atom_holds(a, _set({}, path, value)) for a in atoms):
-                return _set(record, path, value)
+            if all(atom_holds(a, set_path({}, path, value)) for a in atoms):
+                return set_path(record, path, value)
     return record
 
 
@@ -139,7 +140,7 @@ def witnesses(event: RequiredEvent, conjuncts: tuple[Conjunct, ...]) -> Iterator
         yield label, record
         for path, atoms in other.items():
             for value in dict.fromkeys(v for a in atoms for v in _hashable(_possible(path, a))):
-                yield f"{label}, {'.'.join(path)}={_show(value)}", _set(record, path, _unhash(value))
+                yield f"{label}, {'.'.join(path)}={_show(value)}", set_path(record, path, _unhash(value))
         for conj in conjuncts:
             wanted = _paths(conj)
             full = record
@@ -158,7 +159,7 @@ def _unhash(value: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    return "(absent)" if value is _ABSENT else repr(_unhash(value))
+    return "(absent)" if value is ABSENT else repr(_unhash(value))
 
 
 def _satisfies(atoms: Conjunct, record: dict[str, Any]) -> bool:

@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from . import ast
 from .compile import Matcher, compile_pattern
+from .explain import Explanation
+from .explain import explain as explain_match
 from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
 from .message import Message
 from .render import render
@@ -46,6 +48,10 @@ class FilterPattern:
     def source(self) -> str:
         """The generated Python source of the matcher (for the curious and for debugging)."""
         return self._matcher.source
+
+    def explain(self, message: Message) -> Explanation:
+        """Why ``message`` does (not) match: the verdict and the evaluation tree (``explain.py``)."""
+        return explain_match(self, message)
 
     def __str__(self) -> str:
         return render(self.ast)

@@ -1,0 +1,86 @@
+"""cwfilter.compare: proofs of equivalence, and examples of records matched by one pattern only."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+
+import cwfilter
+
+from .shared import SPEC
+
+SPEC_RULES = json.loads((SPEC / "cis-metric-filters.json").read_text(encoding="utf-8"))
+CIS_S3 = next(r for r in SPEC_RULES if r["id"] == "s3_bucket_policy_changes")["filter_pattern"]
+NAMES = ["PutBucketAcl", "PutBucketPolicy", "PutBucketCors", "PutBucketLifecycle", "PutBucketReplication",
+         "DeleteBucketPolicy", "DeleteBucketCors", "DeleteBucketLifecycle", "DeleteBucketReplication"]  # fmt: skip
+
+
+def _check_examples(result: cwfilter.PatternComparison) -> None:
+    old, new = cwfilter.compile(result.old), cwfilter.compile(result.new)
+    for e in result.only_old:
+        assert old.matches(e.message) and not new.matches(e.message)
+    for e in result.only_new:
+        assert new.matches(e.message) and not old.matches(e.message)
+
+
+def test_cis_and_its_reordered_quoted_form_are_equivalent() -> None:
+    reordered = "{ (" + " || ".join(f'$.eventName = "{n}"' for n in NAMES[::-1]) + ') && $.eventSource = "s3.amazonaws.com" }'
+    result = cwfilter.compare(CIS_S3, reordered)
+    assert result.verdict == "equivalent" and result.proof.startswith("proven")
+    assert result.only_old == result.only_new == ()
+
+
+def test_one_event_removed_is_found() -> None:
+    smaller = CIS_S3.replace(" || ($.eventName = DeleteBucketReplication)", "")
+    result = cwfilter.compare(CIS_S3, smaller)
+    assert result.verdict == "different" and result.proof.startswith("proven")
+    assert [orjson.loads(e.message) for e in result.only_old] == [
+        {"eventSource": "s3.amazonaws.com", "eventName": "DeleteBucketReplication"}
+    ]
+    assert result.only_new == ()
+    _check_examples(result)
+
+
+def test_wildcards_differ_by_example() -> None:
+    result = cwfilter.compare(CIS_S3, "{ $.eventSource = s3.amazonaws.com && ($.eventName = PutBucket* || $.eventName = DeleteBucket*) }")
+    assert result.verdict == "different" and result.only_new and not result.only_old
+    _check_examples(result)
+
+
+def test_glob_implication_proves_containment_both_ways() -> None:
+    result = cwfilter.compare('{ $.errorCode = "Access*" || $.errorCode = "AccessDenied*" }', '{ $.errorCode = "Access*" }')
+    assert result.verdict == "equivalent"
+
+
+def test_spec_variants_examples_are_real() -> None:
+    for rule in SPEC_RULES:
+        for variant in rule["filter_pattern_variants"]:
+            try:
+                result = cwfilter.compare(rule["filter_pattern"], variant["pattern"])
+            except cwfilter.PatternError:
+                continue
+            _check_examples(result)
+            assert result.verdict in ("equivalent", "different", "no difference found")
+
+
+def test_across_families_and_given_events() -> None:
+    result = cwfilter.compare("PutBucketAcl", '{ $.eventName = "PutBucketAcl" }')
+    assert result.verdict == "different"
+    _check_examples(result)
+    same = cwfilter.compare("ERROR", '"ERROR"')
+    assert same.verdict == "equivalent"
+    given = cwfilter.compare("%a+%", "%aa*%", [("file.log:1", b"xyz"), ("file.log:2", b"xaz")])
+    assert given.verdict == "no difference found" and given.events_checked >= 2
+
+
+def test_space_delimited_difference() -> None:
+    result = cwfilter.compare("[ip, status = 404]", "[ip, status = 4*]")
+    assert result.verdict == "different"
+    _check_examples(result)
+
+
+def test_to_json() -> None:
+    doc = cwfilter.compare(CIS_S3, CIS_S3.replace("PutBucketAcl", "PutBucketACL")).to_json()
+    assert doc["verdict"] == "different" and doc["only_old"] and doc["only_new"]
+    assert orjson.loads(orjson.dumps(doc)) == doc
