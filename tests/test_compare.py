@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 import orjson
 
@@ -84,3 +87,25 @@ def test_to_json() -> None:
     doc = cwfilter.compare(CIS_S3, CIS_S3.replace("PutBucketAcl", "PutBucketACL")).to_json()
     assert doc["verdict"] == "different" and doc["only_old"] and doc["only_new"]
     assert orjson.loads(orjson.dumps(doc)) == doc
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from cwfilter.cli import main
+
+    smaller = CIS_S3.replace(" || ($.eventName = DeleteBucketReplication)", "")
+    assert main(["compare", CIS_S3, smaller]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("different: proven") and '{"eventSource":"s3.amazonaws.com","eventName":"DeleteBucketReplication"}' in out
+    assert main(["compare", CIS_S3, CIS_S3.replace("(", "").replace(")", ""), "--output", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "different"  # precedence: && binds tighter
+    log = tmp_path / "events.jsonl"
+    log.write_text('{"eventSource": "s3.amazonaws.com", "eventName": "GetObject"}\nnot json\n', encoding="utf-8")
+    assert main(["compare", "s3", "amazonaws", "--events", str(log), str(tmp_path / "missing.log"), "--output", "json"]) == 1
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert doc["events_checked"] >= 2
+    assert any("missing.log" in p for p in doc["problems"]) and "missing.log" in captured.err
+    assert main(["compare", "{ $.a = ", "x"]) == 2

@@ -115,3 +115,19 @@ def test_regex_and_match_all() -> None:
     e = cwfilter.compile("%ab+c%").explain("xxabbbcx")
     assert e.matched and e.tree.found == "abbbc"
     assert cwfilter.compile("").explain("anything").matched
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from cwfilter.cli import main
+
+    assert main(["explain", "{ $.a = 1 && $.b = x }", '{"a": 1, "b": "y"}']) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "NO MATCH  (json pattern)"
+    assert '  false $.b = "x"  found: "y"   <- decided here' in out
+    assert main(["explain", "[a, b]", "one two three", "--output", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["matched"] is True and doc["fields"] == [{"slot": "$a", "field": "one"}, {"slot": "$b", "field": "two three"}]
+    assert main(["explain", "{ $.a = ", "x"]) == 2

@@ -128,3 +128,31 @@ def test_without_botocore_the_names_are_not_checked(monkeypatch: pytest.MonkeyPa
     assert [(f.code, f.severity) for f in findings] == [("names-not-checked", "note")]
     assert "botocore not installed" in findings[0].message
     assert exit_status(findings) == 0
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_lint_command_exit_status_and_output(capsys: pytest.CaptureFixture[str]) -> None:
+    from cwfilter.cli import main
+
+    assert main(["lint", CIS_S3, "--rule", "CWL-012"]) == 0
+    assert capsys.readouterr().out == "no findings\n"
+    assert main(["lint", '{ $.errorCode != "AccessDenied" }']) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("warning[missing-field-excluded]: ")
+    assert "\n  { $.errorCode != \"AccessDenied\" }\n    " + "^" * 29 + "\n" in out
+    assert main(["lint", '{ $.a > "5" }', "--output", "json"]) == 2
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exit_status"] == 2 and doc["findings"][0]["fix"] == "{ $.a > 5 }"
+    assert main(["lint", CIS_S3, "--rule", "NO-SUCH-RULE"]) == 2
+    assert "no rule named" in capsys.readouterr().err
+
+
+def test_lint_command_cuts_long_patterns_around_the_span(capsys: pytest.CaptureFixture[str]) -> None:
+    from cwfilter.cli import main
+
+    assert main(["lint", CIS_S3.replace("DeleteBucketCors", "DeleteBucketCORS")]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith("  ...") and lines[1].endswith("...")
+    assert lines[1][lines[2].index("^") : lines[2].rindex("^") + 1] == "DeleteBucketCORS"

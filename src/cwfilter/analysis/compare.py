@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 import orjson
 
@@ -224,3 +224,26 @@ def _field_values(expr: ast.FieldExpr) -> Iterable[str]:
     for value in candidate_values(ast.Comparison(ast.Selector((ast.Member("f"),)), expr.op, expr.value)):
         if value is not ABSENT and value is not None and not isinstance(value, bool):
             yield str(value)
+
+
+# ------------------------------------------------------------------ given log files
+
+
+def events_from_files(paths: list[str], problems: list[str]) -> Iterator[tuple[str, bytes]]:
+    """``(origin, message)`` of every log event in ``paths`` (files, directories, ``-``, ``s3://``),
+    read with the project's readers; files skipped and records that cannot be read are appended
+    to ``problems`` (reported by the caller, never dropped silently)."""
+    from ..sources import Item, Problem, Skip, discover, read_file
+
+    files, skipped = discover(paths)
+    problems.extend(f"{source}: skipped ({reason})" for source, reason in skipped)
+    for ref in files:
+        for item in read_file(ref):
+            if isinstance(item, Item):
+                message = item.message if item.message is not None else orjson.dumps(item.record)
+                yield f"{ref.name}#{item.index}", message
+            elif isinstance(item, Problem):
+                where = ref.name if item.index is None else f"{ref.name}#{item.index}"
+                problems.append(f"{where}: {item.reason}")
+            elif isinstance(item, Skip):
+                problems.append(f"{ref.name}: skipped ({item.reason})")

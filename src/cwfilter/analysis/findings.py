@@ -12,8 +12,9 @@ Severity = Literal["error", "warning", "note"]
 class LintFinding:
     """One thing a reviewer would want to know about a pattern.
 
-    ``start``/``end`` are 0-based offsets into ``pattern`` (``end`` exclusive); ``fix`` is a
-    replacement suggestion (a corrected pattern or a value), or None."""
+    ``start``/``end`` are 0-based offsets into ``pattern`` (``end`` exclusive; an empty span,
+    ``end <= start``, is about the whole pattern); ``fix`` is a replacement suggestion (a
+    corrected pattern or a value), or None."""
 
     code: str
     severity: Severity

@@ -40,7 +40,7 @@ class _Context:
 
     def add(self, code: str, severity: Severity, message: str, atom: Atom | None = None,
             fix: str | None = None, on_value: bool = False) -> None:  # fmt: skip
-        start, end = 0, len(self.text)
+        start = end = 0
         span = self.spans.get(atom) if atom is not None else None
         if span is not None:
             start, end = span.value if on_value and span.value else (span.start, span.end)
@@ -277,7 +277,7 @@ def _replace_op(ctx: _Context, atom: Atom) -> str | None:
 
 def _quotas(text: str, fp: FilterPattern, out: list[LintFinding]) -> None:
     def add(code: str, message: str) -> None:
-        out.append(LintFinding(code, "warning", message, 0, len(text), None, text))
+        out.append(LintFinding(code, "warning", message, 0, 0, None, text))
 
     if len(text) >= 0.9 * MAX_LENGTH:
         add("quota-length", f"the pattern is {len(text)} characters long; AWS accepts at most {MAX_LENGTH}")
@@ -296,10 +296,10 @@ def _rule(text: str, fp: FilterPattern, rule: Rule, out: list[LintFinding]) -> N
     for v in cov.events:
         if v.status == "MISSED":
             msg = f"{rule.id}: misses the required event {v.event.label}: {v.reason}"
-            out.append(LintFinding("rule-missed", "warning", msg, 0, len(text), None, text))
+            out.append(LintFinding("rule-missed", "warning", msg, 0, 0, None, text))
         elif v.status == "CONDITIONAL":
             msg = f"{rule.id}: {v.event.label} {v.reason}"
-            out.append(LintFinding("rule-conditional", "warning", msg, 0, len(text), None, text))
+            out.append(LintFinding("rule-conditional", "warning", msg, 0, 0, None, text))
     for extra in cov.breadth:
         msg = f"{rule.id}: also matches events the rule does not require: {extra}"
-        out.append(LintFinding("rule-breadth", "note", msg, 0, len(text), None, text))
+        out.append(LintFinding("rule-breadth", "note", msg, 0, 0, None, text))

@@ -1,0 +1,172 @@
+"""``cwfilter lint``, ``cwfilter compare`` and ``cwfilter explain``: presentation of the
+analysis (``cwfilter.analysis``) and of ``FilterPattern.explain``; nothing is computed here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import orjson
+
+from ..analysis import LintFinding, PatternComparison, compare, exit_status, lint
+from ..analysis.compare import events_from_files
+from ..pattern.explain import Clause, Explanation
+from ..rules import find_rule
+from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, fail
+
+_WINDOW = 50  # characters shown either side of a finding's span in a long pattern
+
+
+def add_commands(sub: Any) -> None:
+    lt = sub.add_parser(
+        "lint",
+        help="warn about pattern mistakes AWS accepts silently (exit 0 clean, 1 warnings, 2 invalid)",
+        description="Warnings a reviewer would want, each with a code, the span and a fix where one exists. "
+        "Exit status: 0 clean (notes only), 1 warnings, 2 invalid pattern or bad usage.",
+    )
+    lt.add_argument("pattern", metavar="PATTERN")
+    lt.add_argument("--rule", metavar="ID", help="also check the coverage of a catalogue rule (e.g. CWL-012)")
+    lt.add_argument("--output", choices=("text", "json"), default="text")
+    lt.set_defaults(handler=lint_command)
+
+    cp = sub.add_parser(
+        "compare",
+        help="do two patterns match the same events? (exit 0 equivalent or no difference found, 1 different)",
+        description="A proof where the analysis reads both patterns, and examples of events matched by one "
+        "pattern only, generated from both patterns and read from --events files. Exit status: 0 equivalent "
+        "or no difference found, 1 different, 2 invalid pattern or bad usage.",
+    )
+    cp.add_argument("old", metavar="OLD")
+    cp.add_argument("new", metavar="NEW")
+    cp.add_argument("--events", metavar="PATH", nargs="+", default=[], help="log files or folders to try as well")
+    cp.add_argument("--output", choices=("text", "json"), default="text")
+    cp.set_defaults(handler=compare_command)
+
+    ex = sub.add_parser(
+        "explain",
+        help="why a message does (not) match a pattern: the evaluation tree (exit 0 match, 1 no match)",
+        description="The verdict and the evaluation tree: each clause with its selector, the value found in the "
+        "message, the operator and its result; the clause that decided the outcome is marked. Exit status: 0 "
+        "match, 1 no match, 2 invalid pattern.",
+    )
+    ex.add_argument("pattern", metavar="PATTERN")
+    ex.add_argument("message", metavar="MESSAGE", help="the log event message; - reads it from standard input")
+    ex.add_argument("--output", choices=("text", "json"), default="text")
+    ex.set_defaults(handler=explain_command)
+
+
+def _print_json(doc: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+# ------------------------------------------------------------------ lint
+
+
+def lint_command(args: argparse.Namespace) -> int:
+    if args.rule:
+        try:
+            find_rule(args.rule)
+        except KeyError as exc:
+            return fail(str(exc.args[0]))
+    findings = lint(args.pattern, args.rule)
+    status = exit_status(findings)
+    if args.output == "json":
+        _print_json({"pattern": args.pattern, "exit_status": status, "findings": [f.to_json() for f in findings]})
+        return status
+    for f in findings:
+        print(f"{f.severity}[{f.code}]: {f.message}")
+        if f.end > f.start:
+            print(_window(f))
+        if f.fix:
+            print(f"  fix: {f.fix}")
+    counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "note")}
+    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    print(summary or "no findings")
+    return status
+
+
+def _window(f: LintFinding) -> str:
+    """The finding's caret, cut to the span's neighbourhood when the pattern is long."""
+    line, carets = f.caret.split("\n")
+    if len(line) <= 2 * _WINDOW + 20:
+        return f"  {line}\n  {carets}"
+    lo, hi = max(0, f.start - _WINDOW), min(len(line), f.end + _WINDOW)
+    head, tail = ("..." if lo else ""), ("..." if hi < len(line) else "")
+    return f"  {head}{line[lo:hi]}{tail}\n  {' ' * len(head)}{carets[lo:hi].rstrip()}"
+
+
+# ------------------------------------------------------------------ compare
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    old = compile_or_report(args.old, False, api="FilterLogEvents")
+    new = compile_or_report(args.new, False, api="FilterLogEvents") if old is not None else None
+    if old is None or new is None:
+        return EXIT_ERROR
+    problems: list[str] = []
+    result = compare(old, new, events_from_files(args.events, problems) if args.events else ())
+    for problem in problems:
+        print(f"cwfilter: {problem}", file=sys.stderr)
+    status = EXIT_NO_MATCH if result.verdict == "different" else EXIT_MATCH
+    if args.output == "json":
+        _print_json({**result.to_json(), "problems": problems})
+        return status
+    _print_comparison(result)
+    return status
+
+
+def _print_comparison(result: PatternComparison) -> None:
+    print(f"{result.verdict}: {result.proof}")
+    for title, examples in (("matched by OLD only", result.only_old), ("matched by NEW only", result.only_new)):
+        if examples:
+            print(f"{title}:")
+            for e in examples:
+                print(f"  {e.message}")
+                print(f"    ({e.origin})")
+    print(f"{result.events_checked} events checked")
+
+
+# ------------------------------------------------------------------ explain
+
+
+def explain_command(args: argparse.Namespace) -> int:
+    pattern = compile_or_report(args.pattern, False, api="FilterLogEvents")
+    if pattern is None:
+        return EXIT_ERROR
+    message = sys.stdin.read().rstrip("\r\n") if args.message == "-" else args.message
+    explanation = pattern.explain(message)
+    status = EXIT_MATCH if explanation.matched else EXIT_NO_MATCH
+    if args.output == "json":
+        _print_json(explanation.to_json())
+        return status
+    _print_explanation(explanation)
+    return status
+
+
+def _print_explanation(e: Explanation) -> None:
+    print(f"{'MATCH' if e.matched else 'NO MATCH'}  ({e.family} pattern)")
+    if e.fields:
+        print("fields:")
+        width = max(len(s) for s, _ in e.fields)
+        for slot, value in e.fields:
+            print(f"  {slot:<{width}}  {value!r}")
+    for line in _tree_lines(e.tree, 0):
+        print(line)
+
+
+def _tree_lines(c: Clause, depth: int) -> list[str]:
+    pad = "  " * depth
+    verdict = "true " if c.result else "false"
+    if c.kind in ("and", "or", "terms", "slots", "json", "all"):
+        head = {"and": "all of (&&)", "or": "any of (||)", "terms": "terms", "slots": "slots"}.get(c.kind, c.text)
+        lines = [f"{pad}{verdict} {head}" + ("   <- decided here" if c.decisive else "")]
+    else:
+        found = f"  found: {c.found}" if c.found is not None else ""
+        lines = [f"{pad}{verdict} {c.text}{found}" + ("   <- decided here" if c.decisive else "")]
+    if c.note and c.note not in ("and", "or"):
+        lines.append(f"{pad}      ({c.note})")
+    for child in c.children:
+        lines.extend(_tree_lines(child, depth + 1))
+    return lines
