@@ -252,8 +252,8 @@ def _data(
     alarm: Alarm, t: int, new_state: str, evaluated: Sequence[tuple[int, float | None, int | None]]
 ) -> dict[str, Any]:
     key = "extendedStatistic" if alarm.extended_statistic else "statistic"
-    return reason_data(new_state=new_state, query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit, period=alarm.period,
-                       threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
+    return reason_data(new_state=new_state, query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit,
+                       period=alarm.period, threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
 
 
 def _decide(
