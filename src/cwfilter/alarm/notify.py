@@ -1,5 +1,5 @@
 """What an alarm action publishes to SNS (subject and ``default`` message JSON, in AWS's
-key order) and the DescribeAlarmHistory items of a transition (alarms.md §4.5, §5)."""
+key order) and the DescribeAlarmHistory items of a transition (alarms.md §4.5, §5, §11.3)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The exact text CloudWatch writes: Java-style doubles, dates, StateReason and
-StateReasonData (alarms.md §4.3–4.4)."""
+StateReasonData (alarms.md §4.3–4.4 as revised by §11.1–11.2)."""
 
 from __future__ import annotations
 
