@@ -104,7 +104,7 @@ def test_terms_show_which_term_was_found() -> None:
     e = cwfilter.compile('ERROR -DEBUG ?"maybe"').explain("ERROR at DEBUG level")
     assert not e.matched
     found = {c.subject: c.found for c in e.tree.children}
-    assert found == {"ERROR": "found", "DEBUG": "found", "maybe": "not found"}
+    assert found == {"ERROR": "in the message", "DEBUG": "in the message", "maybe": "not in the message"}
     assert e.decisive is not None and e.decisive.subject == "DEBUG"
     assert "ignored" in e.tree.children[2].note
     optional = cwfilter.compile("?a ?b").explain("xbx")

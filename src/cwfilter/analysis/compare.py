@@ -139,44 +139,52 @@ def _prove(a: FilterPattern, b: FilterPattern) -> tuple[bool, str] | None:
 
 
 def _generated(a: FilterPattern, b: FilterPattern) -> Iterable[tuple[str, bytes]]:
-    """Messages built from both patterns: for JSON, a record satisfying each alternative and its
-    one-field variations; for terms, the terms' texts; for space-delimited, the slots' values."""
+    """Messages built from both patterns, first one satisfying each alternative of either, then
+    their one-field variations: for JSON from the atoms, for terms the terms' texts, for
+    space-delimited the slots' values."""
     seen: set[bytes] = set()
-    for fp in (a, b):
-        for origin, message in _from_pattern(fp):
-            if message not in seen:
-                seen.add(message)
-                yield origin, message
+    firsts = [_from_pattern(fp) for fp in (a, b)]
+    for origin, message in itertools.chain(*(f[0] for f in firsts), *(f[1] for f in firsts)):
+        if message not in seen:
+            seen.add(message)
+            yield origin, message
 
 
-def _from_pattern(fp: FilterPattern) -> Iterable[tuple[str, bytes]]:
+Generated = list[tuple[str, bytes]]
+
+
+def _from_pattern(fp: FilterPattern) -> tuple[Generated, Generated]:
     tree = fp.ast
     if isinstance(tree, ast.JsonPattern):
-        yield from _json_records(tree)
-    elif isinstance(tree, ast.TermsPattern):
+        return _json_records(tree)
+    if isinstance(tree, ast.TermsPattern):
         texts = [t.text for t in tree.terms]
-        for n in range(len(texts) + 1):
-            for combo in itertools.islice(itertools.combinations(texts, n), 32):
-                yield "generated from the terms", " ".join(combo).encode()
-    elif isinstance(tree, ast.SpacePattern):
-        yield from _space_messages(tree)
+        combos = (c for n in range(len(texts) + 1) for c in itertools.islice(itertools.combinations(texts, n), 32))
+        return [("generated from the terms", " ".join(c).encode()) for c in combos], []
+    if isinstance(tree, ast.SpacePattern):
+        return list(_space_messages(tree)), []
+    return [], []
 
 
-def _json_records(tree: ast.JsonPattern) -> Iterable[tuple[str, bytes]]:
+def _json_records(tree: ast.JsonPattern) -> tuple[Generated, Generated]:
     try:
         conjuncts = dnf(tree.expr)
     except TooComplex:
-        return
+        return [], []
+    primary: Generated = []
+    varied: Generated = []
     for conj in conjuncts:
         record = _satisfying_record(conj)
-        yield f"generated from {render_conjunct(conj)}", orjson.dumps(record)
+        origin = f"generated from {render_conjunct(conj)}"
+        primary.append((origin, orjson.dumps(record)))
         for atom in conj:
             path = field_path(atom.selector)
             if path is None:
                 continue
             for value in candidate_values(atom):
-                varied = set_path(record, path, value) if value is not ABSENT or _has(record, path) else record
-                yield f"generated from {render_conjunct(conj)}, varied", orjson.dumps(varied)
+                if value is not ABSENT or _has(record, path):
+                    varied.append((origin + ", varied", orjson.dumps(set_path(record, path, value))))
+    return primary, varied
 
 
 def _has(record: dict[str, Any], path: tuple[str, ...]) -> bool:

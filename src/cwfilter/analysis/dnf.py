@@ -8,7 +8,7 @@ capped: above ``MAX_CONJUNCTS`` callers fall back to witness records.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Iterator, Union
 
 from ..pattern import ast
 from ..pattern.render import render
@@ -52,6 +52,15 @@ def _expand(expr: ast.JsonExpr, cap: int) -> list[Conjunct]:
             raise TooComplex(f"more than {cap} alternatives")
         acc = [a + p for a in acc for p in parts]
     return acc
+
+
+def leaves(expr: ast.JsonExpr) -> Iterator[Atom]:
+    """The atoms of an expression in text order (the parser keeps the order of conditions)."""
+    if isinstance(expr, (ast.And, ast.Or)):
+        for item in expr.items:
+            yield from leaves(item)
+    else:
+        yield expr
 
 
 def render_atom(atom: Atom) -> str:

@@ -21,9 +21,9 @@ from . import services
 from .cloudtrail import SOMETIMES_WRITTEN, TOP_LEVEL, USER_IDENTITY, in_schema
 from .cover import coverage
 from .decide import contradiction, decide, pin_of
-from .dnf import Atom, Conjunct, TooComplex, dnf, dotted, field_path, render_atom
+from .dnf import Atom, Conjunct, TooComplex, dnf, dotted, field_path, leaves, render_atom
 from .findings import LintFinding, Severity
-from .locate import Span, atom_spans, leaves
+from .locate import Span, atom_spans
 
 MAX_LENGTH, MAX_REGEX, MAX_WILDCARD_SELECTORS = 1024, 2, 3  # §8.1
 _CLOUDTRAIL_HINTS = frozenset({"eventSource", "eventName", "userIdentity", "errorCode", "eventType", "awsRegion"})

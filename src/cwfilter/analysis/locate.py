@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..pattern import ast
-from .dnf import Atom
+from .dnf import Atom, leaves
 
 _TOKEN = re.compile(
     r"""(?P<quoted>"(?:[^"\\]|\\.)*")
@@ -47,15 +47,6 @@ def _scan(text: str) -> Iterator[Span]:
         elif nxt[0] == "op" and i + 2 < len(tokens) and tokens[i + 2][0] in ("quoted", "regex", "bare"):
             value = tokens[i + 2]
             yield Span(start, value[2], (start, end), (value[1], value[2]))
-
-
-def leaves(expr: ast.JsonExpr) -> Iterator[Atom]:
-    """The conditions of an expression in text order."""
-    if isinstance(expr, (ast.And, ast.Or)):
-        for item in expr.items:
-            yield from leaves(item)
-    else:
-        yield expr
 
 
 def atom_spans(text: str, pattern: ast.JsonPattern) -> dict[Atom, Span]:

@@ -20,7 +20,7 @@ from ..pattern.render import render
 from .cloudtrail import ALWAYS_WRITTEN, atom_holds, in_schema, record_with
 from .cover import Coverage, EventVerdict, RequiredEvent, coverage
 from .decide import pins_of
-from .dnf import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path
+from .dnf import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
 
 ABSENT = object()  # a candidate "value" meaning: the field is not in the record
 
@@ -199,15 +199,8 @@ def _try_dnf(fp: FilterPattern) -> tuple[Conjunct, ...]:
     try:
         return dnf(fp.ast.expr)
     except TooComplex:
-        return tuple(itertools.islice(((a,) for a in _atoms(fp.ast.expr)), 64))
+        return tuple(itertools.islice(((a,) for a in leaves(fp.ast.expr)), 64))
 
-
-def _atoms(expr: ast.JsonExpr) -> Iterator[Atom]:
-    if isinstance(expr, (ast.And, ast.Or)):
-        for item in expr.items:
-            yield from _atoms(item)
-    else:
-        yield expr
 
 
 # ------------------------------------------------------------------ cross-check

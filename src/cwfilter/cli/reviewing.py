@@ -18,42 +18,40 @@ from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, f
 _WINDOW = 50  # characters shown either side of a finding's span in a long pattern
 
 
+_EXIT = {
+    "lint": "0 clean (notes only), 1 warnings, 2 invalid pattern or bad usage",
+    "compare": "0 equivalent or no difference found, 1 different, 2 invalid pattern or bad usage",
+    "explain": "0 match, 1 no match, 2 invalid pattern",
+}
+_ABOUT = {
+    "lint": ("warn about pattern mistakes AWS accepts silently",
+             "Warnings a reviewer would want, each with a code, the span and a fix where one exists."),
+    "compare": ("do two patterns match the same events?",
+                "A proof where the analysis reads both patterns, and examples of events matched by one pattern "
+                "only, generated from both patterns and read from --events files."),
+    "explain": ("why a message does (not) match a pattern: the evaluation tree",
+                "The verdict and the evaluation tree: each clause with its selector, the value found in the "
+                "message, the operator and its result; the clause that decided the outcome is marked."),
+}  # fmt: skip
+
+
 def add_commands(sub: Any) -> None:
-    lt = sub.add_parser(
-        "lint",
-        help="warn about pattern mistakes AWS accepts silently (exit 0 clean, 1 warnings, 2 invalid)",
-        description="Warnings a reviewer would want, each with a code, the span and a fix where one exists. "
-        "Exit status: 0 clean (notes only), 1 warnings, 2 invalid pattern or bad usage.",
-    )
-    lt.add_argument("pattern", metavar="PATTERN")
-    lt.add_argument("--rule", metavar="ID", help="also check the coverage of a catalogue rule (e.g. CWL-012)")
-    lt.add_argument("--output", choices=("text", "json"), default="text")
-    lt.set_defaults(handler=lint_command)
-
-    cp = sub.add_parser(
-        "compare",
-        help="do two patterns match the same events? (exit 0 equivalent or no difference found, 1 different)",
-        description="A proof where the analysis reads both patterns, and examples of events matched by one "
-        "pattern only, generated from both patterns and read from --events files. Exit status: 0 equivalent "
-        "or no difference found, 1 different, 2 invalid pattern or bad usage.",
-    )
-    cp.add_argument("old", metavar="OLD")
-    cp.add_argument("new", metavar="NEW")
-    cp.add_argument("--events", metavar="PATH", nargs="+", default=[], help="log files or folders to try as well")
-    cp.add_argument("--output", choices=("text", "json"), default="text")
-    cp.set_defaults(handler=compare_command)
-
-    ex = sub.add_parser(
-        "explain",
-        help="why a message does (not) match a pattern: the evaluation tree (exit 0 match, 1 no match)",
-        description="The verdict and the evaluation tree: each clause with its selector, the value found in the "
-        "message, the operator and its result; the clause that decided the outcome is marked. Exit status: 0 "
-        "match, 1 no match, 2 invalid pattern.",
-    )
-    ex.add_argument("pattern", metavar="PATTERN")
-    ex.add_argument("message", metavar="MESSAGE", help="the log event message; - reads it from standard input")
-    ex.add_argument("--output", choices=("text", "json"), default="text")
-    ex.set_defaults(handler=explain_command)
+    handlers = {"lint": lint_command, "compare": compare_command, "explain": explain_command}
+    parsers = {}
+    for name, handler in handlers.items():
+        brief, about = _ABOUT[name]
+        parsers[name] = p = sub.add_parser(name, help=f"{brief} (exit {_EXIT[name]})",
+                                           description=f"{about} Exit status: {_EXIT[name]}.")  # fmt: skip
+        p.set_defaults(handler=handler)
+    parsers["lint"].add_argument("pattern", metavar="PATTERN")
+    parsers["lint"].add_argument("--rule", metavar="ID", help="also check the coverage of a catalogue rule (e.g. CWL-012)")
+    parsers["compare"].add_argument("old", metavar="OLD")
+    parsers["compare"].add_argument("new", metavar="NEW")
+    parsers["compare"].add_argument("--events", metavar="PATH", nargs="+", default=[], help="log files or folders to try too")
+    parsers["explain"].add_argument("pattern", metavar="PATTERN")
+    parsers["explain"].add_argument("message", metavar="MESSAGE", help="the log event message; - reads standard input")
+    for p in parsers.values():
+        p.add_argument("--output", choices=("text", "json"), default="text", help="plain text (default) or JSON")
 
 
 def _print_json(doc: Any) -> None:
@@ -163,7 +161,7 @@ def _tree_lines(c: Clause, depth: int) -> list[str]:
         head = {"and": "all of (&&)", "or": "any of (||)", "terms": "terms", "slots": "slots"}.get(c.kind, c.text)
         lines = [f"{pad}{verdict} {head}" + ("   <- decided here" if c.decisive else "")]
     else:
-        found = f"  found: {c.found}" if c.found is not None else ""
+        found = "" if c.found is None else f"  {c.found}" if c.kind == "term" else f"  found: {c.found}"
         lines = [f"{pad}{verdict} {c.text}{found}" + ("   <- decided here" if c.decisive else "")]
     if c.note and c.note not in ("and", "or"):
         lines.append(f"{pad}      ({c.note})")

@@ -133,7 +133,7 @@ def _terms_clause(tree: ast.TermsPattern, text: str) -> Clause:
         result = present if term.kind != "excluded" else not present
         note = "ignored: the pattern has required or excluded terms" if ignored else ""
         shown = {"required": "", "optional": "?", "excluded": "-"}[term.kind] + term.text
-        children.append(Clause("term", shown, result, term.text, "found" if present else "not found",
+        children.append(Clause("term", shown, result, term.text, "in the message" if present else "not in the message",
                                term.kind, note=note))  # fmt: skip
     matched = _terms(tree, text)
     kind = "or" if only_optional else "terms"
