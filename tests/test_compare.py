@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 import orjson
+from hypothesis import HealthCheck, given, settings
 
 import cwfilter
+from cwfilter.pattern import ast
 
 from .shared import SPEC
+from .test_analysis import cloudtrail_expr
 
 SPEC_RULES = json.loads((SPEC / "cis-metric-filters.json").read_text(encoding="utf-8"))
 CIS_S3 = next(r for r in SPEC_RULES if r["id"] == "s3_bucket_policy_changes")["filter_pattern"]
@@ -109,3 +112,21 @@ def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert doc["events_checked"] >= 2
     assert any("missing.log" in p for p in doc["problems"]) and "missing.log" in captured.err
     assert main(["compare", "{ $.a = ", "x"]) == 2
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(cloudtrail_expr(2), cloudtrail_expr(2))
+def test_a_proof_of_equivalence_is_never_contradicted_by_an_example(a: ast.JsonExpr, b: ast.JsonExpr) -> None:
+    result = cwfilter.compare(cwfilter.render(ast.JsonPattern(a)), cwfilter.render(ast.JsonPattern(b)))
+    _check_examples(result)
+    if result.verdict == "equivalent":
+        assert result.only_old == result.only_new == ()
+    assert (result.verdict == "different") == bool(result.only_old or result.only_new)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(cloudtrail_expr(2))
+def test_a_pattern_and_its_rendering_are_proven_equivalent(a: ast.JsonExpr) -> None:
+    text = cwfilter.render(ast.JsonPattern(a))
+    spaced = text.replace(" && ", "&&").replace(" || ", "||")
+    assert cwfilter.compare(text, spaced).verdict == "equivalent"

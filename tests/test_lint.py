@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import cwfilter
 from cwfilter.analysis import exit_status, services
+from cwfilter.pattern import ast
 
+from . import strategies as S
 from .shared import SPEC
 
 SPEC_RULES = json.loads((SPEC / "cis-metric-filters.json").read_text(encoding="utf-8"))
@@ -156,3 +160,19 @@ def test_lint_command_cuts_long_patterns_around_the_span(capsys: pytest.CaptureF
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("  ...") and lines[1].endswith("...")
     assert lines[1][lines[2].index("^") : lines[2].rindex("^") + 1] == "DeleteBucketCORS"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(S.patterns)
+def test_lint_never_raises_and_spans_are_inside_the_pattern(pattern: ast.Pattern) -> None:
+    text = cwfilter.render(pattern)
+    for finding in cwfilter.lint(text):
+        assert 0 <= finding.start <= finding.end <= len(text)
+        assert finding.severity in ("error", "warning", "note") and finding.message
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=40))
+def test_lint_of_any_text_is_findings_not_a_traceback(text: str) -> None:
+    findings = cwfilter.lint(text)
+    assert all(0 <= f.start <= f.end <= len(text) for f in findings)
