@@ -173,12 +173,18 @@ def _verdict(event: RequiredEvent, conjuncts: tuple[Conjunct, ...]) -> EventVerd
     decisions = [decide(event.atoms, c) for c in conjuncts]
     if any(d.holds and not d.conditions for d in decisions):
         return EventVerdict(event, "COVERED")
-    alternatives = tuple(dict.fromkeys(d.conditions for d in decisions if d.holds))
+    alternatives = _absorbed(tuple(dict.fromkeys(d.conditions for d in decisions if d.holds)))
     if alternatives:
         rendered = tuple(render_conjunct(a) for a in alternatives)
         reason = "matches only when " + " or ".join(rendered)
         return EventVerdict(event, "CONDITIONAL", rendered, reason, alternatives)
     return EventVerdict(event, "MISSED", reason=_missed_reason(event, decisions))
+
+
+def _absorbed(alternatives: tuple[Conjunct, ...]) -> tuple[Conjunct, ...]:
+    """The alternatives without those that hold only where a weaker one (a subset of its atoms) holds."""
+    sets = [frozenset(a) for a in alternatives]
+    return tuple(a for a, s in zip(alternatives, sets) if not any(t < s for t in sets))
 
 
 def _missed_reason(event: RequiredEvent, decisions: list[Decision]) -> str:
@@ -247,6 +253,9 @@ def _best(verdicts: tuple[EventVerdict, ...]) -> EventVerdict:
     if top.status != "CONDITIONAL":
         return top
     conditional = [v for v in verdicts if v.status == "CONDITIONAL"]
-    conditions = tuple(dict.fromkeys(c for v in conditional for c in v.conditions))
-    alternatives = tuple(dict.fromkeys(a for v in conditional for a in v.alternatives))
+    alternatives = _absorbed(tuple(dict.fromkeys(a for v in conditional for a in v.alternatives)))
+    if all(v.alternatives for v in conditional):
+        conditions = tuple(render_conjunct(a) for a in alternatives)
+    else:  # witness verdicts: the conditions are the labels of the witness records that matched
+        conditions = tuple(dict.fromkeys(c for v in conditional for c in v.conditions))
     return EventVerdict(top.event, "CONDITIONAL", conditions, "matches only when " + " or ".join(conditions), alternatives)

@@ -73,8 +73,9 @@ def _invalid(text: str, exc: PatternError) -> LintFinding:
     if m and exc.detail and "numeric" in exc.detail:
         fix = text[: m.start()] + m.group(1) + text[m.end() :]
         message += "; a quoted number is a string, and only numbers compare with < <= > >="
-    end = m.end() if m else exc.offset + 1
-    return LintFinding("invalid-pattern", "error", message, exc.offset, end, fix, text)
+    start = min(exc.offset, max(len(text) - 1, 0))  # an error at the end points at the last character
+    end = m.end() if m else min(start + 1, len(text))
+    return LintFinding("invalid-pattern", "error", message, start, end, fix, text)
 
 
 def _lint_json(text: str, pattern: ast.JsonPattern, out: list[LintFinding]) -> None:
