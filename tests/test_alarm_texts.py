@@ -317,7 +317,7 @@ def test_replay_of_cwl012_over_a_burst_names_one_datapoint(tmp_path: Path, capsy
     assert main(["replay", str(tree), "--rule", "CWL-012", "--jobs", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert (
-        "  #1   ALARM at 2024-03-04T08:11:00Z, left at 2024-03-04T08:30:00Z for INSUFFICIENT_DATA; 1 notification(s)\n"
+        "  #1   ALARM at 2024-03-04T08:11:00Z, left at 2024-03-04T08:30:00Z for INSUFFICIENT_DATA; 1 notification\n"
         "        why: Threshold Crossed: 1 datapoint [1.0 (04/03/24 08:06:00)] was greater than or equal to the "
         "threshold (1.0).\n"
     ) in out
@@ -361,7 +361,7 @@ def test_replay_of_cwl012_with_a_per_minute_alarm_prints_the_long_wording(
                  "--notifications-jsonl", str(notes)]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert (f"  #1   ALARM at 2024-03-04T08:15:00Z, left at 2024-03-04T{left}:00Z for INSUFFICIENT_DATA; "
-            f"1 notification(s)\n        why: {reason}\n") in out
+            f"1 notification\n        why: {reason}\n") in out
     (note,) = [json.loads(line) for line in notes.read_text().splitlines()]
     assert note["message"]["NewStateReason"] == reason
     assert note["subject"] == 'ALARM: "S3BucketChangesPerMinute" in EU (Ireland)'
