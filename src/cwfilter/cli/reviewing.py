@@ -7,13 +7,12 @@ import argparse
 import sys
 from typing import Any
 
-import orjson
-
 from ..analysis import LintFinding, PatternComparison, compare, exit_status, lint
 from ..analysis.compare import events_from_files
 from ..pattern.explain import Clause, Explanation
 from ..rules import find_rule
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, fail
+from .output import add_output_options, emit
 
 _WINDOW = 50  # characters shown either side of a finding's span in a long pattern
 
@@ -51,12 +50,7 @@ def add_commands(sub: Any) -> None:
     parsers["explain"].add_argument("pattern", metavar="PATTERN")
     parsers["explain"].add_argument("message", metavar="MESSAGE", help="the log event message; - reads standard input")
     for p in parsers.values():
-        p.add_argument("--output", choices=("text", "json"), default="text", help="plain text (default) or JSON")
-
-
-def _print_json(doc: Any) -> None:
-    sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
-    sys.stdout.flush()
+        add_output_options(p, ("table", "json", "text"), "table")
 
 
 # ------------------------------------------------------------------ lint
@@ -70,19 +64,22 @@ def lint_command(args: argparse.Namespace) -> int:
             return fail(str(exc.args[0]))
     findings = lint(args.pattern, args.rule)
     status = exit_status(findings)
-    if args.output == "json":
-        _print_json({"pattern": args.pattern, "exit_status": status, "findings": [f.to_json() for f in findings]})
-        return status
+    doc = {"pattern": args.pattern, "exit_status": status, "findings": [f.to_json() for f in findings]}
+    return emit(args, doc, table=lambda: _lint_text(findings)) or status
+
+
+def _lint_text(findings: list[LintFinding]) -> str:
+    lines = []
     for f in findings:
-        print(f"{f.severity}[{f.code}]: {f.message}")
+        lines.append(f"{f.severity}[{f.code}]: {f.message}")
         if f.end > f.start:
-            print(_window(f))
+            lines.append(_window(f))
         if f.fix:
-            print(f"  fix: {f.fix}")
+            lines.append(f"  fix: {f.fix}")
     counts = {s: sum(f.severity == s for f in findings) for s in ("error", "warning", "note")}
     summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
-    print(summary or "no findings")
-    return status
+    lines.append(summary or "no findings")
+    return "\n".join(lines) + "\n"
 
 
 def _window(f: LintFinding) -> str:
@@ -108,22 +105,18 @@ def compare_command(args: argparse.Namespace) -> int:
     for problem in problems:
         print(f"cwfilter: {problem}", file=sys.stderr)
     status = EXIT_NO_MATCH if result.verdict == "different" else EXIT_MATCH
-    if args.output == "json":
-        _print_json({**result.to_json(), "problems": problems})
-        return status
-    _print_comparison(result)
-    return status
+    return emit(args, {**result.to_json(), "problems": problems}, table=lambda: _comparison_text(result)) or status
 
 
-def _print_comparison(result: PatternComparison) -> None:
-    print(f"{result.verdict}: {result.proof}")
+def _comparison_text(result: PatternComparison) -> str:
+    lines = [f"{result.verdict}: {result.proof}"]
     for title, examples in (("matched by OLD only", result.only_old), ("matched by NEW only", result.only_new)):
         if examples:
-            print(f"{title}:")
+            lines.append(f"{title}:")
             for e in examples:
-                print(f"  {e.message}")
-                print(f"    ({e.origin})")
-    print(f"{result.events_checked} events checked")
+                lines.extend((f"  {e.message}", f"    ({e.origin})"))
+    lines.append(f"{result.events_checked} events checked")
+    return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------ explain
@@ -136,22 +129,17 @@ def explain_command(args: argparse.Namespace) -> int:
     message = sys.stdin.read().rstrip("\r\n") if args.message == "-" else args.message
     explanation = pattern.explain(message)
     status = EXIT_MATCH if explanation.matched else EXIT_NO_MATCH
-    if args.output == "json":
-        _print_json(explanation.to_json())
-        return status
-    _print_explanation(explanation)
-    return status
+    return emit(args, explanation.to_json(), table=lambda: _explanation_text(explanation)) or status
 
 
-def _print_explanation(e: Explanation) -> None:
-    print(f"{'MATCH' if e.matched else 'NO MATCH'}  ({e.family} pattern)")
+def _explanation_text(e: Explanation) -> str:
+    lines = [f"{'MATCH' if e.matched else 'NO MATCH'}  ({e.family} pattern)"]
     if e.fields:
-        print("fields:")
+        lines.append("fields:")
         width = max(len(s) for s, _ in e.fields)
-        for slot, value in e.fields:
-            print(f"  {slot:<{width}}  {value!r}")
-    for line in _tree_lines(e.tree, 0):
-        print(line)
+        lines.extend(f"  {slot:<{width}}  {value!r}" for slot, value in e.fields)
+    lines.extend(_tree_lines(e.tree, 0))
+    return "\n".join(lines) + "\n"
 
 
 def _tree_lines(c: Clause, depth: int) -> list[str]:
