@@ -11,6 +11,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 
 import cwfilter
+from cwfilter.analysis import services
 from cwfilter.pattern import ast
 
 from .shared import SPEC
@@ -52,6 +53,9 @@ def test_wildcards_differ_by_example() -> None:
     result = cwfilter.compare(CIS_S3, "{ $.eventSource = s3.amazonaws.com && ($.eventName = PutBucket* || $.eventName = DeleteBucket*) }")
     assert result.verdict == "different" and result.only_new and not result.only_old
     _check_examples(result)
+    if services.available():  # real operation names the wildcard admits
+        names = [orjson.loads(e.message)["eventName"] for e in result.only_new if "a real operation" in e.origin]
+        assert names and all(n in services.operations("s3.amazonaws.com") for n in names)
 
 
 def test_glob_implication_proves_containment_both_ways() -> None:

@@ -20,6 +20,7 @@ from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from .decide import contradiction, decide_atom, pins_of
 from .dnf import Conjunct, TooComplex, dnf, field_path, render_conjunct
+from . import services
 from .cloudtrail import atom_holds
 from .witness import ABSENT, candidate_values, set_path
 
@@ -177,6 +178,8 @@ def _json_records(tree: ast.JsonPattern) -> tuple[Generated, Generated]:
         record = _satisfying_record(conj)
         origin = f"generated from {render_conjunct(conj)}"
         primary.append((origin, orjson.dumps(record)))
+        for name in _operations_named(conj, record):
+            primary.append((origin + ", a real operation", orjson.dumps(set_path(record, ("eventName",), name))))
         for atom in conj:
             path = field_path(atom.selector)
             if path is None:
@@ -185,6 +188,17 @@ def _json_records(tree: ast.JsonPattern) -> tuple[Generated, Generated]:
                 if value is not ABSENT or _has(record, path):
                     varied.append((origin + ", varied", orjson.dumps(set_path(record, path, value))))
     return primary, varied
+
+
+def _operations_named(conj: Conjunct, record: dict[str, Any]) -> list[str]:
+    """Up to three operations of the pinned ``eventSource`` that satisfy the conjunct's
+    ``eventName`` atoms (botocore's names: ``PutBucket*`` gives ``PutBucketAccelerateConfiguration``, ...)."""
+    source = pins_of(conj).get(("eventSource",))
+    names = [a for a in conj if field_path(a.selector) == ("eventName",)]
+    if not source or not names or ("eventName",) in pins_of(conj) or not services.available():
+        return []
+    ops = sorted(services.operations(source))
+    return [op for op in ops if all(atom_holds(a, set_path(record, ("eventName",), op)) for a in names)][:3]
 
 
 def _has(record: dict[str, Any], path: tuple[str, ...]) -> bool:
