@@ -26,6 +26,7 @@ import pytest
 import cwfilter
 from cwfilter.replay import replay
 from cwfilter.rules import find_rule
+from cwfilter.times import iso_utc
 
 from . import corpus as C
 
@@ -59,7 +60,7 @@ def _general() -> cwfilter.MetricFilter:
 def _five_minutes(result: Any) -> Counter[str]:
     out: Counter[str] = Counter()
     for minute, stats in result.datapoints.minutes(result.metric):
-        out[C.five_minute(cwfilter.metric.iso_utc(minute))] += int(stats.sum)
+        out[C.five_minute(iso_utc(minute))] += int(stats.sum)
     return out
 
 

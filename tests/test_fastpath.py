@@ -27,7 +27,8 @@ from cwfilter import fastpath
 from cwfilter.pattern import ast, compile_pattern, parse, reference, render
 from cwfilter.pattern.compile import prefilter_clauses
 from cwfilter.replay import replay
-from cwfilter.sources import epoch_ms, formats, parse_time
+from cwfilter.sources import formats
+from cwfilter.times import epoch_ms, parse_time
 
 from . import strategies as S
 

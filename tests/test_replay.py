@@ -22,7 +22,7 @@ import cwfilter
 from cwfilter.cli import main
 from cwfilter.replay import ReplayError, replay
 from cwfilter.rules import find_rule
-from cwfilter.sources import parse_time
+from cwfilter.times import iso_utc, parse_time
 from cwfilter.synth import generate_tree
 
 from .shared import CLOUDTRAIL
@@ -90,7 +90,7 @@ def _index_minutes() -> Counter[str]:
     for line in (CLOUDTRAIL / "s3_bucket_config_events.index.jsonl").read_text().splitlines():
         row = json.loads(line)
         if row["cwl012_match"]:
-            minutes[cwfilter.metric.iso_utc(parse_time(row["eventTime"]))[:16]] += 1
+            minutes[iso_utc(parse_time(row["eventTime"]))[:16]] += 1
     return minutes
 
 
@@ -99,7 +99,7 @@ def test_cwl012_over_all_real_data_equals_the_index() -> None:
     result = replay(sorted(p for p in CLOUDTRAIL.iterdir() if p.is_dir()), _mf(), jobs=2)
     assert result.accounting.records == 34_687
     assert result.accounting.matched == sum(_index_minutes().values()) == 26
-    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
+    got = {iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
     assert got == dict(_index_minutes())
 
 
@@ -121,7 +121,7 @@ def test_delivery_time_uses_the_file_name_stamp() -> None:
     by_delivery = replay([sans], _mf(), period=60, timestamp="delivery")
     ((event_minute, _),) = by_event.periods()
     ((delivery_minute, _),) = by_delivery.periods()
-    assert cwfilter.metric.iso_utc(event_minute) == "2021-07-29T23:53:00Z"
+    assert iso_utc(event_minute) == "2021-07-29T23:53:00Z"
     assert 0 < delivery_minute - event_minute <= 15 * 60_000
     assert by_delivery.accounting.delivery_time_fallbacks == 0
 
@@ -135,7 +135,7 @@ def test_generated_tree_matches_its_ground_truth_with_one_and_two_jobs(tmp_path:
     assert one.accounting.records == truth.records and one.accounting.files == truth.files
     assert one.accounting.files_skipped == truth.digests
     expected = Counter(e["eventTime"][:16] for e in truth.cwl012)
-    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
+    got = {iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
     assert got == dict(expected)
 
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwfilter.sources import FileRef, Item, Problem, Skip, iter_discover, parse_time, read_file
+from cwfilter.sources import FileRef, Item, NotRead, NotReadKind, Problem, Skip, iter_discover, read_file
+from cwfilter.times import parse_time
 from cwfilter.sources.formats import decompress, delivery_time_from_name, parse_blob
 from cwfilter.sources.local import NOT_A_LOG_NAME, read_path
 
@@ -66,9 +67,10 @@ def test_walk_lists_a_tree_in_sorted_depth_first_order(tmp_path) -> None:  # typ
     rel = [(f.name if isinstance(f, FileRef) else f[0])[len(str(tmp_path)) + 1 :] for f in found]
     assert rel == ["b.json.gz", "notes.md", "CloudTrail-Digest/d.json.gz", "a/c.JSON", "a/z.json", "a/b/x.log",
                    "c/y.gz", "link"]  # fmt: skip
-    reasons = {r: f[1] for r, f in zip(rel, found) if not isinstance(f, FileRef)}
-    assert reasons == {"notes.md": NOT_A_LOG_NAME, "CloudTrail-Digest/d.json.gz": "CloudTrail digest file",
-                       "link": "symbolic link to a directory, not followed"}  # fmt: skip
+    reasons = {r: f[1:] for r, f in zip(rel, found) if not isinstance(f, FileRef)}
+    assert reasons == {"notes.md": (NOT_A_LOG_NAME, NotReadKind.NOT_A_LOG),
+                       "CloudTrail-Digest/d.json.gz": ("CloudTrail digest file", NotReadKind.DIGEST),
+                       "link": ("symbolic link to a directory, not followed", NotReadKind.LINK)}  # fmt: skip
     assert {f.size for f in found if isinstance(f, FileRef)} == {2}
     assert {f.size for f in iter_discover([str(tmp_path)], sizes=False) if isinstance(f, FileRef)} == {0}
 
@@ -83,7 +85,9 @@ def test_walk_reports_a_directory_it_cannot_list(tmp_path, monkeypatch) -> None:
         return real(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    assert list(iter_discover([str(tmp_path)])) == [(str(tmp_path / "a"), "cannot list directory: Permission denied")]
+    assert list(iter_discover([str(tmp_path)])) == [
+        NotRead(str(tmp_path / "a"), "cannot list directory: Permission denied", NotReadKind.UNLISTABLE)
+    ]
 
 
 @pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 300_000])

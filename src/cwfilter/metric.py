@@ -12,15 +12,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Literal, Mapping, Union
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 import orjson
 
+from .errors import CwfilterError
 from .pattern import FilterPattern, PatternError, ast, compile
 from .pattern.compile import selector_getter
 from .pattern.message import Message, load_object, number_text
 from .pattern.syntax import parse_selector
+from .times import Timestamp, epoch_ms
 
 MINUTE_MS = 60_000
 MAX_DIMENSIONS = 3
@@ -33,28 +34,14 @@ STANDARD_UNITS = frozenset(
 _NAME_FORBIDDEN = re.compile(r"[:*$]")
 _FIELD_REF = re.compile(r"\$([A-Za-z0-9_\-]+)")
 
-Timestamp = Union[datetime, int, float]
 DefaultValueMode = Literal["per_event", "per_minute"]
 
 
-class MetricFilterError(ValueError):
+class MetricFilterError(CwfilterError, ValueError):
     """A metric filter AWS would reject (``InvalidParameterException``), with AWS's message."""
 
+    code = "E_METRIC_FILTER"
     aws_exception = "InvalidParameterException"
-
-
-def to_epoch_ms(timestamp: Timestamp) -> int:
-    """Milliseconds since the epoch, from an aware ``datetime`` or epoch milliseconds."""
-    if isinstance(timestamp, datetime):
-        if timestamp.tzinfo is None:
-            raise ValueError(f"timestamp {timestamp.isoformat()} has no time zone; use UTC")
-        return int(timestamp.timestamp() * 1000)
-    return int(timestamp)
-
-
-def iso_utc(epoch_ms: int) -> str:
-    """``2023-07-10T11:57:00Z`` (seconds precision, UTC)."""
-    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _constraint(value: Any, member: str, constraint: str) -> MetricFilterError:
@@ -433,7 +420,7 @@ class MetricFilter:
         """
         acc = self.accumulator()
         for timestamp, message in events:
-            acc.add(to_epoch_ms(timestamp), self.observe(message))
+            acc.add(epoch_ms(timestamp), self.observe(message))
         return acc.datapoints()
 
     # -- shapes users already have

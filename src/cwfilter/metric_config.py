@@ -10,11 +10,14 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from .errors import CwfilterError
 from .metric import MetricFilter, MetricFilterError
 
 
-class ConfigError(ValueError):
+class ConfigError(CwfilterError, ValueError):
     """A configuration file that cannot be read as a metric filter, with where and why."""
+
+    code = "E_CONFIG"
 
 
 def _required(obj: Mapping[str, Any], key: str, where: str) -> Any:

@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, Union
 import orjson
 
 from . import fastpath
-from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation, Timestamp, iso_utc, to_epoch_ms
+from .errors import CwfilterError
+from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation
 from .metric_config import from_put_metric_filter
 from .sources import (
     STREAM_ABOVE,
@@ -33,22 +34,23 @@ from .sources import (
     StreamedItems,
     TooLarge,
     delivery_time_from_name,
-    epoch_ms,
     file_items,
     iter_discover,
     load_file,
     load_or_stream,
     load_whole,
-    parse_time,
     record_items,
 )
+from .times import Timestamp, epoch_ms, iso_utc, parse_time
 
 TimestampSource = Literal["event", "delivery"]
 ProgressCallback = Callable[["Progress"], None]
 
 
-class ReplayError(RuntimeError):
+class ReplayError(CwfilterError, RuntimeError):
     """Raised in strict mode at the first problem, naming the file and record."""
+
+    code = "E_REPLAY"
 
 
 @dataclass
@@ -659,8 +661,8 @@ def _stream_batches(
                 yield batch
                 batch, limit = [], sizer.next_size()
             continue
-        source, reason = found
-        if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
+        source, reason, kind = found
+        if kind.failed:
             accounting.files_failed += 1
             accounting.problem(source, None, reason)
             if strict:
@@ -717,7 +719,7 @@ def _replay_events(events: Events, mf: MetricFilter, period: int, statistic: str
     for i, (ts, message) in enumerate(events):
         accounting.records += 1
         try:
-            ms = to_epoch_ms(ts)
+            ms = epoch_ms(ts)
         except (TypeError, ValueError) as exc:
             accounting.rejected += 1
             accounting.problem("events", i, f"bad timestamp: {exc}")

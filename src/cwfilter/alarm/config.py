@@ -48,7 +48,7 @@ def alarms_from_cloudformation(
         try:
             out[logical_id] = Alarm.from_put_metric_alarm(request, region=region, account_id=account_id)
         except AlarmValidationError as exc:
-            raise ConfigError(f"{where}: {exc.code}: {exc.message}") from None
+            raise ConfigError(f"{where}: {exc.aws_exception or exc.code}: {exc.message}") from None
     return out
 
 
@@ -65,7 +65,7 @@ def load_alarms(
             try:
                 alarm = Alarm.from_put_metric_alarm(doc, **overrides)
             except AlarmValidationError as exc:
-                raise ConfigError(f"{p}: {exc.code}: {exc.message}") from None
+                raise ConfigError(f"{p}: {exc.aws_exception or exc.code}: {exc.message}") from None
             return {alarm.name: alarm}
         return alarms_from_cloudformation(doc, parameters=parameters, region=region or "us-east-1",
                                           account_id=account_id or "123456789012")  # fmt: skip

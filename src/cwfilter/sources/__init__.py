@@ -12,13 +12,12 @@ from .formats import (
     Skip,
     decompress,
     delivery_time_from_name,
-    epoch_ms,
     parse_blob,
-    parse_time,
     record_items,
 )
 from .large import STREAM_ABOVE, CannotCut, DocumentPieces, StreamedItems, read_in_pieces, stream_or_read
-from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
+from .kinds import NotRead, NotReadKind, ProblemKind
+from .local import DIGEST_FILE, NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
 
 __all__ = [
     "STREAM_ABOVE",
@@ -26,30 +25,31 @@ __all__ = [
     "DocumentPieces",
     "FileRef",
     "Item",
+    "NotRead",
+    "NotReadKind",
+    "ProblemKind",
     "Problem",
     "Skip",
     "StreamedItems",
     "TooLarge",
     "delivery_time_from_name",
     "discover",
-    "epoch_ms",
     "file_items",
     "iter_discover",
     "load_file",
     "load_or_stream",
     "load_whole",
-    "parse_time",
     "read_file",
     "record_items",
     "stream_file",
 ]
 
 
-def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]]]:
+def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[NotRead]]:
     """The files to read for ``inputs`` (paths, directories, ``-``, ``s3://`` prefixes), and the
-    files skipped with the reason (digests, non-log names, missing paths)."""
+    inputs not read, with the reason (digests, non-log names, missing paths)."""
     files: list[FileRef] = []
-    skipped: list[tuple[str, str]] = []
+    skipped: list[NotRead] = []
     for found in iter_discover(inputs):
         if isinstance(found, FileRef):
             files.append(found)
@@ -58,8 +58,8 @@ def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]
     return files, skipped
 
 
-def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
-    """``discover`` as it walks: each file to read, or (source, reason) for one skipped, in
+def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef | NotRead]:
+    """``discover`` as it walks: each file to read, or ``NotRead`` for one not read, in
     order, so reading can start before a large tree has been listed. ``sizes=False``: files
     found by walking a directory have size 0 (not looked up)."""
     for spec in inputs:
@@ -72,22 +72,22 @@ def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef
                 for uri, size in list_objects(spec):
                     key = uri.split("/", 3)[3] if uri.count("/") >= 3 else uri
                     if is_digest(key):
-                        yield uri, "CloudTrail digest file"
+                        yield NotRead(uri, DIGEST_FILE, NotReadKind.DIGEST)
                     elif not is_log_name(key.rsplit("/", 1)[-1]):
-                        yield uri, NOT_A_LOG_NAME
+                        yield NotRead(uri, NOT_A_LOG_NAME, NotReadKind.NOT_A_LOG)
                     else:
                         yield FileRef(uri, size)
             except S3Error as exc:
-                yield spec, str(exc)
+                yield NotRead(spec, str(exc), NotReadKind.UNLISTABLE)
         elif os.path.isdir(spec):
             yield from walk(spec, sizes)
         elif os.path.exists(spec):
             if is_digest(spec):
-                yield spec, "CloudTrail digest file"
+                yield NotRead(spec, DIGEST_FILE, NotReadKind.DIGEST)
             else:
                 yield FileRef(spec, os.path.getsize(spec))
         else:
-            yield spec, "no such file or directory"
+            yield NotRead(spec, "no such file or directory", NotReadKind.MISSING)
 
 
 def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
@@ -180,7 +180,7 @@ def file_items(ref: FileRef, data: bytes, trouble: str | None) -> Iterator[Item 
 
 def _recovered(source: str, items: Iterator[Item | Problem | Skip]) -> Iterator[Item | Problem | Skip]:
     for item in items:
-        if isinstance(item, Problem) and item.index is None and item.reason.startswith("invalid JSON"):
+        if isinstance(item, Problem) and item.index is None and item.kind is ProblemKind.INVALID_JSON:
             yield Problem(source, None, "the recovered part of the truncated file is not complete JSON")
             continue
         yield item

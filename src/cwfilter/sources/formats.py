@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import lru_cache, partial
 from typing import Any, Callable, Generator, Iterator, Union
 
-import msgspec
 import orjson
+
+from ..times import epoch_ms, parse_time
+from .kinds import ProblemKind
 
 # Keys under which tools wrap a CloudTrail record (EventBridge "detail", test fixtures "log").
 _WRAPPER_KEYS = ("detail", "log", "record", "event")
@@ -44,6 +46,7 @@ class Problem:
     index: int | None
     reason: str
     fatal: bool = True  # False: reported, but the records were still read (e.g. bytes replaced)
+    kind: ProblemKind = ProblemKind.OTHER
 
 
 @dataclass(slots=True)
@@ -140,7 +143,7 @@ def _stamp_ms(stamp: str) -> int | None:
         when = datetime.strptime(stamp, "%Y%m%dT%H%MZ")
     except ValueError:
         return None
-    return int(when.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return epoch_ms(when.replace(tzinfo=timezone.utc))
 
 
 # ------------------------------------------------------------------ records
@@ -197,12 +200,12 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
                 for doc in documents:
                     yield from _document(source, doc, delivered_ms)
                 return
-            if "UTF-8" in str(exc):
+            if not _is_utf8(data):
                 fixed = data.decode("utf-8", errors="replace")
                 yield Problem(source, None, "invalid UTF-8 bytes replaced with U+FFFD", fatal=False)
                 yield from parse_blob(source, fixed.encode("utf-8"), delivered_ms)
                 return
-            yield Problem(source, None, f"invalid JSON: {exc}")
+            yield Problem(source, None, f"invalid JSON: {exc}", kind=ProblemKind.INVALID_JSON)
             return
         yield from _document(source, doc, delivered_ms)
         return
@@ -210,6 +213,15 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
         yield from _export_lines(source, data)
         return
     yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (asked only of text orjson refused)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Where one CloudTrail document ends and the next begins when files are concatenated (``zcat
@@ -271,8 +283,8 @@ def _json_lines(source: str, data: bytes, delivered_ms: int | None, start: int =
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            reason = "invalid UTF-8" if "UTF-8" in str(exc) else "invalid JSON"
-            yield Problem(source, i, f"{reason}: {exc}")
+            kind = ProblemKind.INVALID_JSON if _is_utf8(line) else ProblemKind.INVALID_UTF8
+            yield Problem(source, i, f"{kind.value}: {exc}", kind=kind)
             continue
         if isinstance(obj, dict) and obj.get("messageType") and isinstance(obj.get("logEvents"), list):
             yield from _subscription(source, obj)
@@ -322,44 +334,3 @@ def _export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed,
             rec = None
         yield Item(i, rec if isinstance(rec, dict) else None, message, delivered)
     return i + 1
-
-
-# ------------------------------------------------------------------ time
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ONE_MS = timedelta(milliseconds=1)
-
-
-def epoch_ms(when: datetime) -> int:
-    """A datetime in epoch ms (floored, exact integer arithmetic); a naive one is taken as UTC."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - _EPOCH) // _ONE_MS
-
-
-def parse_time(value: Any) -> int | None:
-    """Epoch ms from an RFC 3339 / ISO 8601 time (``Z`` or offset; none is taken as UTC), or the
-    space-separated ``YYYY-MM-DD hh:mm:ss[.fff]`` form some tools normalise ``eventTime`` to.
-
-    RFC 3339 is read by msgspec's parser, the one the fast replay path decodes ``eventTime``
-    with (``fastpath.py``), so both paths give every record the same time by construction;
-    only what it refuses (surrounding blanks, more than 6 fractional digits in the space
-    form...) goes through the lenient reading below."""
-    if not isinstance(value, str) or len(value) < 19:
-        return None
-    try:
-        return epoch_ms(msgspec.convert(value, datetime))
-    except msgspec.ValidationError:
-        pass
-    text = value.strip().replace(" ", "T", 1)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:?\d\d)?", text, re.ASCII)
-    if not m:
-        return None
-    frac = (m.group(2) or "")[:7]  # fromisoformat takes at most microseconds
-    try:
-        return epoch_ms(datetime.fromisoformat(m.group(1) + frac + (m.group(3) or "+00:00")))
-    except ValueError:
-        return None
