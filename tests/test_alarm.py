@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import cwfilter
 from cwfilter.alarm import Alarm, AlarmValidationError, default_evaluation_range, evaluate
-from cwfilter.alarm.config import alarms_from_cloudformation, load_alarms
+from cwfilter.config import alarms_from_cloudformation, load_alarms
 from cwfilter.alarm.text import java_double, reason_date
 from cwfilter.cli import main
 from cwfilter.metric import Datapoints, MetricKey

@@ -22,7 +22,7 @@ import orjson
 from . import fastpath
 from .errors import CwfilterError
 from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation
-from .metric_config import from_put_metric_filter
+from .config import from_put_metric_filter
 from .sources import (
     STREAM_ABOVE,
     CannotCut,

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
-from ..alarm.config import load_alarms
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
-from ..metric_config import ConfigError
+from ..config import ConfigError, load_alarms
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
 from ..report import ProgressBar, accounting_lines, alarm_table, csv_text, table
