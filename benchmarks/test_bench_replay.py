@@ -203,8 +203,8 @@ import os, resource, sys
 import cwfilter.replay
 from cwfilter.rules import find_rule
 module = sys.modules["cwfilter.replay"]
-if os.environ.get("STREAM_ABOVE"):  # where large files start (sources.large)
-    module.STREAM_ABOVE = sys.modules["cwfilter.sources"].STREAM_ABOVE = int(os.environ["STREAM_ABOVE"])
+if os.environ.get("STREAM_ABOVE"):  # where large files start (sources.inputs)
+    sys.modules["cwfilter.sources.inputs"].STREAM_ABOVE = int(os.environ["STREAM_ABOVE"])
 result = module.replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
 try:
     hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 import cwfilter
 from cwfilter.alarm import Alarm, AlarmValidationError, default_evaluation_range, evaluate
-from cwfilter.config import alarms_from_cloudformation, load_alarms
 from cwfilter.alarm.text import java_double, reason_date
 from cwfilter.cli import main
+from cwfilter.config import alarms_from_cloudformation, load_alarms
 from cwfilter.metric import Datapoints, MetricKey
 from cwfilter.replay import replay
 from cwfilter.rules import find_rule
-from cwfilter.times import parse_time
 from cwfilter.synth import generate_tree
+from cwfilter.times import parse_time
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPIC = "arn:aws:sns:eu-west-1:111122223333:security-alerts"

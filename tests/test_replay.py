@@ -22,8 +22,8 @@ import cwfilter
 from cwfilter.cli import main
 from cwfilter.replay import ReplayError, replay
 from cwfilter.rules import find_rule
-from cwfilter.times import iso_utc, parse_time
 from cwfilter.synth import generate_tree
+from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
 
@@ -340,7 +340,7 @@ def test_large_s3_objects_are_streamed_when_they_hold_lines(
               "doc.json": orjson.dumps({"Records": records})}  # fmt: skip
     taken = []
     real = large.stream_or_read
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_or_read",
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read",
                         lambda name, raw: taken.append(name) or real(name, raw))  # fmt: skip
     for name, body in bodies.items():
         assert len(body) > 4096
@@ -439,8 +439,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
     from cwfilter.sources import large, local
 
-    monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", 4096)
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(large, "PROBE", 512)
     monkeypatch.setattr(large, "PIECE", 1024)
     monkeypatch.setattr(local, "_FIRST_READ", 1024)  # else a file under 64 KB is read whole in one call
@@ -450,8 +449,7 @@ def _whole_and_in_pieces(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **k
     mf = CWL012.metric_filter(via="CWL-012")
     out = []
     for limit in (1 << 40, 4096):  # never large; large above 4 KB
-        monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", limit)
-        monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", limit)
+        monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", limit)
         out.append(replay([str(p) for p in paths], mf, **kwargs).to_json())  # type: ignore[arg-type]
     return out[0], out[1]
 
@@ -474,7 +472,7 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
         paths.append(path)
     streamed = []
     real = large.read_in_pieces
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
     whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
     assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
     assert pieces == whole
@@ -604,7 +602,7 @@ def _replay_stdin(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, l
         taken.append("whole" if isinstance(got, bytes) else "pieces")
         return got
 
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_or_read", spy)
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read", spy)
     out = replay(["-"], CWL012.metric_filter(via="CWL-012")).to_json()
     return orjson.loads(orjson.dumps(out).replace(b'"source":"-"', b'"source":"FILE"')), taken
 

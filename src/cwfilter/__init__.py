@@ -6,10 +6,10 @@
 True
 """
 
-from .errors import CwfilterError
 from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
-from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
 from .config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
+from .errors import CwfilterError
+from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
 from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
 from .replay import Accounting, ReplayError, ReplayResult, replay
 from .rules import Rule, catalogue, find_rule

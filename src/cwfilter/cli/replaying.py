@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
-from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..config import ConfigError, load_alarms
+from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
 from ..report import ProgressBar, accounting_lines, alarm_table, csv_text, table

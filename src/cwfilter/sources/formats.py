@@ -10,11 +10,10 @@ CloudTrail digest (skipped). The format is recognised from the content, not the 
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache, partial
-from typing import Any, Callable, Generator, Iterator, Union
+from functools import lru_cache
+from typing import Any, Generator, Iterator, Union
 
 import orjson
 
@@ -24,7 +23,7 @@ from .kinds import ProblemKind
 # Keys under which tools wrap a CloudTrail record (EventBridge "detail", test fixtures "log").
 _WRAPPER_KEYS = ("detail", "log", "record", "event")
 _RECORD_KEYS = ("eventVersion", "eventSource", "eventName", "eventTime", "eventID")
-_EXPORT_LINE = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))[ \t](.*)")
+EXPORT_LINE = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))[ \t](.*)")
 _DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
 
 
@@ -57,75 +56,6 @@ class Skip:
 
 
 Parsed = Union[Item, Problem, Skip]
-
-
-# ------------------------------------------------------------------ decompression
-
-
-def _zlib_inflater(lib: Any) -> Callable[[], Any]:
-    return lambda: lib.decompressobj(wbits=31)
-
-
-def _fast_inflater() -> Callable[[], Any] | None:
-    """A new gzip decompressor object of the fastest library installed: ISA-L (2-3x zlib), then
-    zlib-ng; ``None``: zlib only. ISA-L's own ``IgzipDecompressor``, not its zlib-compatible
-    ``decompressobj``: on files of a few KB the latter costs 8 % more than one-shot decompression
-    (its output buffer grows from 16 KB), the former the same, and it also says where a member
-    ended, which one-shot decompression does not."""
-    try:
-        from isal import igzip_lib  # type: ignore[import-not-found]
-
-        return partial(igzip_lib.IgzipDecompressor, flag=igzip_lib.DECOMP_GZIP)
-    except ImportError:
-        pass
-    try:
-        from zlib_ng import zlib_ng  # type: ignore[import-not-found]
-
-        return _zlib_inflater(zlib_ng)
-    except ImportError:
-        return None
-
-
-_FAST_INFLATER = _fast_inflater()
-_ZLIB_INFLATER = _zlib_inflater(zlib)
-
-
-def _inflate_members(data: bytes, inflater: Callable[[], Any]) -> tuple[bytes, str | None]:
-    """Every gzip member of ``data`` (null padding between members allowed), one inflate call
-    per member; what was recovered and why on corruption or truncation. ``inflater`` makes a
-    decompressor object (``decompress``, ``eof``, ``unused_data``, as zlib's)."""
-    out: list[bytes] = []
-    rest = data
-    while rest:
-        d = inflater()
-        try:
-            out.append(d.decompress(rest))
-        except zlib.error as exc:
-            return b"".join(out), f"corrupt gzip data: {exc}"
-        if not d.eof:
-            return b"".join(out), "truncated gzip file"
-        rest = d.unused_data.lstrip(b"\x00")
-    return out[0] if len(out) == 1 else b"".join(out), None
-
-
-def _gzip_decompress(data: bytes) -> tuple[bytes, str | None]:
-    """Decompress (possibly multi-member) gzip; on truncation return what was recovered and why.
-    A damaged file is decompressed again with zlib, whose messages name the problem."""
-    if _FAST_INFLATER is not None:
-        try:
-            content, trouble = _inflate_members(data, _FAST_INFLATER)
-        except Exception:  # noqa: BLE001 - any surprise from the accelerated library: use zlib
-            trouble = "error"
-        if trouble is None:
-            return content, None
-    return _inflate_members(data, _ZLIB_INFLATER)
-
-
-def decompress(data: bytes, name: str) -> tuple[bytes, str | None]:
-    """The file's content; gzip is recognised by its magic bytes, whatever the name."""
-    if data[:2] == b"\x1f\x8b":
-        return _gzip_decompress(data)
-    return data, None
 
 
 def delivery_time_from_name(name: str) -> int | None:
@@ -192,8 +122,8 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            if head == b"{" and _first_line_is_json(data):
-                yield from _json_lines(source, data, delivered_ms)
+            if head == b"{" and first_line_is_json(data):
+                yield from json_lines(source, data, delivered_ms)
                 return
             documents = _concatenated_documents(data) if head == b"{" else None
             if documents is not None:
@@ -209,8 +139,8 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
             return
         yield from _document(source, doc, delivered_ms)
         return
-    if _EXPORT_LINE.match(data.lstrip()):
-        yield from _export_lines(source, data)
+    if EXPORT_LINE.match(data.lstrip()):
+        yield from export_lines(source, data)
         return
     yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
 
@@ -242,7 +172,7 @@ def _concatenated_documents(data: bytes) -> list[Any] | None:
         return None
 
 
-def _first_line_is_json(data: bytes) -> bool:
+def first_line_is_json(data: bytes) -> bool:
     first, _, rest = data.lstrip().partition(b"\n")
     if not rest.strip():
         return False
@@ -276,7 +206,7 @@ def _nonblank_lines(data: bytes, start: int = 0) -> Iterator[tuple[int, bytes]]:
     return enumerate((line for line in data.splitlines() if line.strip()), start)
 
 
-def _json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 0) -> Generator[Parsed, None, int]:
+def json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 0) -> Generator[Parsed, None, int]:
     """The items of JSON lines, numbered by line from ``start``; returns the next line number."""
     i = start - 1
     for i, line in _nonblank_lines(data, start):
@@ -317,12 +247,12 @@ def _subscription(source: str, payload: dict[str, Any]) -> Iterator[Parsed]:
         yield Item(i, rec if isinstance(rec, dict) else None, raw, ts if isinstance(ts, int) else None)
 
 
-def _export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed, None, int]:
+def export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed, None, int]:
     """CloudWatch Logs export to S3: ``<ISO 8601 timestamp> <message>`` per line, numbered from
     ``start``; returns the next line number."""
     i = start - 1
     for i, line in _nonblank_lines(data, start):
-        m = _EXPORT_LINE.match(line)
+        m = EXPORT_LINE.match(line)
         if not m:
             yield Problem(source, i, "not a `timestamp message` line")
             continue
