@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter import fastpath
+from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import ast, compile_pattern, parse, reference, render
-from cwfilter.pattern.compile import prefilter_clauses
+from cwfilter.pattern.prefilter import prefilter_clauses
 from cwfilter.replay import replay
 from cwfilter.sources import inflate
 from cwfilter.times import epoch_ms, parse_time

@@ -27,7 +27,7 @@ from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
 
-replay_module = importlib.import_module("cwfilter.replay")  # the package exports the function by that name
+replay_module = importlib.import_module("cwfilter.replay.driver")  # batches and workers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TREE = ROOT / "samples" / "cloudtrail"
@@ -50,7 +50,7 @@ SOURCE_COUNTS = {
 
 @pytest.fixture(autouse=True, params=["fast", "plain"])
 def replay_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every replay test runs on the fast path (fastpath.py) and on the plain path."""
+    """Every replay test runs on the fast path (replay/plan.py) and on the plain path."""
     monkeypatch.setenv("CWFILTER_FASTPATH", "1" if request.param == "fast" else "0")
     return request.param  # type: ignore[no-any-return]
 
@@ -177,18 +177,18 @@ def test_any_executor_gives_the_one_process_result_with_a_bounded_number_in_flig
     executor = _CountingExecutor()
     other = replay([tmp_path], _mf(), jobs=1, executor=executor)  # jobs: how many it runs at once
     assert other.to_json() == one.to_json()
-    assert executor.most_outstanding == replay_module._IN_FLIGHT
+    assert executor.most_outstanding == replay_module.IN_FLIGHT
     sizes = [len(b) for b in executor.batches]
     assert sum(sizes) == one.accounting.files
     assert sizes[:4] == [4, 8, 16, 32]  # nothing learnt yet: small first batches, so every worker starts at once
     inflated = {f: len(gzip.decompress(Path(f).read_bytes())) for b in executor.batches for f, _ in b}
-    window = replay_module._IN_FLIGHT
+    window = replay_module.IN_FLIGHT
     per_file = None  # bytes per file, the newest batch weighing half
     for i in range(window, len(sizes) - 1):  # the last one takes what is left
         done = executor.batches[i - window]  # collected just before batch i began
         seen = sum(inflated[f] for f, _ in done) / len(done)
         per_file = seen if per_file is None else (per_file + seen) / 2
-        assert sizes[i] == max(1, min(replay_module._MAX_BATCH_FILES, int((256 << 10) / per_file)))
+        assert sizes[i] == max(1, min(replay_module.MAX_BATCH_FILES, int((256 << 10) / per_file)))
     assert len(sizes) > 2 * window
     files = {str(p) for p in tmp_path.rglob("*.json.gz") if "CloudTrail-Digest" not in str(p)}
     assert {f for b in executor.batches for f, _ in b} == files
@@ -488,7 +488,7 @@ def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
     (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
     (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
-    from cwfilter import fastpath
+    from cwfilter.replay import plan as fastpath
 
     decoded = []
     real = fastpath.RecordPlan.decode

@@ -6,12 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any, Mapping
 
-from ..metric import MetricFilter, MetricFilterError
+from ..metric import DefaultValueMode, MetricFilter, MetricFilterError
+from ..pattern import compile
 from .errors import ConfigError, required
 
 
-def from_put_metric_filter(request: Mapping[str, Any] | str) -> MetricFilter:
-    """A PutMetricFilter request (dict or JSON text) → ``MetricFilter``."""
+def from_put_metric_filter(
+    request: Mapping[str, Any] | str, *, json_prefix_scan: bool = False, default_value_mode: DefaultValueMode = "per_event"
+) -> MetricFilter:
+    """A PutMetricFilter request (dict or JSON text) → ``MetricFilter``; the keywords are the
+    options a request cannot carry (see ``cwfilter.compile`` and ``MetricFilter``)."""
     if isinstance(request, str):
         try:
             request = json.loads(request)
@@ -30,8 +34,9 @@ def from_put_metric_filter(request: Mapping[str, Any] | str) -> MetricFilter:
         )
     t = transformations[0]
     inner = where + " metricTransformations[0]"
+    text = required(request, "filterPattern", where)
     return MetricFilter(
-        required(request, "filterPattern", where),
+        compile(text, json_prefix_scan=json_prefix_scan, api="PutMetricFilter") if isinstance(text, str) else text,
         metric_name=required(t, "metricName", inner),
         namespace=required(t, "metricNamespace", inner),
         value=str(required(t, "metricValue", inner)),
@@ -40,6 +45,7 @@ def from_put_metric_filter(request: Mapping[str, Any] | str) -> MetricFilter:
         unit=t.get("unit"),
         name=request.get("filterName"),
         log_group_name=request.get("logGroupName"),
+        default_value_mode=default_value_mode,
     )
 
 

@@ -18,7 +18,7 @@ import orjson
 
 from ..errors import CwfilterError
 from ..pattern import FilterPattern, PatternError, ast, compile
-from ..pattern.compile import selector_getter
+from ..pattern.jsoncode import selector_getter
 from ..pattern.message import Message, load_object, number_text
 from ..pattern.syntax import parse_selector
 from ..times import Timestamp, epoch_ms
