@@ -51,7 +51,9 @@ def parse_time(value: Any) -> int | None:
         when = msgspec.convert(value, datetime)
     except msgspec.ValidationError:
         return _lenient(value)
-    return epoch_ms(when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc))
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - _EPOCH) // _ONE_MS  # ``epoch_ms`` of an aware datetime, inline: once per record
 
 
 def _lenient(value: str) -> int | None:

@@ -105,9 +105,10 @@ class Counter:
         delivery time is its own timestamp: ``own_time``) its delivery time. ``None``: rejected."""
         if not has_record:
             return delivered_ms
-        ms = self.delivery_stamp(delivered_ms)
-        if ms is not None:
-            return ms
+        if self.by_delivery:
+            ms = self.delivery_stamp(delivered_ms)
+            if ms is not None:
+                return ms
         return delivered_ms if event_ms is None and own_time else event_ms
 
     def reject(self, source: str, index: int, reason: str) -> None:
@@ -122,7 +123,10 @@ class Counter:
         if self.by_event_id is not None and type(event_id) is str:
             self.by_event_id.append((event_id, ms, obs))
             return
-        count_observation(self.accounting, obs)
+        if obs.matched:  # ``count_observation``, inline: once per record
+            self.accounting.matched += 1
+        else:
+            self.accounting.unmatched += 1
         self.acc.add(ms, obs)
 
     def unmatched(self, count: int, first_ms: int, last_ms: int) -> None:
@@ -145,26 +149,23 @@ def _event_time(record: dict[str, Any]) -> tuple[int | None, str]:
 
 def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fast: bool) -> None:
     """Count a file's items, as the plain readers give them (the file already counted as read)."""
-    mf = counter.mf
+    mf, accounting, stamp, record_one = counter.mf, counter.accounting, counter.stamp, counter.record
     for item in items:
-        if isinstance(item, Skip):
-            counter.skip(ref.name, item.reason)
-            return
-        if isinstance(item, Problem):
-            counter.problem(ref.name, item)
+        if type(item) is not Item:
+            if isinstance(item, Skip):
+                counter.skip(ref.name, item.reason)
+                return
+            counter.problem(ref.name, item)  # type: ignore[arg-type]
             continue
-        counter.read()
+        accounting.records += 1
         record = item.record
         event_ms, why = _event_time(record) if record is not None else (None, "no timestamp")
-        ms = counter.stamp(event_ms, record is not None, item.delivered_ms, item.message is not None)
+        ms = stamp(event_ms, record is not None, item.delivered_ms, item.message is not None)
         if ms is None:
             counter.reject(ref.name, item.index, why or "no timestamp")
             continue
-        counter.record(ms, _observe(mf, item, json_fast), record.get("eventID") if record is not None else None)
-
-
-def _observe(mf: MetricFilter, item: Item, json_fast: bool) -> Observation:
-    record = item.record
-    if record is not None and json_fast and item.message is None:
-        return mf.observe_object(record)
-    return mf.observe(item.message if item.message is not None else orjson.dumps(record))
+        if record is not None and json_fast and item.message is None:
+            obs = mf.observe_object(record)
+        else:
+            obs = mf.observe(item.message if item.message is not None else orjson.dumps(record))
+        record_one(ms, obs, record.get("eventID") if record is not None else None)
