@@ -72,19 +72,31 @@ class Fetcher:
         elif self.call("regions.json", "ec2", home, "DescribeRegions") is None:
             self.responses["regions.json"] = {"Regions": [{"RegionName": home}]}
         account = ident.get("Account", "")
-        for region in [r["RegionName"] for r in self.responses["regions.json"]["Regions"]]:
-            self._region(region, account)
+        regions = [r["RegionName"] for r in self.responses["regions.json"]["Regions"]]
+        groups = []
+        for region in regions:
+            groups += self._trails(region, account)
+        for region in regions + sorted(set(groups) - set(regions)):
+            self._region(region)
         return self.responses
 
-    def _region(self, region: str, account: str) -> None:
+    def _trails(self, region: str, account: str) -> list[str]:
+        """Reads the trails seen in ``region``; the regions of our trails' log groups."""
+        groups = []
         trails = self.call(f"{region}/describe-trails.json", "cloudtrail", region, "DescribeTrails", includeShadowTrails=True)
         for trail in (trails or {}).get("trailList") or []:
             arn, home = trail.get("TrailARN", ""), trail.get("HomeRegion", region)
             done = trail_path("get-trail-status", trail)
             if arn.split(":")[4:5] != [account] or done in self.responses or done in self.errors:
                 continue
+            group = (trail.get("CloudWatchLogsLogGroupArn") or "").split(":")
+            if len(group) > 3:
+                groups.append(group[3])
             self.call(trail_path("get-trail-status", trail), "cloudtrail", home, "GetTrailStatus", Name=arn)
             self.call(trail_path("get-event-selectors", trail), "cloudtrail", home, "GetEventSelectors", TrailName=arn)
+        return groups
+
+    def _region(self, region: str) -> None:
         self.call(f"{region}/describe-metric-filters.json", "logs", region, "DescribeMetricFilters")
         alarms = self.call(f"{region}/describe-alarms.json", "cloudwatch", region, "DescribeAlarms")
         for topic in topics_of(alarms or {}):

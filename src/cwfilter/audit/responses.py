@@ -69,15 +69,26 @@ def account_from_responses(responses: Mapping[str, Any], source: str) -> Account
     if not account.account_id:
         reader.get("account.json", "account", "sts GetCallerIdentity")
     for region in regions:
+        trails = reader.get(f"{region}/describe-trails.json", f"trails:{region}", f"cloudtrail DescribeTrails in {region}")
+        if trails is not None:
+            account.trails[region] = [_trail(reader, t) for t in trails.get("trailList") or []]
+    for region in data_regions(regions, [t for ts in account.trails.values() for t in ts]):
         _read_region(reader, region)
     return account
 
 
+def data_regions(regions: list[str], trails: list[Trail]) -> list[str]:
+    """Where filters and alarms are read: the audited regions and the regions of the log
+    groups our trails deliver to (a trail homed elsewhere delivers to its home region)."""
+    out = list(regions)
+    for trail in trails:
+        if trail.log_group and trail.log_group[0] not in out:
+            out.append(trail.log_group[0])
+    return out
+
+
 def _read_region(reader: _Reader, region: str) -> None:
     account = reader.account
-    trails = reader.get(f"{region}/describe-trails.json", f"trails:{region}", f"cloudtrail DescribeTrails in {region}")
-    if trails is not None:
-        account.trails[region] = [_trail(reader, t) for t in trails.get("trailList") or []]
     filters = reader.get(
         f"{region}/describe-metric-filters.json", f"filters:{region}", f"logs DescribeMetricFilters in {region}"
     )
