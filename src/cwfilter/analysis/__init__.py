@@ -1,0 +1,38 @@
+"""What a filter pattern matches, symbolically: disjunctive normal form over atoms, the
+coverage of a rule's required events (COVERED / CONDITIONAL / MISSED with conditions and
+reasons), what else a pattern admits, and witness records that cross-check it all
+against the engine. Used by ``lint``, ``compare`` and the audit.
+
+>>> from cwfilter import analysis
+>>> cov = analysis.coverage('{ $.eventSource = s3.amazonaws.com && $.eventName = PutBucket* }', "CWL-012")
+>>> cov.covers_all, cov.breadth
+(True, ('$.eventSource = "s3.amazonaws.com" && $.eventName = "PutBucket*"',))
+"""
+
+from .cover import Coverage, EventVerdict, RequiredEvent, Status, coverage, required_events, union
+from .decide import Decision, contradiction, decide
+from .dnf import MAX_CONJUNCTS, Atom, Conjunct, TooComplex, dnf, render_atom, render_conjunct
+from .witness import base_records, crosscheck, witnesses
+
+__all__ = [
+    "MAX_CONJUNCTS",
+    "Atom",
+    "Conjunct",
+    "Coverage",
+    "Decision",
+    "EventVerdict",
+    "RequiredEvent",
+    "Status",
+    "TooComplex",
+    "base_records",
+    "contradiction",
+    "coverage",
+    "crosscheck",
+    "decide",
+    "dnf",
+    "render_atom",
+    "render_conjunct",
+    "required_events",
+    "union",
+    "witnesses",
+]
