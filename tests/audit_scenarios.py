@@ -174,3 +174,95 @@ def build_in_moto(session: Any, endpoint: str, sc: Scenario, account: str) -> No
     cw = client("cloudwatch")
     for i, a in enumerate(sc.alarms):
         cw.put_metric_alarm(**put_alarm_request(a, i, topic))
+
+
+def to_cloudformation(sc: Scenario) -> dict[str, Any]:
+    """The scenario as a CloudFormation template (dump it as JSON or YAML)."""
+    trail: dict[str, Any] = {"TrailName": "audit-trail", "S3BucketName": "trail-bucket", "IsLogging": sc.logging,
+                             "IsMultiRegionTrail": sc.multi_region}  # fmt: skip
+    if sc.cw_logs:
+        trail["CloudWatchLogsLogGroupArn"] = {"Fn::GetAtt": ["TrailLogs", "Arn"]}
+        trail["CloudWatchLogsRoleArn"] = "arn:aws:iam::123456789012:role/CloudTrail_CloudWatchLogs"
+    if sc.selectors is not None:
+        trail["EventSelectors"] = sc.selectors
+    if sc.advanced is not None:
+        trail["AdvancedEventSelectors"] = sc.advanced
+    resources: dict[str, Any] = {
+        "TrailLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": LOG_GROUP}},
+        "Trail": {"Type": "AWS::CloudTrail::Trail", "Properties": trail},
+        "AlarmTopic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": TOPIC}},
+    }
+    if sc.subscription != "none":
+        resources["AlarmSubscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+            "TopicArn": {"Ref": "AlarmTopic"}, "Protocol": "email", "Endpoint": "security@example.com"}}  # fmt: skip
+    for i, (pattern, metric) in enumerate(sc.filters):
+        resources[f"Filter{i}"] = {"Type": "AWS::Logs::MetricFilter", "Properties": {
+            "FilterName": f"audit-filter-{i}", "LogGroupName": {"Ref": "TrailLogs"}, "FilterPattern": pattern,
+            "MetricTransformations": [{"MetricName": metric, "MetricNamespace": "CloudTrailMetrics", "MetricValue": "1"}],
+        }}  # fmt: skip
+    for i, a in enumerate(sc.alarms):
+        props = put_alarm_request(a, i, "TOPIC")
+        props["AlarmActions"] = [{"Ref": "AlarmTopic"}] if a.topic else []
+        resources[f"Alarm{i}"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": props}
+    return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+
+
+def _hcl(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _block(kind: str, body: dict[str, Any], indent: str = "  ") -> str:
+    lines = [f"{indent}{kind} {{"]
+    for key, value in body.items():
+        if isinstance(value, tuple):  # nested blocks
+            lines += [_block(key, b, indent + "  ") for b in value]
+        else:
+            lines.append(f"{indent}  {key} = {_hcl(value)}")
+    return "\n".join(lines + [f"{indent}}}"])
+
+
+def _resource(rtype: str, name: str, body: dict[str, Any]) -> str:
+    return _block(f'resource "{rtype}" "{name}"', body, "")
+
+
+def to_terraform(sc: Scenario) -> str:
+    """The scenario as Terraform HCL."""
+    trail: dict[str, Any] = {"name": "audit-trail", "s3_bucket_name": "trail-bucket", "enable_logging": sc.logging,
+                             "is_multi_region_trail": sc.multi_region}  # fmt: skip
+    if sc.cw_logs:
+        trail["cloud_watch_logs_group_arn"] = "${aws_cloudwatch_log_group.trail.arn}:*"
+    if sc.selectors is not None:
+        trail["event_selector"] = tuple({"read_write_type": s["ReadWriteType"],
+                                         "include_management_events": s["IncludeManagementEvents"]} for s in sc.selectors)  # fmt: skip
+    if sc.advanced is not None:
+        trail["advanced_event_selector"] = tuple({"name": s["Name"], "field_selector": tuple(
+            {"field": f["Field"], "equals": f["Equals"]} for f in s["FieldSelectors"])} for s in sc.advanced)  # fmt: skip
+    out = [_resource("aws_cloudwatch_log_group", "trail", {"name": LOG_GROUP}),
+           _resource("aws_cloudtrail", "trail", trail), _resource("aws_sns_topic", "alarms", {"name": TOPIC})]  # fmt: skip
+    if sc.subscription != "none":
+        out.append(_resource("aws_sns_topic_subscription", "email", {
+            "topic_arn": "${aws_sns_topic.alarms.arn}", "protocol": "email", "endpoint": "security@example.com"}))  # fmt: skip
+    for i, (pattern, metric) in enumerate(sc.filters):
+        out.append(_resource("aws_cloudwatch_log_metric_filter", f"f{i}", {
+            "name": f"audit-filter-{i}", "log_group_name": "${aws_cloudwatch_log_group.trail.name}", "pattern": pattern,
+            "metric_transformation": ({"name": metric, "namespace": "CloudTrailMetrics", "value": "1"},)}))  # fmt: skip
+    for i, a in enumerate(sc.alarms):
+        body: dict[str, Any] = {"alarm_name": f"audit-alarm-{i}", "actions_enabled": a.actions_enabled,
+                                "alarm_actions": ["${aws_sns_topic.alarms.arn}"] if a.topic else [],
+                                "evaluation_periods": a.evaluation_periods, "threshold": a.threshold,
+                                "comparison_operator": a.operator}  # fmt: skip
+        if a.math:
+            body["metric_query"] = (
+                {"id": "m1", "return_data": False, "metric": ({"metric_name": a.metric, "namespace": a.namespace,
+                                                               "period": a.period, "stat": a.statistic},)},
+                {"id": "e1", "expression": "m1 * 2", "return_data": True})  # fmt: skip
+        else:
+            body.update(metric_name=a.metric, namespace=a.namespace, statistic=a.statistic, period=a.period)
+        out.append(_resource("aws_cloudwatch_metric_alarm", f"a{i}", body))
+    return "\n\n".join(out) + "\n"

@@ -10,6 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def flag(value: Any) -> bool:
+    """A boolean as templates write it (``true``, ``"true"``, ``"false"``)."""
+    return value.strip().lower() == "true" if isinstance(value, str) else bool(value)
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a resource was declared (IaC input): file and 1-based line, for SARIF."""
@@ -126,7 +131,7 @@ class AlarmRecord:
 
     @property
     def actions_enabled(self) -> bool:
-        return bool(self.raw.get("ActionsEnabled", True))
+        return flag(self.raw.get("ActionsEnabled", True))
 
     @property
     def alarm_actions(self) -> list[str]:
