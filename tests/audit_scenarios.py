@@ -90,7 +90,7 @@ SCENARIOS = [
     replace(BASE, name="typo PutBucketACL", expect=NOT_VALID, filters=((TYPO, "S3BucketEventCount"),)),
     replace(BASE, name="all terms &&-ed", expect=NOT_VALID, filters=((ALL_AND, "S3BucketEventCount"),)),
     replace(BASE, name="impossible extra condition", expect=NOT_VALID, filters=((IMPOSSIBLE, "S3BucketEventCount"),)),
-    replace(BASE, name="narrowed to $.userIdentity.type = Root", expect=("WARNING", "CLOUDTRAIL_METRIC_FILTER_CONDITIONAL"),
+    replace(BASE, name="narrowed to $.userIdentity.type = Root", expect=NOT_VALID,
             filters=((ROOT_ONLY, "S3BucketEventCount"),)),  # fmt: skip
     replace(BASE, name="single-region trail", expect=("FAIL", "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT"), multi_region=False),
     replace(BASE, name="trail not logging", expect=("FAIL", "CLOUDTRAIL_NOT_LOGGING"), logging=False),

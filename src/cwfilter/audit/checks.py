@@ -126,22 +126,25 @@ def _alarmed(account: Account, relevant: list[MetricFilterRecord], covs: dict[st
     working = [n for n, v in per_filter.items() if v.status in (PASS, WARNING)]
     evidence = {**evidence, "alarms": {n: v.message for n, v in per_filter.items()}}
     done = union([covs[n] for n in working]) if working else None
-    if done is not None and not done.missed:
-        evidence["covered"] = [e.event.label for e in done.events if e.status == "COVERED"]
-        if done.conditional:
-            evidence["conditional"] = _events(done, "CONDITIONAL")
-            return Verdict(WARNING, "CLOUDTRAIL_METRIC_FILTER_CONDITIONAL",
-                           f"{len(done.conditional)} required event(s) match only under conditions", evidence)  # fmt: skip
+    if done is not None and done.covers_all:
+        evidence["covered"] = [e.event.label for e in done.events]
         warned = [per_filter[n] for n in working if per_filter[n].status == WARNING]
         if warned:
             return Verdict(WARNING, warned[0].reason, warned[0].message, evidence, warned[0].location)
         return Verdict(PASS, "COMPLIANT", "; ".join(per_filter[n].message for n in working), evidence)
-    if whole.missed:
-        evidence["missed"] = _events(whole, "MISSED")
-        labels = ", ".join(e.event.label for e in whole.missed)
-        where = relevant[0].location
-        return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTER_NOT_VALID", f"no metric filter matches {labels}", evidence, where)
+    if not whole.covers_all:  # no filter at all matches every record of some required event
+        evidence["missed"] = _events(whole, "MISSED", "CONDITIONAL")
+        return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTER_NOT_VALID", _incomplete(whole), evidence, relevant[0].location)
     if done is not None:
-        evidence["missed"] = _events(done, "MISSED")
+        evidence["missed"] = _events(done, "MISSED", "CONDITIONAL")
     broken = best([v for v in per_filter.values() if v.status not in (PASS, WARNING)])
     return Verdict(broken.status, broken.reason, broken.message, {**evidence, **broken.evidence}, broken.location)
+
+
+def _incomplete(cov: Any) -> str:
+    parts = []
+    if cov.missed:
+        parts.append("no metric filter matches " + ", ".join(e.event.label for e in cov.missed))
+    if cov.conditional:
+        parts.append("matched only under extra conditions: " + ", ".join(e.event.label for e in cov.conditional))
+    return "; ".join(parts)

@@ -20,8 +20,8 @@ REASONS: dict[str, str] = {
     "CLOUDTRAIL_MANAGEMENT_EVENTS_NOT_LOGGED": "(cwfilter) the trail's event selectors do not log all management events",
     "CLOUDTRAIL_LOG_GROUP_NOT_PRESENT": "(cwfilter) the trail does not deliver to CloudWatch Logs",
     "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT": "no metric filter on the trail's log group",
-    "CLOUDTRAIL_METRIC_FILTER_NOT_VALID": "the metric filters do not match every required event",
-    "CLOUDTRAIL_METRIC_FILTER_CONDITIONAL": "(cwfilter) some required events match only under extra conditions",
+    "CLOUDTRAIL_METRIC_FILTER_NOT_VALID": "the metric filters do not match every record of every required event "
+    "(an event missed, or matched only under extra conditions)",
     "CLOUDWATCH_ALARMS_NOT_PRESENT": "no alarm on the metric filter's metric",
     "CLOUDWATCH_ALARM_CANNOT_FIRE": "(cwfilter) the alarm does not go to ALARM on one matching event",
     "CLOUDWATCH_ALARM_METRIC_MATH": "(cwfilter) a metric-math alarm: cwfilter cannot evaluate whether it fires",
