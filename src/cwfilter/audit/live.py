@@ -45,9 +45,9 @@ class Fetcher:
 
         try:
             client = self.client(service, region)
-            method = getattr(client, _snake(operation))
-            if client.can_paginate(_snake(operation)):
-                result = client.get_paginator(_snake(operation)).paginate(**params).build_full_result()
+            method = getattr(client, method_name(operation))
+            if client.can_paginate(method_name(operation)):
+                result = client.get_paginator(method_name(operation)).paginate(**params).build_full_result()
             else:
                 result = method(**params)
         except ClientError as exc:
@@ -118,13 +118,9 @@ def read_live(
     return account_from_responses(responses, "live"), responses
 
 
-def _snake(operation: str) -> str:
-    out = []
-    for i, ch in enumerate(operation):
-        if ch.isupper() and i:
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)
+def method_name(operation: str) -> str:
+    """boto3's method for an API operation (``GetTrailStatus`` → ``get_trail_status``)."""
+    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(operation))
 
 
 def _jsonable(value: Any) -> Any:
