@@ -141,5 +141,5 @@ def _put_alarm(rule: Rule, namespace: str, metric: str, topic: str, out: Plan) -
     out.steps.append(Step("cloudwatch", "PutMetricAlarm", request,
                           f"alarm {request['AlarmName']}: {request['Statistic']} of {namespace}/{metric} over "
                           f"{request['Period']} s, {request['EvaluationPeriods']} of {request['EvaluationPeriods']}, "
-                          f">= {request['Threshold']:g}, notifying {topic}"))  # fmt: skip
+                          f">= {request['Threshold']:g}, notifying {'the new topic' if topic == TOPIC_REF else topic}"))  # fmt: skip
 
