@@ -102,7 +102,7 @@ def test_resources_carry_file_and_line(tmp_path: Path) -> None:
         ("bad.yaml", "Resources: [unclosed", "not a valid JSON or YAML template"),
         ("bad.json", '{"Resources": ', "not valid JSON"),
         ("empty.yaml", "Description: nothing\n", "no Resources section"),
-        ("bad.tf", 'resource "aws_cloudtrail" "t" {\n  name = \n', "not valid HCL"),
+        ("bad.tf", 'resource "aws_cloudtrail" "t" {\n  name = \n', "cannot read HCL"),
     ],
 )
 def test_malformed_template_names_the_file(tmp_path: Path, name: str, text: str, message: str) -> None:

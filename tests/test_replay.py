@@ -22,8 +22,8 @@ import cwfilter
 from cwfilter.cli import main
 from cwfilter.replay import ReplayError, replay
 from cwfilter.rules import find_rule
-from cwfilter.sources import parse_time
 from cwfilter.synth import generate_tree
+from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
 
@@ -90,7 +90,7 @@ def _index_minutes() -> Counter[str]:
     for line in (CLOUDTRAIL / "s3_bucket_config_events.index.jsonl").read_text().splitlines():
         row = json.loads(line)
         if row["cwl012_match"]:
-            minutes[cwfilter.metric.iso_utc(parse_time(row["eventTime"]))[:16]] += 1
+            minutes[iso_utc(parse_time(row["eventTime"]))[:16]] += 1
     return minutes
 
 
@@ -99,7 +99,7 @@ def test_cwl012_over_all_real_data_equals_the_index() -> None:
     result = replay(sorted(p for p in CLOUDTRAIL.iterdir() if p.is_dir()), _mf(), jobs=2)
     assert result.accounting.records == 34_687
     assert result.accounting.matched == sum(_index_minutes().values()) == 26
-    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
+    got = {iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
     assert got == dict(_index_minutes())
 
 
@@ -121,7 +121,7 @@ def test_delivery_time_uses_the_file_name_stamp() -> None:
     by_delivery = replay([sans], _mf(), period=60, timestamp="delivery")
     ((event_minute, _),) = by_event.periods()
     ((delivery_minute, _),) = by_delivery.periods()
-    assert cwfilter.metric.iso_utc(event_minute) == "2021-07-29T23:53:00Z"
+    assert iso_utc(event_minute) == "2021-07-29T23:53:00Z"
     assert 0 < delivery_minute - event_minute <= 15 * 60_000
     assert by_delivery.accounting.delivery_time_fallbacks == 0
 
@@ -135,7 +135,7 @@ def test_generated_tree_matches_its_ground_truth_with_one_and_two_jobs(tmp_path:
     assert one.accounting.records == truth.records and one.accounting.files == truth.files
     assert one.accounting.files_skipped == truth.digests
     expected = Counter(e["eventTime"][:16] for e in truth.cwl012)
-    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
+    got = {iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
     assert got == dict(expected)
 
 
@@ -340,7 +340,7 @@ def test_large_s3_objects_are_streamed_when_they_hold_lines(
               "doc.json": orjson.dumps({"Records": records})}  # fmt: skip
     taken = []
     real = large.stream_or_read
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_or_read",
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read",
                         lambda name, raw: taken.append(name) or real(name, raw))  # fmt: skip
     for name, body in bodies.items():
         assert len(body) > 4096
@@ -439,8 +439,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
     from cwfilter.sources import large, local
 
-    monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", 4096)
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(large, "PROBE", 512)
     monkeypatch.setattr(large, "PIECE", 1024)
     monkeypatch.setattr(local, "_FIRST_READ", 1024)  # else a file under 64 KB is read whole in one call
@@ -450,8 +449,7 @@ def _whole_and_in_pieces(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **k
     mf = CWL012.metric_filter(via="CWL-012")
     out = []
     for limit in (1 << 40, 4096):  # never large; large above 4 KB
-        monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", limit)
-        monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", limit)
+        monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", limit)
         out.append(replay([str(p) for p in paths], mf, **kwargs).to_json())  # type: ignore[arg-type]
     return out[0], out[1]
 
@@ -474,7 +472,7 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
         paths.append(path)
     streamed = []
     real = large.read_in_pieces
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
     whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
     assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
     assert pieces == whole
@@ -604,7 +602,7 @@ def _replay_stdin(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, l
         taken.append("whole" if isinstance(got, bytes) else "pieces")
         return got
 
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_or_read", spy)
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read", spy)
     out = replay(["-"], CWL012.metric_filter(via="CWL-012")).to_json()
     return orjson.loads(orjson.dumps(out).replace(b'"source":"-"', b'"source":"FILE"')), taken
 

@@ -20,35 +20,36 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence, Union
 import orjson
 
 from . import fastpath
-from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation, Timestamp, iso_utc, to_epoch_ms
-from .metric_config import from_put_metric_filter
+from .config import from_put_metric_filter
+from .errors import CwfilterError
+from .metric import Accumulator, Datapoints, MetricFilter, MetricKey, Observation
 from .sources import (
-    STREAM_ABOVE,
     CannotCut,
     DocumentPieces,
     FileRef,
     Item,
+    Opened,
     Problem,
     Skip,
     StreamedItems,
-    TooLarge,
+    Unreadable,
+    Whole,
     delivery_time_from_name,
-    epoch_ms,
-    file_items,
+    items_of,
     iter_discover,
-    load_file,
-    load_or_stream,
-    load_whole,
-    parse_time,
+    open_input,
     record_items,
 )
+from .times import Timestamp, epoch_ms, iso_utc, parse_time
 
 TimestampSource = Literal["event", "delivery"]
 ProgressCallback = Callable[["Progress"], None]
 
 
-class ReplayError(RuntimeError):
+class ReplayError(CwfilterError, RuntimeError):
     """Raised in strict mode at the first problem, naming the file and record."""
+
+    code = "E_REPLAY"
 
 
 @dataclass
@@ -206,31 +207,26 @@ def _process_file(
     part: _Partial,
     json_fast: bool,
     plan: fastpath.RecordPlan | None = None,
-    loaded: tuple[bytes, str | None] | Problem | TooLarge | None = None,
+    opened: Opened | None = None,
 ) -> None:
     """Count one file into ``part``: through ``plan`` (the fast path) where it applies, else
-    through the plain readers, which parse every record completely. ``loaded``: the file's
-    content when the caller has already read it. A file above ``STREAM_ABOVE`` bytes is read
+    through the plain readers, which parse every record completely. ``opened``: the file as
+    the caller has already opened it (and counted its bytes, if read whole). A large file comes
     in pieces where it holds one record per line or is a ``{"Records": [...]}`` document that
     can be cut between records (bounded memory)."""
-    fresh = loaded is None or isinstance(loaded, TooLarge)
-    content = load_or_stream(ref, loaded)
-    if isinstance(content, DocumentPieces):
-        if _count_document(ref, content, mf, options, part, json_fast, plan):
+    fresh = opened is None
+    if opened is None:
+        opened = open_input(ref)
+    if isinstance(opened, DocumentPieces):
+        if _count_document(ref, opened, mf, options, part, json_fast, plan):
             return
-        content = load_whole(ref)  # it could not be cut between records
-    items: Iterable[Item | Problem | Skip]
-    if isinstance(content, tuple):
-        data, trouble = content
+        opened, fresh = open_input(ref, whole=True), True  # it could not be cut between records
+    if isinstance(opened, Whole):
         if fresh:
-            part.bytes += len(data)
-        if plan is not None and trouble is None and _process_fast(ref, data, mf, options, part, plan):
+            part.bytes += len(opened.data)
+        if plan is not None and opened.trouble is None and _process_fast(ref, opened.data, mf, options, part, plan):
             return
-        items = file_items(ref, data, trouble)
-    elif isinstance(content, Problem):
-        items = [content]
-    else:
-        items = content  # a large file of lines, in pieces
+    items = items_of(ref, opened)
     part.accounting.files += 1
     _count_items(ref, items, mf, options, part, json_fast)
     if isinstance(items, StreamedItems):
@@ -391,22 +387,23 @@ def _replay_files_together(
         size = 0
 
     for ref in files:
-        loaded = load_file(ref, STREAM_ABOVE)
+        opened = open_input(ref)
         decoded = None
-        if isinstance(loaded, tuple):
-            part.bytes += len(loaded[0])
-            if loaded[1] is None:
-                decoded = plan.decode(loaded[0])
+        if isinstance(opened, Whole):
+            part.bytes += len(opened.data)
+            if opened.trouble is None:
+                decoded = plan.decode(opened.data)
         if decoded is None:
             flush()
-            # A large file is read in pieces, or whole and then decoded here; anything else the
-            # plan could not decode takes the plain path (no plan).
-            _process_file(ref, mf, options, part, json_fast, plan if isinstance(loaded, TooLarge) else None, loaded)
+            # A large file in pieces may still be decoded piece by piece; anything else the plan
+            # could not decode takes the plain path (no plan).
+            pieces = not isinstance(opened, (Whole, Unreadable))
+            _process_file(ref, mf, options, part, json_fast, plan if pieces else None, opened)
             continue
         pending.append(ref)
         records.extend(decoded)
-        size += len(loaded[0])  # type: ignore[index]
-        del loaded, decoded  # before the next file is read, so that its buffer can be reused
+        size += len(opened.data)  # type: ignore[union-attr]
+        del opened, decoded  # before the next file is read, so that its buffer can be reused
         if size >= CHUNK_BYTES:
             flush()
     flush()
@@ -659,8 +656,8 @@ def _stream_batches(
                 yield batch
                 batch, limit = [], sizer.next_size()
             continue
-        source, reason = found
-        if reason == "no such file or directory" or reason.startswith(source + ":") or "cannot list" in reason:
+        source, reason, kind = found
+        if kind.failed:
             accounting.files_failed += 1
             accounting.problem(source, None, reason)
             if strict:
@@ -717,7 +714,7 @@ def _replay_events(events: Events, mf: MetricFilter, period: int, statistic: str
     for i, (ts, message) in enumerate(events):
         accounting.records += 1
         try:
-            ms = to_epoch_ms(ts)
+            ms = epoch_ms(ts)
         except (TypeError, ValueError) as exc:
             accounting.rejected += 1
             accounting.problem("events", i, f"bad timestamp: {exc}")

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..metric_config import ConfigError, TemplateResolver, load_template
+from ..config import ConfigError, TemplateResolver, load_template
 from .iac import DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn
 from .model import AlarmRecord, flag, EventSelectors, Location, MetricFilterRecord, Trail, Transformation
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..config import ConfigError, load_terraform
 from .iac import DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn
 from .model import AlarmRecord, EventSelectors, Location, MetricFilterRecord, Trail, Transformation, flag
 
@@ -36,9 +37,9 @@ def read_terraform(path: str | Path, region: str = DEFAULT_REGION, account: str 
         if not isinstance(doc, dict):
             raise IacError(f"{p}: not a Terraform JSON document")
         shown = doc.get("planned_values") or doc.get("values")
-        resources = list(_shown(shown, doc, str(p)) if shown else _config(doc, text, str(p)))
+        resources = list(_shown(shown, doc, str(p)) if shown else _config(text, str(p)))
     else:
-        resources = list(_config(_hcl(p, text), text, str(p)))
+        resources = list(_config(text, str(p)))
     out = Declared(f"Terraform {p}", region, account)
     values = _attributes(resources, out)
     for r in resources:
@@ -46,27 +47,17 @@ def read_terraform(path: str | Path, region: str = DEFAULT_REGION, account: str 
     return out
 
 
-def _hcl(p: Path, text: str) -> dict[str, Any]:
-    import hcl2
-    from hcl2.utils import SerializationOptions
-
-    options = SerializationOptions(strip_string_quotes=True, with_comments=False, explicit_blocks=False)
+def _config(text: str, file: str) -> Iterator[Resource]:
+    """Resources of HCL or .tf.json, read by the project's Terraform loader (``cwfilter.config``),
+    each with the line of its ``resource`` block."""
     try:
-        return hcl2.loads(text, serialization_options=options)  # type: ignore[no-any-return]
-    except Exception as exc:  # lark raises many kinds; all mean "not HCL we can read"
-        raise IacError(f"{p}: not valid HCL: {str(exc).splitlines()[0]}") from None
-
-
-def _config(doc: dict[str, Any], text: str, file: str) -> Iterator[Resource]:
-    """Resources of HCL (a list of {type: {name: body}}) or .tf.json ({type: {name: body}})."""
-    blocks = doc.get("resource") or []
-    for block in blocks if isinstance(blocks, list) else [blocks]:
-        for rtype, named in block.items():
-            for name, body in named.items():
-                for item in body if isinstance(body, list) else [body]:
-                    line = line_of(text, rf"resource\s+\"{re.escape(rtype)}\"\s+\"{re.escape(name)}\"") or line_of(
-                        text, rf"\"{re.escape(name)}\"\s*:")
-                    yield Resource(rtype, name, item, Location(file, line))  # fmt: skip
+        records = load_terraform(text, file)
+    except ConfigError as exc:
+        raise IacError(str(exc)) from None
+    for r in records:
+        line = line_of(text, rf"resource\s+\"{re.escape(r.type)}\"\s+\"{re.escape(r.name)}\"") or line_of(
+            text, rf"\"{re.escape(r.name)}\"\s*:")
+        yield Resource(r.type, r.name, dict(r.attributes), Location(file, line))  # fmt: skip
 
 
 def _shown(values: dict[str, Any], doc: dict[str, Any], file: str) -> Iterator[Resource]:
