@@ -11,7 +11,7 @@ import pytest
 from cwfilter import find_rule
 from cwfilter.audit import audit, read_live, read_snapshot, write_snapshot
 
-from .audit_scenarios import AUDITED_REGION, ORG_TRAIL, SCENARIOS, Scenario, build_in_moto
+from .audit_scenarios import AUDITED_REGION, SCENARIOS, Scenario, build_in_moto
 from .moto_aws import account_session, client_factory, moto_endpoint, new_account  # noqa: F401 - fixture
 
 CWL012 = find_rule("CWL-012")

@@ -109,5 +109,5 @@ def test_printed_fix_passes_beside_the_broken_setup(sc: Scenario, tmp_path: Path
     (tmp_path / "fixed.tf").write_text(to_terraform(sc) + "\n" + as_terraform([p]), encoding="utf-8")
     assert audit(read_template(tmp_path / "fixed.tf"), [CWL012])[0].status == "PASS"
     script = as_cli([p])
-    assert script.startswith("#!/bin/sh") and all(f"--region us-east-1" in line for line in script.splitlines()
+    assert script.startswith("#!/bin/sh") and all("--region us-east-1" in line for line in script.splitlines()
                                                   if line.startswith("aws "))  # fmt: skip

@@ -9,14 +9,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..errors import CwfilterError
 from .model import Account, AlarmRecord, Location, MetricFilterRecord, Subscription, Trail
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 
 
-class IacError(ValueError):
+class IacError(CwfilterError, ValueError):
     """A template or Terraform file that cannot be read, with the file and why."""
+
+    code = "E_TEMPLATE"
 
 
 def read_text(path: str | Path) -> tuple[Path, str]:

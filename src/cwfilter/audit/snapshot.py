@@ -7,12 +7,15 @@ import json
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..errors import CwfilterError
 from .model import Account
 from .responses import ERRORS, account_from_responses
 
 
-class SnapshotError(ValueError):
+class SnapshotError(CwfilterError, ValueError):
     """A folder that is not a snapshot at all (individual bad files become faults instead)."""
+
+    code = "E_SNAPSHOT"
 
 
 def write_snapshot(responses: Mapping[str, Any], folder: str | Path) -> list[Path]:

@@ -12,6 +12,7 @@ from ..audit.checks import check
 from ..audit.findings import FAIL, PASS, Verdict
 from ..audit.model import Account, MetricFilterRecord
 from ..audit.trails import assess_trail, rule_sources
+from ..errors import CwfilterError
 from ..rules import Rule
 
 # The names the rule's own remediation uses (cwl012-rule.md); other rules are named after their ID.
@@ -27,8 +28,10 @@ FIXABLE = {
 }  # fmt: skip
 
 
-class RemediationError(ValueError):
+class RemediationError(CwfilterError, ValueError):
     """A fix that cannot be planned from what was given (e.g. a new topic without ``--email``)."""
+
+    code = "E_REMEDIATE"
 
 
 @dataclass
