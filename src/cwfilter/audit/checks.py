@@ -100,9 +100,14 @@ def _chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any])
     if not relevant or whole is None:
         if whole is not None:
             evidence["missed"] = _events(whole, "MISSED")
-        return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTER_NOT_VALID",
-                       f"no metric filter on {group} matches any of the rule's events", evidence,
-                       filters[0].location)  # fmt: skip
+        broken = sorted(set(errors) | {n for n, c in covs.items() if c.never_matches})
+        if broken:  # a filter that can never match (or is not a valid pattern): a broken attempt
+            return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTER_NOT_VALID",
+                           f"metric filter {', '.join(broken)} on {group} can never match", evidence,
+                           next(f.location for f in filters if f.name == broken[0]))  # fmt: skip
+        return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT",
+                       f"none of the {len(filters)} metric filter(s) on {group} matches any of the rule's events",
+                       evidence, trail.location)  # fmt: skip
     if region not in account.alarms:
         fault = account.fault(f"alarms:{region}") or f"alarms of {region} unknown"
         return Verdict(NO_DATA, "AWS_CALL_FAILED", fault, evidence)

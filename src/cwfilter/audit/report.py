@@ -52,7 +52,7 @@ def evidence_lines(f: Finding) -> list[str]:
         if miss["status"] == "MISSED":
             out.append(f"missed {miss['event']}: {miss['reason']}")
         else:
-            out.append(f"only under conditions {miss['event']}: {_short(' or '.join(miss['conditions']))}")
+            out.append(f"{miss['event']}: matched only if {_short(' or '.join(miss['conditions']))}")
     for name, why in (e.get("alarms") or {}).items():
         out.append(f"alarm for {name}: {why}")
     if f.location is not None:
