@@ -75,7 +75,7 @@ def test_sarif_for_a_template_has_file_and_line(capsys: Any, tmp_path: Path) -> 
     ("argv", "message"),
     [
         (["audit", "--rule", "CWL-999", "--template", "x.tf"], "no rule named 'CWL-999'"),
-        (["audit", "--template", "/nonexistent/x.yaml"], "/nonexistent/x.yaml: cannot read"),
+        (["audit", "--template", "/nonexistent/x.yaml"], "cannot read /nonexistent/x.yaml"),
         (["audit", "--snapshot", "/nonexistent"], "/nonexistent: not a directory"),
         (["remediate", "--apply", "--template", "x.tf"], "--apply changes a live account"),
     ],

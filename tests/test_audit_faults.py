@@ -51,24 +51,19 @@ def fail_cloudtrail(session: Any, region: str, code: str, times: int | None = No
     return calls
 
 
-def test_access_denied_in_one_region_others_still_run(moto_endpoint: str) -> None:  # noqa: F811
+@pytest.mark.parametrize(
+    ("region", "code"), [("eu-west-1", "AccessDeniedException"), ("ap-east-1", "UnrecognizedClientException")]
+)
+def test_failed_call_in_one_region_others_still_run(moto_endpoint: str, region: str, code: str) -> None:  # noqa: F811
+    """AccessDenied, or a region that is not enabled (UnrecognizedClientException), on DescribeTrails."""
     session = moto_account(moto_endpoint, BASE)
-    fail_cloudtrail(session, "eu-west-1", "AccessDeniedException")
-    account, _ = read_live(["us-east-1", "eu-west-1"], client=_routed(session, moto_endpoint))
+    fail_cloudtrail(session, region, code)
+    account, _ = read_live(["us-east-1", region], client=_routed(session, moto_endpoint))
     by_region = {f.region: f for f in audit(account, [CWL012])}
     assert by_region["us-east-1"].status == PASS
-    denied = by_region["eu-west-1"]
-    assert (denied.status, denied.reason) == (NO_DATA, "AWS_CALL_FAILED")
-    assert "cloudtrail DescribeTrails in eu-west-1" in denied.message and "AccessDeniedException" in denied.message
-
-
-def test_region_not_enabled_is_no_data(moto_endpoint: str) -> None:  # noqa: F811
-    session = moto_account(moto_endpoint, BASE)
-    fail_cloudtrail(session, "ap-east-1", "UnrecognizedClientException")
-    account, _ = read_live(["us-east-1", "ap-east-1"], client=_routed(session, moto_endpoint))
-    by_region = {f.region: f for f in audit(account, [CWL012])}
-    assert by_region["us-east-1"].status == PASS
-    assert by_region["ap-east-1"].status == NO_DATA and "UnrecognizedClientException" in by_region["ap-east-1"].message
+    failed = by_region[region]
+    assert (failed.status, failed.reason) == (NO_DATA, "AWS_CALL_FAILED")
+    assert f"cloudtrail DescribeTrails in {region}" in failed.message and code in failed.message
 
 
 def test_throttling_is_retried(moto_endpoint: str) -> None:  # noqa: F811

@@ -100,7 +100,7 @@ def test_resources_carry_file_and_line(tmp_path: Path) -> None:
     ("name", "text", "message"),
     [
         ("bad.yaml", "Resources: [unclosed", "not a valid JSON or YAML template"),
-        ("bad.json", '{"Resources": ', "not valid JSON"),
+        ("bad.json", '{"Resources": ', "invalid JSON"),
         ("empty.yaml", "Description: nothing\n", "no Resources section"),
         ("bad.tf", 'resource "aws_cloudtrail" "t" {\n  name = \n', "cannot read HCL"),
     ],

@@ -9,25 +9,25 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import CwfilterError
+from ..config import ConfigError, read_config_text
 from .model import Account, AlarmRecord, Location, MetricFilterRecord, Subscription, Trail
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 
 
-class IacError(CwfilterError, ValueError):
+class IacError(ConfigError):
     """A template or Terraform file that cannot be read, with the file and why."""
 
     code = "E_TEMPLATE"
 
 
 def read_text(path: str | Path) -> tuple[Path, str]:
-    p = Path(path)
+    """The file's path and text (the project's reader), an ``IacError`` naming it if unreadable."""
     try:
-        return p, p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IacError(f"{path}: cannot read: {exc}") from None
+        return read_config_text(path)
+    except ConfigError as exc:
+        raise IacError(str(exc)) from None
 
 
 def line_of(text: str, pattern: str) -> int | None:

@@ -3,9 +3,9 @@ or CloudFormation (JSON or YAML)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from ..config import ConfigError, config_json
 from .cloudformation import read_cloudformation
 from .iac import DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, read_text
 from .model import Account
@@ -23,9 +23,9 @@ def declared(path: str | Path, region: str = DEFAULT_REGION, account: str = DEFA
         return read_terraform(p, region, account)
     if p.suffix == ".json":
         try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IacError(f"{p}: not valid JSON: {exc}") from None
+            doc = config_json(p, text)
+        except ConfigError as exc:
+            raise IacError(str(exc)) from None
         if isinstance(doc, dict) and "Resources" not in doc and {"resource", "values", "planned_values"} & set(doc):
             return read_terraform(p, region, account)
     return read_cloudformation(p, region, account)

@@ -5,13 +5,12 @@ as written and reported by the checks."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..config import ConfigError, load_terraform
+from ..config import ConfigError, config_json, load_terraform
 from .iac import DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn
 from .model import AlarmRecord, EventSelectors, Location, MetricFilterRecord, Trail, Transformation, flag
 
@@ -29,13 +28,11 @@ class Resource:
 def read_terraform(path: str | Path, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT) -> Declared:
     """The declared resources of a ``.tf``, ``.tf.json`` or ``terraform show -json`` file."""
     p, text = read_text(path)
-    if p.suffix == ".json" or text.lstrip().startswith("{"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IacError(f"{p}: not valid JSON: {exc}") from None
-        if not isinstance(doc, dict):
-            raise IacError(f"{p}: not a Terraform JSON document")
+    try:
+        doc = config_json(p, text)
+    except ConfigError as exc:
+        raise IacError(str(exc)) from None
+    if doc is not None:
         shown = doc.get("planned_values") or doc.get("values")
         resources = list(_shown(shown, doc, str(p)) if shown else _config(text, str(p)))
     else:
