@@ -50,3 +50,15 @@ def test_snapshot_gives_live_verdict(live_results: dict[str, Any], sc: Scenario,
     write_snapshot(responses, tmp_path)
     again = audit(read_snapshot(tmp_path), [CWL012])
     assert [(f.status, f.reason, f.message) for f in again] == [(f.status, f.reason, f.message) for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("name", "literal"),
+    [("typo PutBucketACL", "PASS"), ("threshold one event cannot reach", "PASS"), ("alarm in another namespace", "FAIL"),
+     ("compliant (CIS text)", "PASS")],
+)
+def test_conformity_literal_check_beside_the_verdict(live_results: dict[str, Any], name: str, literal: str) -> None:
+    """Conformity's check only asks for an alarm on CloudTrailMetrics/S3BucketEventCount: it passes
+    the broken setups above; cwfilter reports its verdict beside cwfilter's own."""
+    (finding,), _ = live_results[name]
+    assert finding.evidence["conformityLiteralCheck"] == literal

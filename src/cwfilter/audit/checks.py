@@ -22,9 +22,26 @@ def audit(account: Account, rules: Iterable[Rule] | None = None) -> list[Finding
     for rule in rules or catalogue():
         for region in account.regions:
             v = check(account, rule, region)
+            literal = literal_check(account, rule, region)
+            if literal is not None:
+                v.evidence = {**v.evidence, "conformityLiteralCheck": literal}
             out.append(Finding(rule.id, account.account_id, region, v.status, v.reason, v.message, v.evidence,
                                v.location, rule.aliases))  # fmt: skip
     return out
+
+
+def literal_check(account: Account, rule: Rule, region: str) -> str | None:
+    """Conformity's own check of the rule, for comparison (cwl012-rule.md): PASS when the region
+    has any alarm on the rule's Conformity metric (``describe-alarms-for-metric``), whatever
+    the filter, threshold or subscriber; ``None`` for rules Conformity names no metric for."""
+    metric = rule.conformity_metric
+    if not metric:
+        return None
+    if region not in account.alarms:
+        return NO_DATA
+    wanted = (metric["namespace"], metric["metric_name"])
+    found = any((s.namespace, s.metric_name) == wanted for a in account.alarms[region] for s in a.metrics)
+    return PASS if found else FAIL
 
 
 def check(account: Account, rule: Rule, region: str) -> Verdict:

@@ -55,6 +55,8 @@ def evidence_lines(f: Finding) -> list[str]:
             out.append(f"{miss['event']}: matched only if {_short(' or '.join(miss['conditions']))}")
     for name, why in (e.get("alarms") or {}).items():
         out.append(f"alarm for {name}: {why}")
+    if "conformityLiteralCheck" in e:
+        out.append(f"Conformity's literal check (an alarm on its metric exists): {e['conformityLiteralCheck']}")
     if f.location is not None:
         out.append(f"declared at {f.location.file}" + (f":{f.location.line}" if f.location.line else ""))
     return out
