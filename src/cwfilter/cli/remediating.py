@@ -35,8 +35,9 @@ def remediate_command(args: argparse.Namespace) -> int:
         return fail("--apply changes a live account; it cannot be combined with --template or --snapshot")
     try:
         rules = selected_rules(args.rule)
+        named = dict(zip((r.id for r in rules), args.rule or []))  # the name the user gave picks the metric
         account = load_account(args)
-        plans = [plan(account, r, region, email=args.email, via=(args.rule or [None])[0])
+        plans = [plan(account, r, region, email=args.email, via=named.get(r.id))
                  for r in rules for region in account.regions]  # fmt: skip
     except KeyError as exc:
         return fail(str(exc.args[0]))
