@@ -110,3 +110,22 @@ def test_malformed_template_names_the_file(tmp_path: Path, name: str, text: str,
     with pytest.raises(IacError, match=message) as info:
         read_template(tmp_path / name)
     assert str(tmp_path / name) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('log_group_name = "${aws_cloudwatch_log_group.trail.name}"', "log_group_name = var.log_group"),
+        ('alarm_actions = ["${aws_sns_topic.alarms.arn}"]', "alarm_actions = [var.topic_arn]"),
+        ('cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"', "cloud_watch_logs_group_arn = var.group_arn"),
+    ],
+)
+def test_unresolved_terraform_variable_is_no_data_not_fail(tmp_path: Path, old: str, new: str) -> None:
+    """A value set by a variable without a default cannot be known offline: NO_DATA, never a false FAIL."""
+    text = to_terraform(SCENARIOS[0])
+    assert old in text
+    (tmp_path / "main.tf").write_text('variable "log_group" {}\nvariable "topic_arn" {}\nvariable "group_arn" {}\n'
+                                      + text.replace(old, new), encoding="utf-8")  # fmt: skip
+    finding = audit(read_template(tmp_path / "main.tf"), [CWL012])[0]
+    assert (finding.status, finding.reason) == ("NO_DATA", "UNRESOLVED_REFERENCE"), finding.message
+    assert "var." in finding.message

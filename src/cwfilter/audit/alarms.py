@@ -10,7 +10,7 @@ from typing import Any
 from ..alarm import Alarm, AlarmValidationError, evaluate
 from ..metric import Datapoints, MetricKey
 from .findings import FAIL, NO_DATA, PASS, WARNING, Verdict
-from .model import Account, AlarmRecord, MetricStat, Transformation
+from .model import Account, AlarmRecord, MetricStat, Transformation, unresolved
 
 _EVENT_AT = datetime(2024, 1, 1, 12, 0, 30, tzinfo=timezone.utc)
 
@@ -65,6 +65,10 @@ def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Ve
         fires, why = fires_on_one_event(record, t)
     if not fires:
         return Verdict(FAIL, "CLOUDWATCH_ALARM_CANNOT_FIRE", why, evidence, where)
+    unknown = [a for a in record.alarm_actions if unresolved(a)]
+    if unknown and record.actions_enabled:
+        return Verdict(NO_DATA, "UNRESOLVED_REFERENCE",
+                       f"alarm {record.name}: action {unknown[0]} cannot be resolved offline", evidence, where)  # fmt: skip
     topics = [a for a in record.alarm_actions if a.startswith("arn:aws:sns:")]
     if not record.actions_enabled or not topics:
         why = "its actions are disabled" if not record.actions_enabled else "it has no SNS alarm action"

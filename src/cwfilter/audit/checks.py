@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from ..rules import Rule, catalogue
 from .alarms import alarms_for, assess_alarm
 from .findings import FAIL, NO_DATA, PASS, WARNING, Finding, Verdict, best
-from .model import Account, MetricFilterRecord, Trail
+from .model import Account, MetricFilterRecord, Trail, unresolved
 from .trails import assess_trail, rule_sources
 
 
@@ -94,12 +94,28 @@ def _events(cov: Any, *statuses: str) -> list[dict[str, Any]]:
 
 
 def _chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any]) -> Verdict:
+    """The trail's chain; a FAIL that an unresolved template pattern might change is NO_DATA."""
+    verdict = _filters_chain(account, rule, trail, evidence)
+    region, group = trail.log_group or ("", "")
+    unknown = [f for f in account.filters_on(region, group) if unresolved(f.pattern)]
+    if verdict.status == FAIL and unknown:
+        return Verdict(NO_DATA, "UNRESOLVED_REFERENCE", f"metric filter {unknown[0].name}: pattern {unknown[0].pattern} "
+                       "cannot be resolved offline", verdict.evidence, unknown[0].location)  # fmt: skip
+    return verdict
+
+
+def _filters_chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any]) -> Verdict:
     region, group = trail.log_group or ("", "")
     if region not in account.filters:
         fault = account.fault(f"filters:{region}") or f"metric filters of {region} unknown"
         return Verdict(NO_DATA, "AWS_CALL_FAILED", fault, evidence, trail.location)
     filters = account.filters_on(region, group)
     if not filters:
+        elsewhere = [f for f in account.filters.get(region, []) if unresolved(f.log_group)]
+        if elsewhere:
+            return Verdict(NO_DATA, "UNRESOLVED_REFERENCE",
+                           f"metric filter {elsewhere[0].name}: log group {elsewhere[0].log_group} cannot be resolved "
+                           "offline", evidence, elsewhere[0].location)  # fmt: skip
         return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT",
                        f"no metric filter on log group {group} ({region})", evidence, trail.location)  # fmt: skip
     try:

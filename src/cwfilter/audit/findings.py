@@ -29,6 +29,7 @@ REASONS: dict[str, str] = {
     "SNS_SUBSCRIPTION_NOT_PRESENT": "the alarm's SNS topic has no confirmed subscriber",
     "CLOUDTRAIL_TRAIL_OF_ANOTHER_ACCOUNT": "the trail (an organization trail) is owned by another account; "
     "its log group, filters and alarms are not visible from this account",
+    "UNRESOLVED_REFERENCE": "(cwfilter) a template value the check needs refers to something not in the file",
     "AWS_CALL_FAILED": "(cwfilter) data needed by the check could not be read",
     "COVERAGE_NOT_AVAILABLE": "(cwfilter) semantic coverage analysis (cwfilter.analysis) is not installed",
 }

@@ -15,6 +15,11 @@ def flag(value: Any) -> bool:
     return value.strip().lower() == "true" if isinstance(value, str) else bool(value)
 
 
+def unresolved(value: Any) -> bool:
+    """A template value that could not be resolved offline (``${var.x}``, ``<unresolved ...>``)."""
+    return isinstance(value, str) and ("${" in value or value.startswith("<unresolved"))
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a resource was declared (IaC input): file and 1-based line, for SARIF."""

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .findings import FAIL, NO_DATA, PASS, Verdict
-from .model import Account, EventSelectors, Trail
+from .model import Account, EventSelectors, Trail, unresolved
 
 _SOURCE = re.compile(r"eventSource\s*=\s*\"?([A-Za-z0-9.-]+amazonaws\.com)")
 
@@ -34,6 +34,10 @@ def assess_trail(account: Account, trail: Trail, sources: set[str]) -> Verdict:
     if gap:
         evidence["eventSelectors"] = {"classic": trail.selectors.classic, "advanced": trail.selectors.advanced}
         return Verdict(FAIL, "CLOUDTRAIL_MANAGEMENT_EVENTS_NOT_LOGGED", f"trail {trail.name}: {gap}", evidence, where)
+    if unresolved(trail.log_group_arn):
+        return Verdict(NO_DATA, "UNRESOLVED_REFERENCE",
+                       f"trail {trail.name}: CloudWatchLogsLogGroupArn {trail.log_group_arn} cannot be resolved offline",
+                       evidence, where)  # fmt: skip
     if trail.log_group is None:
         return Verdict(FAIL, "CLOUDTRAIL_LOG_GROUP_NOT_PRESENT",
                        f"trail {trail.name} has no CloudWatchLogsLogGroupArn", evidence, where)  # fmt: skip
