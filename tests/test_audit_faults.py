@@ -12,7 +12,7 @@ import pytest
 from cwfilter import find_rule
 from cwfilter.audit import NO_DATA, PASS, SnapshotError, audit, read_live, read_snapshot, write_snapshot
 
-from .audit_scenarios import BASE, ORG_TRAIL
+from .audit_scenarios import BASE, ORG_TRAIL, SCENARIOS
 from .moto_aws import client_factory, moto_endpoint  # noqa: F401 - fixture
 from .test_audit_live import moto_account
 
@@ -149,3 +149,31 @@ def test_not_a_snapshot_folder(tmp_path: Any) -> None:
         read_snapshot(tmp_path)
     with pytest.raises(SnapshotError, match="not a directory"):
         read_snapshot(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(
+    ("rule", "enabled", "expect"),
+    [
+        ('ALARM("audit-alarm-0") OR ALARM("other")', True, ("PASS", "COMPLIANT")),
+        ('ALARM("arn:aws:cloudwatch:us-east-1:{account}:alarm:audit-alarm-0")', True, ("PASS", "COMPLIANT")),
+        ('ALARM("audit-alarm-0") AND ALARM("other")', True, ("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID")),
+        ('ALARM("audit-alarm-0")', False, ("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID")),
+    ],
+)
+def test_composite_alarm_carries_the_notification(moto_endpoint: str, rule: str, enabled: bool,  # noqa: F811
+                                                  expect: tuple[str, str]) -> None:  # fmt: skip
+    """A metric alarm without actions that triggers a composite alarm with an SNS action notifies
+    (moto has no composite alarms: an after-call hook adds one to DescribeAlarms)."""
+    sc = next(s for s in SCENARIOS if s.name == "alarm without actions")
+    session = moto_account(moto_endpoint, sc)
+    account_id = session.client("sts", endpoint_url=moto_endpoint).get_caller_identity()["Account"]
+    topic = f"arn:aws:sns:us-east-1:{account_id}:cwfilter-audit-alarms"
+
+    def add_composite(parsed: Any, **_: Any) -> None:
+        parsed["CompositeAlarms"] = [{"AlarmName": "composite", "AlarmRule": rule.format(account=account_id),
+                                      "ActionsEnabled": enabled, "AlarmActions": [topic]}]  # fmt: skip
+
+    session._session.get_component("event_emitter").register("after-call.cloudwatch.DescribeAlarms", add_composite)
+    account, _ = read_live(["us-east-1"], client=client_factory(session))
+    finding = audit(account, [CWL012])[0]
+    assert (finding.status, finding.reason) == expect, finding.message

@@ -129,3 +129,16 @@ def test_unresolved_terraform_variable_is_no_data_not_fail(tmp_path: Path, old: 
     finding = audit(read_template(tmp_path / "main.tf"), [CWL012])[0]
     assert (finding.status, finding.reason) == ("NO_DATA", "UNRESOLVED_REFERENCE"), finding.message
     assert "var." in finding.message
+
+
+def test_composite_alarm_in_terraform_and_cloudformation(tmp_path: Path) -> None:
+    sc = next(s for s in SCENARIOS if s.name == "alarm without actions")
+    composite = ('resource "aws_cloudwatch_composite_alarm" "any" {\n  alarm_name = "any-s3-change"\n'
+                 '  alarm_rule = "ALARM(\\"audit-alarm-0\\")"\n  alarm_actions = [aws_sns_topic.alarms.arn]\n}\n')  # fmt: skip
+    (tmp_path / "main.tf").write_text(to_terraform(sc) + "\n" + composite, encoding="utf-8")
+    assert _verdict(tmp_path / "main.tf") == ("PASS", "COMPLIANT")
+    template = to_cloudformation(sc)
+    template["Resources"]["Composite"] = {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {
+        "AlarmName": "any-s3-change", "AlarmRule": 'ALARM("audit-alarm-0")', "AlarmActions": [{"Ref": "AlarmTopic"}]}}
+    (tmp_path / "t.json").write_text(json.dumps(template), encoding="utf-8")
+    assert _verdict(tmp_path / "t.json") == ("PASS", "COMPLIANT")

@@ -4,6 +4,7 @@ hand rules), its actions are enabled and include an SNS topic with a confirmed s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -69,9 +70,14 @@ def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Ve
     if unknown and record.actions_enabled:
         return Verdict(NO_DATA, "UNRESOLVED_REFERENCE",
                        f"alarm {record.name}: action {unknown[0]} cannot be resolved offline", evidence, where)  # fmt: skip
-    topics = [a for a in record.alarm_actions if a.startswith("arn:aws:sns:")]
-    if not record.actions_enabled or not topics:
+    topics = _sns(record)
+    parents = composites_firing_on(account, record)
+    if parents:
+        evidence["composites"] = [c.name for c in parents]
+        topics += [t for c in parents for t in _sns(c) if t not in topics]
+    if not topics:
         why = "its actions are disabled" if not record.actions_enabled else "it has no SNS alarm action"
+        why += " (nor has a composite alarm it triggers)" if parents else ""
         return Verdict(FAIL, "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID", f"alarm {record.name}: {why}", evidence, where)
     evidence["topics"] = topics
     verdict = _subscribers(account, topics, evidence, record)
@@ -79,6 +85,27 @@ def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Ve
         return Verdict(WARNING, "CLOUDWATCH_ALARM_METRIC_MATH",
                        f"{why}: cwfilter cannot evaluate whether it fires on one event", evidence, where)  # fmt: skip
     return verdict
+
+
+def _sns(record: AlarmRecord) -> list[str]:
+    """The SNS topics an alarm notifies when it goes to ALARM (none when its actions are disabled)."""
+    return [a for a in record.alarm_actions if a.startswith("arn:aws:sns:")] if record.actions_enabled else []
+
+
+_TERM = re.compile(r'\(*\s*ALARM\(\s*"?([^")]+?)"?\s*\)\s*\)*')
+
+
+def composites_firing_on(account: Account, record: AlarmRecord) -> list[AlarmRecord]:
+    """The composite alarms of the region that go to ALARM whenever ``record`` does: rules that
+    are an OR of ``ALARM(...)`` terms naming it (by name or ARN). Rules with AND or NOT may not
+    fire on it alone and are not counted."""
+    out = []
+    for c in account.composites.get(record.region, []):
+        terms = re.split(r"\s+OR\s+", str(c.raw.get("AlarmRule", "")).strip())
+        matched = [_TERM.fullmatch(t) for t in terms]
+        if all(matched) and any(m.group(1).split(":alarm:")[-1] == record.name for m in matched if m):
+            out.append(c)
+    return out
 
 
 def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], record: AlarmRecord) -> Verdict:

@@ -88,6 +88,12 @@ def _declare(out: Declared, kind: str, logical_id: str, props: dict[str, Any], w
     elif kind == "AWS::CloudWatch::Alarm":
         raw = {"AlarmName": props.get("AlarmName") or logical_id, "ActionsEnabled": True, **props}
         out.alarm(AlarmRecord(raw["AlarmName"], out.region, raw, where))
+    elif kind == "AWS::CloudWatch::CompositeAlarm":
+        raw = {"AlarmName": props.get("AlarmName") or logical_id, "ActionsEnabled": True, **props}
+        out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, where))
+    elif kind == "AWS::CloudWatch::CompositeAlarm":
+        raw = {"AlarmName": props.get("AlarmName") or logical_id, "ActionsEnabled": True, **props}
+        out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, where))
     elif kind == "AWS::SNS::Topic":
         arn = topic_arn(out.region, out.account_id, props.get("TopicName") or logical_id)
         out.topic(arn, where)

@@ -53,6 +53,7 @@ class Declared:
         self.account.trails[region] = []
         self.account.filters[region] = []
         self.account.alarms[region] = []
+        self.account.composites[region] = []
 
     def trail(self, trail: Trail) -> None:
         self.account.trails[self.region].append(trail)
@@ -62,6 +63,9 @@ class Declared:
 
     def alarm(self, record: AlarmRecord) -> None:
         self.account.alarms[self.region].append(record)
+
+    def composite(self, record: AlarmRecord) -> None:
+        self.account.composites[self.region].append(record)
 
     def topic(self, arn: str, where: Location | None) -> None:
         self.account.topics[arn] = where

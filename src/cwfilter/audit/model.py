@@ -170,6 +170,7 @@ class Account:
     trails: dict[str, list[Trail]] = field(default_factory=dict)
     filters: dict[str, list[MetricFilterRecord]] = field(default_factory=dict)
     alarms: dict[str, list[AlarmRecord]] = field(default_factory=dict)
+    composites: dict[str, list[AlarmRecord]] = field(default_factory=dict)
     subscriptions: dict[str, list[Subscription]] = field(default_factory=dict)
     topics: dict[str, Location | None] = field(default_factory=dict)
     faults: dict[str, str] = field(default_factory=dict)

@@ -97,6 +97,8 @@ def _read_region(reader: _Reader, region: str) -> None:
     alarms = reader.get(f"{region}/describe-alarms.json", f"alarms:{region}", f"cloudwatch DescribeAlarms in {region}")
     if alarms is not None:
         account.alarms[region] = [AlarmRecord(a.get("AlarmName", ""), region, a) for a in alarms.get("MetricAlarms") or []]
+        account.composites[region] = [AlarmRecord(a.get("AlarmName", ""), region, a)
+                                      for a in alarms.get("CompositeAlarms") or []]  # fmt: skip
         for topic in topics_of(alarms):
             if topic not in account.topics:
                 _subscriptions(reader, topic)

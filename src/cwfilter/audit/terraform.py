@@ -125,6 +125,14 @@ def _declare(out: Declared, r: Resource, resolve: Any) -> None:
     elif r.type == "aws_cloudwatch_metric_alarm":
         raw = _alarm(a, r.name)
         out.alarm(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))
+    elif r.type == "aws_cloudwatch_composite_alarm":
+        raw = {"AlarmName": a.get("alarm_name") or r.name, "AlarmRule": a.get("alarm_rule", ""),
+               "ActionsEnabled": flag(a.get("actions_enabled", True)), "AlarmActions": list(a.get("alarm_actions") or [])}
+        out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))  # fmt: skip
+    elif r.type == "aws_cloudwatch_composite_alarm":
+        raw = {"AlarmName": a.get("alarm_name") or r.name, "AlarmRule": a.get("alarm_rule", ""),
+               "ActionsEnabled": flag(a.get("actions_enabled", True)), "AlarmActions": list(a.get("alarm_actions") or [])}
+        out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))  # fmt: skip
     elif r.type == "aws_sns_topic":
         out.topic(a.get("arn") or topic_arn(out.region, out.account_id, a.get("name") or r.name), r.where)
     elif r.type == "aws_sns_topic_subscription":
