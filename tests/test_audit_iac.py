@@ -118,6 +118,7 @@ def test_malformed_template_names_the_file(tmp_path: Path, name: str, text: str,
         ('log_group_name = "${aws_cloudwatch_log_group.trail.name}"', "log_group_name = var.log_group"),
         ('alarm_actions = ["${aws_sns_topic.alarms.arn}"]', "alarm_actions = [var.topic_arn]"),
         ('cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"', "cloud_watch_logs_group_arn = var.group_arn"),
+        ("is_multi_region_trail = true", "is_multi_region_trail = var.log_group"),
     ],
 )
 def test_unresolved_terraform_variable_is_no_data_not_fail(tmp_path: Path, old: str, new: str) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..config import ConfigError, TemplateResolver, load_template
-from .iac import DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn
+from .iac import (DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn,
+                  unresolved_flags)
 from .model import AlarmRecord, flag, EventSelectors, Location, MetricFilterRecord, Trail, Transformation
 
 
@@ -76,6 +77,7 @@ def _declare(out: Declared, kind: str, logical_id: str, props: dict[str, Any], w
             logging=flag(props.get("IsLogging", True)),
             selectors=EventSelectors(list(props.get("EventSelectors") or []), list(props.get("AdvancedEventSelectors") or [])),
             log_group_arn=props.get("CloudWatchLogsLogGroupArn"), location=where,
+            unknown=unresolved_flags(props, ("IsMultiRegionTrail", "IsOrganizationTrail", "IsLogging")),
         ))  # fmt: skip
     elif kind == "AWS::Logs::MetricFilter":
         transformations = [

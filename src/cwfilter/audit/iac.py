@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from ..config import ConfigError, read_config_text
-from .model import Account, AlarmRecord, Location, MetricFilterRecord, Subscription, Trail
+from .model import Account, AlarmRecord, Location, MetricFilterRecord, Subscription, Trail, unresolved
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
@@ -42,6 +43,12 @@ def log_group_arn(region: str, account: str, name: str) -> str:
 
 def topic_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:sns:{region}:{account}:{name}"
+
+
+def unresolved_flags(props: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    """Which of a resource's boolean properties could not be resolved offline, if any."""
+    found = [f"{n} = {props[n]}" for n in names if unresolved(props.get(n))]
+    return ", ".join(found) + " cannot be resolved offline" if found else None
 
 
 class Declared:

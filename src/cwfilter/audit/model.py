@@ -55,6 +55,7 @@ class Trail:
     selectors: EventSelectors | None = None
     log_group_arn: str | None = None
     location: Location | None = None
+    unknown: str | None = None  # a template property the checks need that could not be resolved
 
     @property
     def owner(self) -> str:

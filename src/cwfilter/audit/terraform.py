@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..config import ConfigError, config_json, load_terraform
-from .iac import DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn
+from .iac import (DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn,
+                  unresolved_flags)
 from .model import AlarmRecord, EventSelectors, Location, MetricFilterRecord, Trail, Transformation, flag
 
 _REF = re.compile(r"\$\{\s*(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\s*\}")
@@ -114,6 +115,7 @@ def _declare(out: Declared, r: Resource, resolve: Any) -> None:
             flag(a.get("is_multi_region_trail", False)), flag(a.get("is_organization_trail", False)),
             logging=flag(a.get("enable_logging", True)), selectors=_selectors(a),
             log_group_arn=a.get("cloud_watch_logs_group_arn") or None, location=r.where,
+            unknown=unresolved_flags(a, ("is_multi_region_trail", "is_organization_trail", "enable_logging")),
         ))  # fmt: skip
     elif r.type == "aws_cloudwatch_log_metric_filter":
         ts = [Transformation(str(t.get("name")), str(t.get("namespace")), str(t.get("value")),

@@ -21,6 +21,8 @@ def assess_trail(account: Account, trail: Trail, sources: set[str]) -> Verdict:
     """PASS when ``trail`` can feed the rule's events to a log group; else why not."""
     evidence: dict[str, Any] = {"trail": trail.arn, "homeRegion": trail.home_region}
     where = trail.location
+    if trail.unknown:
+        return Verdict(NO_DATA, "UNRESOLVED_REFERENCE", f"trail {trail.name}: {trail.unknown}", evidence, where)
     if not trail.multi_region:
         return Verdict(FAIL, "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT", f"trail {trail.name} is single-region", evidence, where)
     if trail.logging is None:
