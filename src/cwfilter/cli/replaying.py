@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..config import ConfigError, load_alarms
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
+from ..replay.cluster import ClusterError, dask_client
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import DEFAULT_TOPIC, Rule, find_rule
 from ..times import iso_utc, parse_time
@@ -55,6 +57,8 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
     rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
+                    "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
@@ -142,14 +146,16 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
     try:
-        result = replay(
-            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-            strict=args.strict, jobs=args.jobs, progress=bar,
-        )  # fmt: skip
-    except ReplayError as exc:
+        with ExitStack() as stack:
+            client = stack.enter_context(dask_client(args.dask)) if args.dask else None
+            result = replay(
+                args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+                strict=args.strict, jobs=args.jobs, executor=client, progress=bar,
+            )  # fmt: skip
+    except (ReplayError, ClusterError) as exc:
         if bar:
             bar.close()
-        return fail(f"stopped (--strict): {exc}")
+        return fail(f"stopped (--strict): {exc}" if isinstance(exc, ReplayError) else str(exc))
     if bar:
         bar.close()
     timeline = None

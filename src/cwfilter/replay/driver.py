@@ -9,12 +9,13 @@ from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from ..metric import MetricFilter
 from ..pattern.message import Message
 from ..sources import FileRef, iter_discover
 from ..times import Timestamp, epoch_ms
+from .cluster import absolute, as_executor
 from .counting import Partial, count_observation
 from .files import replay_batch
 from .results import Accounting, Progress, ReplayError, ReplayResult
@@ -46,7 +47,7 @@ def replay(
     dedupe: bool = False,
     strict: bool = False,
     jobs: int | None = 1,
-    executor: Executor | None = None,
+    executor: Executor | Any | None = None,
     progress: ProgressCallback | None = None,
 ) -> ReplayResult:
     """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
@@ -57,18 +58,24 @@ def replay(
     (the CloudTrail file name stamp, a CloudWatch Logs event's timestamp), counting fallbacks.
     ``jobs`` worker processes (``None``: all cores) or an ``executor`` replay files in parallel;
     with an ``executor``, ``jobs`` says how many batches it runs at once (``IN_FLIGHT`` times
-    that many are kept submitted).
+    that many are kept submitted). The ``executor`` may be a ``distributed.Client`` (its
+    ``get_executor()`` is used, ``jobs=None`` meaning all its worker threads); its workers may
+    run elsewhere, so local paths are made absolute before they are shipped.
     """
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
     options = ReplayOptions(timestamp, dedupe, strict)
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    executor, cluster_workers = as_executor(executor)
+    workers = (cluster_workers or os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    names = [str(p) for p in items]
+    if executor is not None:  # a worker's working directory need not be this one
+        names = [absolute(name) for name in names]
     if "-" in items:
         workers = 1  # standard input belongs to this process: worker processes get /dev/null
     walked = Accounting()  # what the walk skipped or could not find, in walk order
     done, sizer, merged = _Done(), _BatchSizer(), _Merged(metric_filter)
-    batches = _stream_batches([str(p) for p in items], walked, strict, done, sizer)
+    batches = _stream_batches(names, walked, strict, done, sizer)
 
     def collect(batch: Batch, part: Partial) -> None:
         sizer.learn(len(batch), part.bytes)
