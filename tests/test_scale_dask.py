@@ -14,34 +14,15 @@ from cwfilter.cli import main
 from cwfilter.replay import replay
 from cwfilter.replay.cluster import ClusterError, dask_client
 from cwfilter.rules import find_rule
-from cwfilter.sources import s3
 from cwfilter.synth import generate_tree
 
 from .moto_aws import moto_endpoint  # noqa: F401 - the session's moto_server
+from .scale_s3 import s3_env, upload_tree  # noqa: F401 - fixtures
 
 distributed = pytest.importorskip("distributed")
 
-S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
-
-
 def _mf() -> Any:
     return find_rule("CWL-012").metric_filter(via="CWL-012")
-
-
-@pytest.fixture(scope="module")
-def s3_env(moto_endpoint: str) -> Iterator[str]:  # noqa: F811
-    """The S3 settings pointing at the moto_server, set before the cluster's workers start
-    (they inherit this environment: the credentials a real worker needs)."""
-    saved = {k: os.environ.get(k) for k in (*S3_ENV, "AWS_ENDPOINT_URL_S3")}
-    os.environ.update(S3_ENV, AWS_ENDPOINT_URL_S3=moto_endpoint)
-    s3._client.cache_clear()
-    yield moto_endpoint
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    s3._client.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +46,7 @@ def test_a_local_cluster_gives_the_one_process_result_over_a_local_tree(client: 
 
 
 def test_a_local_cluster_gives_the_one_process_result_over_an_s3_bucket(client: Any, tree: Path) -> None:
-    import boto3
-
-    bucket = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL_S3"])
-    bucket.create_bucket(Bucket="dask-trail")
-    for path in sorted(tree.rglob("*.json.gz")):
-        bucket.put_object(Bucket="dask-trail", Key=path.relative_to(tree).as_posix(), Body=path.read_bytes())
+    upload_tree(os.environ["AWS_ENDPOINT_URL_S3"], "dask-trail", tree)
     one = replay(["s3://dask-trail/AWSLogs/"], _mf(), jobs=1)
     local = replay([tree], _mf(), jobs=1)
     assert one.datapoints == local.datapoints and one.accounting.records == local.accounting.records
@@ -88,9 +64,9 @@ def test_a_relative_path_is_shipped_absolute(client: Any, tree: Path, monkeypatc
 
 
 def test_cli_dask_option(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "-o", "json", "--dask", "local:1"]) in (0, 1)
+    assert main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "--output", "json", "--dask", "local:1"]) in (0, 1)
     with_dask = capsys.readouterr().out
-    main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "-o", "json", "--jobs", "1"])
+    main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "--output", "json", "--jobs", "1"])
     assert capsys.readouterr().out == with_dask
 
 

@@ -13,7 +13,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from ..metric import MetricFilter
 from ..pattern.message import Message
-from ..sources import FileRef, iter_discover
+from ..sources import FileRef, NotRead, NotReadKind, iter_discover
+from ..sources.scope import Scope
 from ..times import Timestamp, epoch_ms
 from .cluster import absolute, as_executor
 from .counting import Partial, count_observation
@@ -49,6 +50,7 @@ def replay(
     jobs: int | None = 1,
     executor: Executor | Any | None = None,
     progress: ProgressCallback | None = None,
+    scope: Scope | None = None,
 ) -> ReplayResult:
     """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
     message)`` events through ``metric_filter``.
@@ -61,11 +63,15 @@ def replay(
     that many are kept submitted). The ``executor`` may be a ``distributed.Client`` (its
     ``get_executor()`` is used, ``jobs=None`` meaning all its worker threads); its workers may
     run elsewhere, so local paths are made absolute before they are shipped.
+    ``scope`` (a time range, accounts, regions): folders, S3 prefixes and files outside it are
+    pruned by the CloudTrail layout and names before anything is read, and records read outside
+    its time range are counted apart (``out_of_range``), not in the metric.
     """
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
-    options = ReplayOptions(timestamp, dedupe, strict)
+    since, until = (scope.since_ms, scope.until_ms) if scope is not None else (None, None)
+    options = ReplayOptions(timestamp, dedupe, strict, since_ms=since, until_ms=until)
     executor, cluster_workers = as_executor(executor)
     workers = (cluster_workers or os.cpu_count() or 1) if jobs is None else max(1, jobs)
     names = [str(p) for p in items]
@@ -75,7 +81,7 @@ def replay(
         workers = 1  # standard input belongs to this process: worker processes get /dev/null
     walked = Accounting()  # what the walk skipped or could not find, in walk order
     done, sizer, merged = _Done(), _BatchSizer(), _Merged(metric_filter)
-    batches = _stream_batches(names, walked, strict, done, sizer)
+    batches = _stream_batches(iter_discover(names, sizes=False, scope=scope), walked, strict, done, sizer)
 
     def collect(batch: Batch, part: Partial) -> None:
         sizer.learn(len(batch), part.bytes)
@@ -146,14 +152,14 @@ class _BatchSizer:
 
 
 def _stream_batches(
-    inputs: list[str], accounting: Accounting, strict: bool, done: _Done, sizer: _BatchSizer
+    walk: Iterator[FileRef | NotRead], accounting: Accounting, strict: bool, done: _Done, sizer: _BatchSizer
 ) -> Iterator[Batch]:
     """Batches of files (as sized by ``sizer`` when each starts), yielded as the inputs are
-    walked. Inputs not read go to ``accounting`` (in walk order) on the way: failed or skipped
-    as their kind says."""
+    walked. Inputs not read go to ``accounting`` (in walk order) on the way: failed, skipped or
+    pruned as their kind says."""
     batch: Batch = []
     limit = sizer.next_size()
-    for found in iter_discover(inputs, sizes=False):
+    for found in walk:
         if isinstance(found, FileRef):
             batch.append((found.name, found.size))
             done.files_total += 1
@@ -162,7 +168,12 @@ def _stream_batches(
                 batch, limit = [], sizer.next_size()
             continue
         source, reason, kind = found
-        if kind.failed:
+        if kind.pruned:
+            if kind is NotReadKind.PRUNED:
+                accounting.pruned += 1
+            else:
+                accounting.pruned_folders += 1
+        elif kind.failed:
             accounting.files_failed += 1
             accounting.problem(source, None, reason)
             if strict:

@@ -32,6 +32,12 @@ class ReplayOptions:
     dedupe: bool = False
     strict: bool = False
     fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (plan.py)
+    since_ms: int | None = None  # records before this time are counted out of range
+    until_ms: int | None = None  # records at or after this time are counted out of range
+
+    @property
+    def ranged(self) -> bool:
+        return self.since_ms is not None or self.until_ms is not None
 
 
 @dataclass(frozen=True)
