@@ -7,7 +7,9 @@ The endpoint, region and credentials come from the usual AWS settings, so
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, TypeVar
@@ -168,6 +170,83 @@ def _ordered(pool: ThreadPoolExecutor, fn: Callable[[str], T], items: list[str],
             break
 
 
+class _ReadAhead:
+    """The objects of a batch fetched ``READ_AHEAD`` at a time by threads, in the order the
+    reader asks for them: at most ``READ_AHEAD`` bodies wait in memory."""
+
+    def __init__(self, uris: list[str]) -> None:
+        self.pending = iter(uris)
+        self.futures: dict[str, Future[bytes]] = {}
+
+    def start(self, count: int) -> None:
+        pool = _pool()
+        for uri in self.pending:
+            future = pool.submit(_fetch, uri)
+            with _LOCK:
+                self.futures[uri] = future
+                _AHEAD[uri] = self
+            count -= 1
+            if count <= 0:
+                break
+
+    def take(self, uri: str) -> Future[bytes] | None:
+        with _LOCK:
+            future = self.futures.pop(uri, None)
+            _AHEAD.pop(uri, None)
+        if future is not None:
+            self.start(1)
+        return future
+
+    def close(self) -> None:
+        with _LOCK:
+            for uri, future in self.futures.items():
+                future.cancel()
+                _AHEAD.pop(uri, None)
+            self.futures.clear()
+        self.pending = iter(())
+
+
+_LOCK = threading.Lock()
+_AHEAD: dict[str, _ReadAhead] = {}  # object → the read-ahead that fetches it
+
+
+@lru_cache(maxsize=4)
+def _pool_for(pid: int) -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(READ_AHEAD, thread_name_prefix="cwfilter-s3-read")
+
+
+def _pool() -> ThreadPoolExecutor:
+    return _pool_for(os.getpid())
+
+
+@contextmanager
+def reading_ahead(objects: list[tuple[str, int]], limit: int) -> Iterator[None]:
+    """While the block runs, the ``s3://`` objects of ``objects`` (name, size) of at most
+    ``limit`` bytes are fetched ahead, ``READ_AHEAD`` requests in flight, for ``read_object``
+    to find in the order given. Larger objects are streamed as usual."""
+    uris = [name for name, size in objects if name.startswith("s3://") and size <= limit]
+    if len(uris) < 2:
+        yield
+        return
+    _client()  # made before the threads need it
+    ahead = _ReadAhead(uris)
+    ahead.start(READ_AHEAD)
+    try:
+        yield
+    finally:
+        ahead.close()
+
+
+def _fetch(uri: str) -> bytes:
+    body = open_object(uri)
+    try:
+        return body.read()  # type: ignore[no-any-return]
+    except Exception as exc:  # noqa: BLE001
+        raise S3Error(f"{uri}: cannot read: {exc}") from None
+    finally:
+        body.close()
+
+
 def open_object(uri: str) -> BinaryIO:
     """The object's body as a stream (read it front to back, once)."""
     bucket, key = split_uri(uri)
@@ -178,10 +257,7 @@ def open_object(uri: str) -> BinaryIO:
 
 
 def read_object(uri: str) -> bytes:
-    body = open_object(uri)
-    try:
-        return body.read()
-    except Exception as exc:  # noqa: BLE001
-        raise S3Error(f"{uri}: cannot read: {exc}") from None
-    finally:
-        body.close()
+    """The object's bytes: fetched ahead (``reading_ahead``) or read now."""
+    ahead = _AHEAD.get(uri)
+    future = ahead.take(uri) if ahead is not None else None
+    return future.result() if future is not None else _fetch(uri)
