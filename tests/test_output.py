@@ -214,3 +214,24 @@ def test_library_matches_follow_dedupe_and_events() -> None:
     result = cwfilter.replay([(1_704_067_200_000, json.dumps(rec)), (1_704_067_260_000, "{}")], mf, matches=True)
     assert [(m.index, m.message) for m in result.matches or []] == [(0, json.dumps(rec))]
     assert cwfilter.replay([(1_704_067_200_000, "{}")], mf).matches is None
+
+
+def test_match_reads_cloudtrail_files_as_replay_does(tmp_path: Path) -> None:
+    """``match`` on a .json.gz tree used to read gzip bytes as text and print nothing."""
+    pattern = "{ $.eventName = DeleteBucketPolicy }"
+    tree = _cwfilter("match", pattern, str(SAMPLE_TREE))
+    assert tree.returncode == 0, tree.stderr
+    records = [json.loads(line) for line in tree.stdout.splitlines()]
+    assert len(records) == 4 and {r["eventName"] for r in records} == {"DeleteBucketPolicy"}
+    one = next(SAMPLE_TREE.rglob("*_CloudTrail_*.json.gz"))
+    gz = _cwfilter("match", "{ $.eventSource = s3.amazonaws.com }", str(one), "--extract")
+    assert gz.returncode in (0, 1) and all(json.loads(x)["file"] == str(one) for x in gz.stdout.splitlines())
+    # A {"Records": [...]} document on one line: JSON patterns see its records, not the line.
+    doc = tmp_path / "trail.json"
+    doc.write_text(json.dumps({"Records": records}))
+    assert _cwfilter("match", pattern, str(doc), "--count").stdout == "4\n"
+    piped = subprocess.run([str(Path(sys.executable).with_name("cwfilter")), "match", pattern, "--count"],
+                           input=doc.read_bytes(), capture_output=True, timeout=60)  # fmt: skip
+    assert piped.stdout == b"4\n"
+    missing = _cwfilter("match", pattern, str(doc), "/nonexistent")
+    assert missing.returncode == 2 and "cannot read /nonexistent" in missing.stderr and len(missing.stdout.splitlines()) == 4
