@@ -11,12 +11,13 @@ import types
 from typing import Any
 
 from .driver import BATCH_BYTES, IN_FLIGHT, MAX_BATCH_FILES, Events, ProgressCallback, replay
-from .results import Accounting, Progress, ReplayError, ReplayResult
+from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
 
 __all__ = [
     "BATCH_BYTES",
     "IN_FLIGHT",
+    "Match",
     "MAX_BATCH_FILES",
     "Accounting",
     "Events",
