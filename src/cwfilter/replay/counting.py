@@ -12,7 +12,7 @@ import orjson
 
 from ..metric import Accumulator, MetricFilter, Observation
 from ..sources import FileRef, Item, Parsed, Problem, Skip
-from ..times import parse_time
+from ..times import in_range, parse_time
 from .results import Accounting, ReplayError
 from .spec import ReplayOptions
 
@@ -144,7 +144,13 @@ def _event_time(record: dict[str, Any]) -> tuple[int | None, str]:
     if raw is None:
         return None, "missing eventTime"
     ms = parse_time(raw)
-    return ms, "" if ms is not None else f"unparseable eventTime {str(raw)[:40]!r}"
+    if ms is None:
+        return None, f"unparseable eventTime {str(raw)[:40]!r}"
+    return ms, "" if in_range(ms) else f"eventTime out of range {str(raw)[:40]!r} (years 2 to 9998 UTC)"
+
+
+def _out_of_range(ms: int) -> str:
+    return f"timestamp out of range: {ms} ms since the epoch (years 2 to 9998 UTC)"
 
 
 def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fast: bool) -> None:
@@ -161,8 +167,8 @@ def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fa
         record = item.record
         event_ms, why = _event_time(record) if record is not None else (None, "no timestamp")
         ms = stamp(event_ms, record is not None, item.delivered_ms, item.message is not None)
-        if ms is None:
-            counter.reject(ref.name, item.index, why or "no timestamp")
+        if ms is None or not in_range(ms):
+            counter.reject(ref.name, item.index, why or ("no timestamp" if ms is None else _out_of_range(ms)))
             continue
         if record is not None and json_fast and item.message is None:
             obs = mf.observe_object(record)
