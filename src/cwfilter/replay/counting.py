@@ -58,6 +58,7 @@ class Counter:
         self.mf, self.part, self.strict = mf, part, options.strict
         self.acc, self.accounting, self.by_event_id = part.acc, part.accounting, part.by_event_id
         self.by_delivery = options.timestamp == "delivery"
+        self.partial: str | None = None  # the last file counted as read in part
         has_default = mf.default_value is not None
         self.no_match = Observation(False, mf.default_value, (), "defaultValue") if has_default else NO_MATCH
 
@@ -72,16 +73,22 @@ class Counter:
         self.accounting.skipped.append({"source": source, "reason": reason})
 
     def problem(self, source: str, problem: Problem) -> None:
-        """A reader's problem: with a record number, a rejected record; else about the file."""
+        """A reader's problem: with a record number, a rejected record; else about the file,
+        which failed (``fatal``: counted as failed, not read) or was read in part. In strict
+        mode any of them stops the replay."""
         if problem.index is None:
             self.accounting.problem(source, None, problem.reason)
             if problem.fatal:
+                self.accounting.files -= 1
                 self.accounting.files_failed += 1
+            elif self.partial != source:  # once per file, however many reasons
+                self.partial = source
+                self.accounting.files_partial += 1
         else:
             self.accounting.records += 1
             self.accounting.rejected += 1
             self.accounting.problem(source, problem.index, problem.reason)
-        if self.strict and problem.fatal:
+        if self.strict:
             where = source + (f" record {problem.index}" if problem.index is not None else "")
             raise ReplayError(f"{where}: {problem.reason}")
 

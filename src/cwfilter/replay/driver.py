@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 from ..metric import MetricFilter
 from ..pattern.message import Message
 from ..sources import FileRef, iter_discover
+from ..sources.inflate import MAX_FILE_SIZE
 from ..times import Timestamp, epoch_ms
 from .counting import Partial, count_observation
 from .files import replay_batch
@@ -48,6 +49,7 @@ def replay(
     jobs: int | None = 1,
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
+    max_file_size: int = MAX_FILE_SIZE,
 ) -> ReplayResult:
     """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
     message)`` events through ``metric_filter``.
@@ -62,7 +64,7 @@ def replay(
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
-    options = ReplayOptions(timestamp, dedupe, strict)
+    options = ReplayOptions(timestamp, dedupe, strict, max_file_size=max_file_size)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if "-" in items:
         workers = 1  # standard input belongs to this process: worker processes get /dev/null

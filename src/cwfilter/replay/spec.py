@@ -14,6 +14,7 @@ import orjson
 
 from ..config import from_put_metric_filter
 from ..metric import DefaultValueMode, MetricFilter
+from ..sources.inflate import MAX_FILE_SIZE
 from .plan import RecordPlan, plan_for_filter
 
 TimestampSource = Literal["event", "delivery"]
@@ -26,12 +27,14 @@ def _fast_default() -> bool:
 
 @dataclass(frozen=True)
 class ReplayOptions:
-    """How records are stamped, de-duplicated, and whether the first problem stops the replay."""
+    """How records are stamped, de-duplicated, whether the first problem stops the replay, and
+    the most bytes one input may give, decompressed (``--max-file-size``)."""
 
     timestamp: TimestampSource = "event"
     dedupe: bool = False
     strict: bool = False
     fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (plan.py)
+    max_file_size: int = MAX_FILE_SIZE
 
 
 @dataclass(frozen=True)
