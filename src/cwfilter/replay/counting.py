@@ -174,8 +174,11 @@ def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fa
         record = item.record
         event_ms, why = _event_time(record) if record is not None else (None, "no timestamp")
         ms = stamp(event_ms, record is not None, item.delivered_ms, item.message is not None)
-        if ms is None or not in_range(ms):
-            counter.reject(ref.name, item.index, why or ("no timestamp" if ms is None else _out_of_range(ms)))
+        if ms is None:
+            counter.reject(ref.name, item.index, why or "no timestamp")
+            continue
+        if not in_range(ms):  # the event time's own reason, or the delivery time's
+            counter.reject(ref.name, item.index, why if ms == event_ms else _out_of_range(ms))
             continue
         if record is not None and json_fast and item.message is None:
             obs = mf.observe_object(record)

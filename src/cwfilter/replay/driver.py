@@ -15,7 +15,7 @@ from ..metric import MetricFilter
 from ..pattern.message import Message
 from ..sources import FileRef, iter_discover
 from ..sources.inflate import MAX_FILE_SIZE
-from ..times import Timestamp, epoch_ms
+from ..times import Timestamp, epoch_ms, in_range
 from .counting import Partial, count_observation
 from .files import replay_batch
 from .results import Accounting, Progress, ReplayError, ReplayResult
@@ -215,7 +215,9 @@ def _replay_events(events: Iterable[tuple[Timestamp, Message]], mf: MetricFilter
         accounting.records += 1
         try:
             ms = epoch_ms(ts)
-        except (TypeError, ValueError) as exc:
+            if not in_range(ms):
+                raise ValueError(f"out of range: {ms} ms since the epoch (years 2 to 9998 UTC)")
+        except (TypeError, ValueError, OverflowError) as exc:
             accounting.rejected += 1
             accounting.problem("events", i, f"bad timestamp: {exc}")
             continue
