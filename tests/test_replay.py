@@ -341,7 +341,7 @@ def test_large_s3_objects_are_streamed_when_they_hold_lines(
     taken = []
     real = large.stream_or_read
     monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read",
-                        lambda name, raw: taken.append(name) or real(name, raw))  # fmt: skip
+                        lambda name, raw, *limit: taken.append(name) or real(name, raw, *limit))  # fmt: skip
     for name, body in bodies.items():
         assert len(body) > 4096
         client.put_object(Bucket="big", Key=name, Body=body)
@@ -472,7 +472,7 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
         paths.append(path)
     streamed = []
     real = large.read_in_pieces
-    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "read_in_pieces", lambda path, *limit: streamed.append(path) or real(path, *limit))
     whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
     assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
     assert pieces == whole
@@ -597,8 +597,8 @@ def _replay_stdin(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, l
     taken: list[str] = []
     real = large.stream_or_read
 
-    def spy(name: str, raw: Any) -> Any:
-        got = real(name, raw)
+    def spy(name: str, raw: Any, *limit: int) -> Any:
+        got = real(name, raw, *limit)
         taken.append("whole" if isinstance(got, bytes) else "pieces")
         return got
 

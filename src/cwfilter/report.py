@@ -79,7 +79,9 @@ def table(result: ReplayResult, *, show_all: bool = False) -> str:
 def accounting_lines(result: ReplayResult) -> list[str]:
     a = result.accounting
     lines = [
-        f"files           {a.files:,} read, {a.files_failed:,} failed, {a.files_skipped:,} skipped",
+        f"files           {a.files_seen:,} seen: {a.files:,} read"
+        + (f" ({a.files_partial:,} only in part)" if a.files_partial else "")
+        + f", {a.files_failed:,} failed, {a.files_skipped:,} skipped",
         f"records         {a.records:,} read: {a.matched:,} matched, {a.unmatched:,} not matched, "
         f"{a.rejected:,} rejected" + (f", {a.duplicates:,} duplicates dropped" if a.duplicates else ""),
     ]
@@ -122,7 +124,8 @@ def csv_text(result: ReplayResult, timeline: AlarmTimeline | None = None) -> str
             w.writerow(["period", iso_utc(start), *ident, result.period, result.statistic, value, "", "", "", "", ""])
     blank = [""] * 6
     a = result.accounting
-    counts = {"files read": a.files, "files failed": a.files_failed, "files skipped": a.files_skipped,
+    counts = {"files seen": a.files_seen, "files read": a.files, "files read in part": a.files_partial,
+              "files failed": a.files_failed, "files skipped": a.files_skipped,
               "records read": a.records, "records matched": a.matched, "records not matched": a.unmatched,
               "records rejected": a.rejected, "duplicates dropped": a.duplicates,
               "records out of range": a.out_of_range, "files pruned": a.pruned, "folders pruned": a.pruned_folders}  # fmt: skip

@@ -18,6 +18,10 @@ Timestamp = Union[datetime, int, float]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MS = timedelta(milliseconds=1)
+# The times a record may carry: those ``datetime`` can write in UTC, a year inside each end so
+# that a period or an alarm's evaluation range around them can be written too.
+MIN_MS = (datetime(2, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _ONE_MS
+MAX_MS = (datetime(9999, 1, 1, tzinfo=timezone.utc) - _EPOCH) // _ONE_MS
 _LENIENT = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:?\d\d)?", re.ASCII)
 
 
@@ -31,9 +35,14 @@ def epoch_ms(when: Timestamp) -> int:
     return int(when)
 
 
+def in_range(ms: int) -> bool:
+    """Whether epoch ms ``ms`` is a time replay counts (years 2 to 9998, ``MIN_MS``/``MAX_MS``)."""
+    return MIN_MS <= ms < MAX_MS
+
+
 def iso_utc(ms: int) -> str:
     """``2023-07-10T11:57:00Z`` (seconds precision, UTC)."""
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (_EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(value: Any) -> int | None:

@@ -20,6 +20,7 @@ from ..replay import ReplayError, ReplayResult, replay
 from ..replay.cluster import ClusterError, dask_client
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import DEFAULT_TOPIC, Rule, find_rule
+from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO
 from ..sources.scope import Scope, relative_ms
 from ..times import iso_utc, parse_time
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
@@ -34,6 +35,10 @@ def add_commands(sub: Any) -> None:
         description="Read CloudTrail logs as delivered (S3 trees of .json.gz, {\"Records\": [...]} files, JSON arrays, "
         "JSON lines, lookup-events output, CloudWatch Logs exports and subscription payloads, stdin, s3://bucket/prefix) "
         "and compute what a metric filter would have published.",
+        epilog="exit status: 0 every input found was read in full (rejected records are counted, not errors); "
+        "3 the result is printed but some inputs failed or were read only in part (truncated, corrupt, beyond "
+        "--max-file-size); 2 nothing could be read (no input found, every input failed), invalid arguments, "
+        "or --strict stopped at a problem.",
     )
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
@@ -63,6 +68,9 @@ def add_commands(sub: Any) -> None:
                     help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
     rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
+    rp.add_argument("--max-file-size", type=_size, default=MAX_FILE_SIZE, metavar="SIZE",
+                    help="the most one input may give, decompressed: bytes, or with K, M, G (default 1G); an input "
+                    f"expanding more than {MAX_RATIO}x its size past 64M is also refused (a decompression bomb)")  # fmt: skip
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     rng = rp.add_argument_group("range: what is left out before anything is read (by the CloudTrail layout and names)")
     rng.add_argument("--since", metavar="TIME", help="ISO 8601 (2024-03-04, 2024-03-04T08:00Z) or a time ago "
@@ -167,7 +175,7 @@ def replay_command(args: argparse.Namespace) -> int:
             result = replay(
                 args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
                 strict=args.strict, jobs=args.jobs, executor=client, progress=bar, scope=scope,
-                matches=bool(args.matches),
+                matches=bool(args.matches), max_file_size=args.max_file_size,
             )  # fmt: skip
     except (ReplayError, ClusterError) as exc:
         if bar:
@@ -207,8 +215,35 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.outfile and args.output != "table":
         print("\n".join(accounting_lines(result)), file=sys.stderr)
-    failed = result.accounting.files_failed and not result.accounting.files
-    return EXIT_ERROR if failed else EXIT_MATCH
+    return _exit_status(result)
+
+
+EXIT_PARTIAL = 3
+
+
+def _exit_status(result: ReplayResult) -> int:
+    """0: every input read in full; 3: some failed or were read in part; 2: none was read."""
+    a = result.accounting
+    if not a.files:
+        what = "no log file found in the inputs" if not a.files_failed else f"no input could be read ({a.files_failed:,} failed)"
+        return fail(what)
+    if not a.complete:
+        what = [f"{a.files_failed:,} failed"] if a.files_failed else []
+        what += [f"{a.files_partial:,} read only in part"] if a.files_partial else []
+        print(f"cwfilter: not every input was read in full ({a.files_seen:,} found: {', '.join(what)})", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_MATCH
+
+
+_SIZE = re.compile(r"(\d+)\s*([KMG]?)i?B?", re.IGNORECASE)
+
+
+def _size(text: str) -> int:
+    """``--max-file-size``: bytes, or a number with K, M or G (powers of 1024)."""
+    m = _SIZE.fullmatch(text.strip())
+    if not m or int(m.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a size such as 1G, 512M or 1000000")
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
 
 
 def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:

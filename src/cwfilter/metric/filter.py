@@ -67,11 +67,16 @@ class Observation:
 def _number(value: Any) -> float | None:
     """A metric value from an extracted value: JSON numbers and numeric strings (§6.2, [INF])."""
     t = type(value)
-    if t is int or t is float:
-        return float(value)
-    if t is str and ast.NUMBER_RE.fullmatch(value):
-        return float(value)
-    return None
+    try:
+        if t is int or t is float:
+            number = float(value)
+        elif t is str and ast.NUMBER_RE.fullmatch(value):
+            number = float(value)
+        else:
+            return None
+    except OverflowError:  # an integer beyond a double
+        return None
+    return number if math.isfinite(number) else None  # CloudWatch takes no infinite sample
 
 
 def _text(value: Any) -> str | None:

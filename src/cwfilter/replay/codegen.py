@@ -14,9 +14,13 @@ from ..pattern.values import json_value_test
 
 
 def fix_wide_int(v: Any) -> Any:
-    """An integer beyond 64 bits as orjson reads it (a float); msgspec keeps it exact."""
+    """An integer beyond 64 bits as orjson reads it (a float, an infinity beyond a double, as
+    ``sources.lenient`` reads it); msgspec keeps it exact."""
     if type(v) is int and not -9223372036854775808 <= v <= 18446744073709551615:
-        return float(v)
+        try:
+            return float(v)
+        except OverflowError:
+            return float("inf") if v > 0 else float("-inf")
     return v
 
 

@@ -13,7 +13,7 @@ import orjson
 from ..metric import Accumulator, MetricFilter, Observation
 from ..pattern.message import as_text
 from ..sources import FileRef, Item, Parsed, Problem, Skip
-from ..times import parse_time
+from ..times import in_range, parse_time
 from .results import Accounting, Match, ReplayError
 from .spec import ReplayOptions
 
@@ -66,6 +66,7 @@ class Counter:
         self.ranged = options.ranged
         self.since = -(1 << 62) if options.since_ms is None else options.since_ms
         self.until = 1 << 62 if options.until_ms is None else options.until_ms
+        self.partial: str | None = None  # the last file counted as read in part
         has_default = mf.default_value is not None
         self.no_match = Observation(False, mf.default_value, (), "defaultValue") if has_default else NO_MATCH
 
@@ -80,16 +81,22 @@ class Counter:
         self.accounting.skipped.append({"source": source, "reason": reason})
 
     def problem(self, source: str, problem: Problem) -> None:
-        """A reader's problem: with a record number, a rejected record; else about the file."""
+        """A reader's problem: with a record number, a rejected record; else about the file,
+        which failed (``fatal``: counted as failed, not read) or was read in part. In strict
+        mode any of them stops the replay."""
         if problem.index is None:
             self.accounting.problem(source, None, problem.reason)
             if problem.fatal:
+                self.accounting.files -= 1
                 self.accounting.files_failed += 1
+            elif self.partial != source:  # once per file, however many reasons
+                self.partial = source
+                self.accounting.files_partial += 1
         else:
             self.accounting.records += 1
             self.accounting.rejected += 1
             self.accounting.problem(source, problem.index, problem.reason)
-        if self.strict and problem.fatal:
+        if self.strict:
             where = source + (f" record {problem.index}" if problem.index is not None else "")
             raise ReplayError(f"{where}: {problem.reason}")
 
@@ -161,7 +168,13 @@ def _event_time(record: dict[str, Any]) -> tuple[int | None, str]:
     if raw is None:
         return None, "missing eventTime"
     ms = parse_time(raw)
-    return ms, "" if ms is not None else f"unparseable eventTime {str(raw)[:40]!r}"
+    if ms is None:
+        return None, f"unparseable eventTime {str(raw)[:40]!r}"
+    return ms, "" if in_range(ms) else f"eventTime out of range {str(raw)[:40]!r} (years 2 to 9998 UTC)"
+
+
+def _out_of_range(ms: int) -> str:
+    return f"timestamp out of range: {ms} ms since the epoch (years 2 to 9998 UTC)"
 
 
 def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fast: bool) -> None:
@@ -180,6 +193,9 @@ def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fa
         ms = stamp(event_ms, record is not None, item.delivered_ms, item.message is not None)
         if ms is None:
             counter.reject(ref.name, item.index, why or "no timestamp")
+            continue
+        if not in_range(ms):  # the event time's own reason, or the delivery time's
+            counter.reject(ref.name, item.index, why if ms == event_ms else _out_of_range(ms))
             continue
         if record is not None and json_fast and item.message is None:
             obs = mf.observe_object(record)

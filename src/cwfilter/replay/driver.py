@@ -14,8 +14,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 from ..metric import MetricFilter
 from ..pattern.message import Message, as_text
 from ..sources import FileRef, NotRead, NotReadKind, iter_discover
+from ..sources.inflate import MAX_FILE_SIZE
 from ..sources.scope import Scope
-from ..times import Timestamp, epoch_ms
+from ..times import Timestamp, epoch_ms, in_range
 from .cluster import absolute, as_executor
 from .counting import Partial, count_observation
 from .files import replay_batch
@@ -52,6 +53,7 @@ def replay(
     progress: ProgressCallback | None = None,
     scope: Scope | None = None,
     matches: bool = False,
+    max_file_size: int = MAX_FILE_SIZE,
 ) -> ReplayResult:
     """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
     message)`` events through ``metric_filter``.
@@ -74,7 +76,7 @@ def replay(
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic, matches)  # type: ignore[arg-type]
     since, until = (scope.since_ms, scope.until_ms) if scope is not None else (None, None)
-    options = ReplayOptions(timestamp, dedupe, strict, matches=matches, since_ms=since, until_ms=until)
+    options = ReplayOptions(timestamp, dedupe, strict, matches=matches, max_file_size=max_file_size, since_ms=since, until_ms=until)
     executor, cluster_workers = as_executor(executor)
     workers = (cluster_workers or os.cpu_count() or 1) if jobs is None else max(1, jobs)
     names = [str(p) for p in items]
@@ -253,7 +255,9 @@ def _replay_events(
         accounting.records += 1
         try:
             ms = epoch_ms(ts)
-        except (TypeError, ValueError) as exc:
+            if not in_range(ms):
+                raise ValueError(f"out of range: {ms} ms since the epoch (years 2 to 9998 UTC)")
+        except (TypeError, ValueError, OverflowError) as exc:
             accounting.rejected += 1
             accounting.problem("events", i, f"bad timestamp: {exc}")
             continue

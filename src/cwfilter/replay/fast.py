@@ -5,14 +5,15 @@ nothing: without a default value or de-duplication, the records that do not matc
 counted at once through the two ends of their time span (all ``record`` would do with them).
 
 Where the decoder cannot be exact it declines (``False``, nothing counted) and the caller
-takes the plain path: a record without ``eventTime`` (the plain path may unwrap it)."""
+takes the plain path: a record without ``eventTime`` (the plain path may unwrap it), or with
+one outside the times replay counts (the plain path rejects that record with the reason)."""
 
 from __future__ import annotations
 
 from operator import attrgetter
 from typing import Any
 
-from ..times import epoch_ms
+from ..times import epoch_ms, in_range
 from .counting import Counter
 from .plan import MISSING, RecordPlan
 
@@ -29,7 +30,7 @@ def count_decoded(records: list[Any], files: int, delivered_ms: int | None, coun
     by_delivery = counter.by_delivery and delivered_ms is not None
     found = None if keep_all or by_delivery else _matches_and_span(records, plan)
     if found is None or not counter.within(found[1], found[2]):  # each record on its own
-        if any(r.event_time is MISSING for r in records):
+        if _span(records) is None:
             return False
         counter.files(files)
         counter.read(len(records))
@@ -54,14 +55,24 @@ def _count_one(counter: Counter, plan: RecordPlan, ms: int, record: Any, matched
     counter.record(ms, obs, record.event_id if counter.by_event_id is not None else None)
 
 
-def _matches_and_span(records: list[Any], plan: RecordPlan) -> tuple[list[Any], int, int] | None:
-    """The matching records, and the first and last epoch ms of all of them (the times compared
-    as datetimes in C, converted only for the two ends); ``None`` when a record has no
-    ``eventTime``."""
+def _span(records: list[Any]) -> tuple[int, int] | None:
+    """The first and last epoch ms of the records (the times compared as datetimes in C,
+    converted only for the two ends); ``None`` when a record has no ``eventTime`` or one
+    outside the times replay counts."""
     try:
         first, last = min(map(_EVENT_TIME, records)), max(map(_EVENT_TIME, records))
     except TypeError:  # ``MISSING`` beside a datetime
         return None
     if first is MISSING:  # the only record
         return None
-    return plan.select(records), epoch_ms(first), epoch_ms(last)
+    first_ms, last_ms = epoch_ms(first), epoch_ms(last)
+    return (first_ms, last_ms) if in_range(first_ms) and in_range(last_ms) else None
+
+
+def _matches_and_span(records: list[Any], plan: RecordPlan) -> tuple[list[Any], int, int] | None:
+    """The matching records, and the first and last epoch ms of all of them; ``None`` as
+    ``_span`` says."""
+    span = _span(records)
+    if span is None:
+        return None
+    return plan.select(records), span[0], span[1]

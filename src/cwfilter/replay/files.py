@@ -74,11 +74,11 @@ class _Reader:
         use = self.plan if fast else None
         fresh = opened is None
         if opened is None:
-            opened = open_input(ref)
+            opened = open_input(ref, max_size=self.options.max_file_size)
         if isinstance(opened, DocumentPieces):
             if self._document(ref, opened, use):
                 return
-            opened, fresh = open_input(ref, whole=True), True  # it could not be cut between records
+            opened, fresh = open_input(ref, whole=True, max_size=self.options.max_file_size), True  # not cut
         if isinstance(opened, Whole):
             if fresh:
                 self.part.bytes += len(opened.data)
@@ -136,7 +136,7 @@ class _Reader:
         assert self.plan is not None
         chunk = _Chunk()
         for ref in files:
-            opened = open_input(ref)
+            opened = open_input(ref, max_size=self.options.max_file_size)
             decoded = None
             if isinstance(opened, Whole):
                 self.part.bytes += len(opened.data)

@@ -3,12 +3,16 @@ file and record read (``Accounting``), and the error strict mode raises."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..errors import CwfilterError
 from ..metric import Datapoints, MetricFilter, MetricKey
 from ..times import iso_utc
+
+
+_NUMBERS = re.compile(r"0x[0-9A-Fa-f]+|\d+")
 
 
 class ReplayError(CwfilterError, RuntimeError):
@@ -30,11 +34,14 @@ class Progress:
 
 @dataclass
 class Accounting:
-    """What happened to every file and record read."""
+    """What happened to every file and record read. Every file found is read, failed or
+    skipped (``files_seen`` is their sum); a file read in part (truncated, beyond
+    ``--max-file-size``...) is among those read and also counted in ``files_partial``."""
 
-    files: int = 0  # files read (including those that failed)
+    files: int = 0  # files read, in full or in part (not those that failed)
     files_failed: int = 0
     files_skipped: int = 0
+    files_partial: int = 0  # of ``files``: read only in part, with the reason in ``problems``
     records: int = 0
     matched: int = 0
     unmatched: int = 0
@@ -48,11 +55,22 @@ class Accounting:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def merge(self, other: Accounting) -> None:
-        for name in ("files", "files_failed", "files_skipped", "records", "matched", "unmatched", "rejected",
-                     "duplicates", "delivery_time_fallbacks", "out_of_range", "pruned", "pruned_folders"):  # fmt: skip
+        for name in ("files", "files_failed", "files_skipped", "files_partial", "records", "matched", "unmatched",
+                     "rejected", "duplicates", "delivery_time_fallbacks", "out_of_range", "pruned",
+                     "pruned_folders"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems)
         self.skipped.extend(other.skipped)
+
+    @property
+    def files_seen(self) -> int:
+        """Every file found: read, failed or skipped."""
+        return self.files + self.files_failed + self.files_skipped
+
+    @property
+    def complete(self) -> bool:
+        """Whether every input found was read in full (or skipped on purpose)."""
+        return not self.files_failed and not self.files_partial
 
     def problem(self, source: str, index: int | None, reason: str) -> None:
         entry: dict[str, Any] = {"source": source, "reason": reason}
@@ -65,6 +83,8 @@ class Accounting:
             "files": self.files,
             "filesFailed": self.files_failed,
             "filesSkipped": self.files_skipped,
+            "filesPartial": self.files_partial,
+            "filesSeen": self.files_seen,
             "records": self.records,
             "matched": self.matched,
             "unmatched": self.unmatched,
@@ -79,13 +99,15 @@ class Accounting:
         }
 
     def problem_summary(self) -> list[tuple[str, int, list[str]]]:
-        """(reason, count, first sources) per distinct reason, most frequent first."""
-        groups: dict[str, list[str]] = {}
+        """(reason, count, first sources) per kind of reason, most frequent first: reasons that
+        differ only in their numbers (a byte, a line, a column) are one kind, shown by the
+        first one's whole text."""
+        groups: dict[str, tuple[str, list[str]]] = {}
         for p in self.problems:
-            reason = p["reason"].split(":")[0]
             where = p["source"] + (f" #{p['record']}" if "record" in p else "")
-            groups.setdefault(reason, []).append(where)
-        return sorted(((r, len(w), w[:3]) for r, w in groups.items()), key=lambda x: -x[1])
+            group = groups.setdefault(_NUMBERS.sub("#", p["reason"]), (p["reason"], []))
+            group[1].append(where)
+        return sorted(((r, len(w), w[:3]) for r, w in groups.values()), key=lambda x: -x[1])
 
 
 class Match(NamedTuple):

@@ -14,6 +14,7 @@ import orjson
 
 from ..config import from_put_metric_filter
 from ..metric import DefaultValueMode, MetricFilter
+from ..sources.inflate import MAX_FILE_SIZE
 from .plan import RecordPlan, plan_for_filter
 
 TimestampSource = Literal["event", "delivery"]
@@ -26,7 +27,8 @@ def _fast_default() -> bool:
 
 @dataclass(frozen=True)
 class ReplayOptions:
-    """How records are stamped, de-duplicated, and whether the first problem stops the replay."""
+    """How records are stamped, de-duplicated, whether the first problem stops the replay, and
+    the most bytes one input may give, decompressed (``--max-file-size``)."""
 
     timestamp: TimestampSource = "event"
     dedupe: bool = False
@@ -35,6 +37,7 @@ class ReplayOptions:
     matches: bool = False  # keep every matched record (the plain path: the fast one decodes a few fields)
     since_ms: int | None = None  # records before this time are counted out of range
     until_ms: int | None = None  # records at or after this time are counted out of range
+    max_file_size: int = MAX_FILE_SIZE
 
     @property
     def ranged(self) -> bool:

@@ -18,6 +18,7 @@ from typing import Any, Generator, Iterator, Union
 import orjson
 
 from ..times import epoch_ms, parse_time
+from . import lenient
 from .kinds import ProblemKind
 
 # Keys under which tools wrap a CloudTrail record (EventBridge "detail", test fixtures "log").
@@ -94,9 +95,17 @@ def _unwrap(obj: Any) -> Any:
     return obj
 
 
-def record_items(source: str, records: list[Any], delivered_ms: int | None, start: int = 0) -> Iterator[Parsed]:
-    """One item per record, numbered from ``start`` (a piece of a large document continues the count)."""
+def record_items(
+    source: str, records: list[Any], delivered_ms: int | None, start: int = 0, damaged: bool = False
+) -> Iterator[Parsed]:
+    """One item per record, numbered from ``start`` (a piece of a large document continues the
+    count). ``damaged``: the records were read by ``lenient.loads``, and one holding invalid
+    UTF-8 is rejected."""
     for i, obj in enumerate(records, start):
+        why = lenient.damage(obj) if damaged else None
+        if why is not None:
+            yield Problem(source, i, why, kind=ProblemKind.INVALID_UTF8)
+            continue
         try:
             rec = _unwrap(obj)
         except orjson.JSONDecodeError as exc:
@@ -122,20 +131,7 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            if head == b"{" and first_line_is_json(data):
-                yield from json_lines(source, data, delivered_ms)
-                return
-            documents = _concatenated_documents(data) if head == b"{" else None
-            if documents is not None:
-                for doc in documents:
-                    yield from _document(source, doc, delivered_ms)
-                return
-            if not _is_utf8(data):
-                fixed = data.decode("utf-8", errors="replace")
-                yield Problem(source, None, "invalid UTF-8 bytes replaced with U+FFFD", fatal=False)
-                yield from parse_blob(source, fixed.encode("utf-8"), delivered_ms)
-                return
-            yield Problem(source, None, f"invalid JSON: {exc}", kind=ProblemKind.INVALID_JSON)
+            yield from _not_one_document(source, data, delivered_ms, exc)
             return
         yield from _document(source, doc, delivered_ms)
         return
@@ -145,13 +141,38 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
     yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Whether ``data`` is valid UTF-8 (asked only of text orjson refused)."""
+def _not_one_document(source: str, data: bytes, delivered_ms: int | None, exc: orjson.JSONDecodeError) -> Iterator[Parsed]:
+    """Text starting like JSON that orjson refused as one document: JSON lines, concatenated
+    CloudTrail documents, a document holding damage charged to its records (``lenient``),
+    else invalid JSON."""
+    if data.lstrip()[:1] == b"{" and first_line_is_json(data):
+        yield from json_lines(source, data, delivered_ms)
+        return
+    documents = _concatenated_documents(data) if data.lstrip()[:1] == b"{" else None
+    if documents is not None:
+        for doc, damaged in documents:
+            yield from _document(source, doc, delivered_ms, damaged)
+        return
+    if lenient.recoverable(exc):
+        try:
+            doc = lenient.loads(data)
+        except ValueError:
+            pass
+        else:
+            yield from _document(source, doc, delivered_ms, damaged=True)
+            return
+    why = lenient.utf8_reason(data)
+    yield Problem(source, None, f"invalid JSON: {exc}" + (f" ({why})" if why else ""), kind=ProblemKind.INVALID_JSON)
+
+
+def _loads(data: bytes) -> tuple[Any, bool]:
+    """(document, read by ``lenient``) for JSON text; ``ValueError`` when it is not JSON."""
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+        return orjson.loads(data), False
+    except orjson.JSONDecodeError as exc:
+        if not lenient.recoverable(exc):
+            raise
+    return lenient.loads(data), True
 
 
 # Where one CloudTrail document ends and the next begins when files are concatenated (``zcat
@@ -160,15 +181,15 @@ def _is_utf8(data: bytes) -> bool:
 _NEXT_DOCUMENT = re.compile(rb'(?<=\})\s*(?=\{\s*"Records"\s*:)')
 
 
-def _concatenated_documents(data: bytes) -> list[Any] | None:
-    """The documents of concatenated ``{"Records": [...]}`` files, or ``None`` unless every part
-    is one whole JSON document."""
+def _concatenated_documents(data: bytes) -> list[tuple[Any, bool]] | None:
+    """The documents of concatenated ``{"Records": [...]}`` files (each with whether ``lenient``
+    read it), or ``None`` unless every part is one whole JSON document."""
     parts = _NEXT_DOCUMENT.split(data)
     if len(parts) < 2:
         return None
     try:
-        return [orjson.loads(part) for part in parts]
-    except orjson.JSONDecodeError:
+        return [_loads(part) for part in parts]
+    except ValueError:  # orjson's JSONDecodeError is one
         return None
 
 
@@ -177,25 +198,25 @@ def first_line_is_json(data: bytes) -> bool:
     if not rest.strip():
         return False
     try:
-        return isinstance(orjson.loads(first), dict)
-    except orjson.JSONDecodeError:
+        return isinstance(_loads(first)[0], dict)
+    except ValueError:  # orjson's JSONDecodeError is one
         return False
 
 
-def _document(source: str, doc: Any, delivered_ms: int | None) -> Iterator[Parsed]:
+def _document(source: str, doc: Any, delivered_ms: int | None, damaged: bool = False) -> Iterator[Parsed]:
     if isinstance(doc, list):
-        yield from record_items(source, doc, delivered_ms)
+        yield from record_items(source, doc, delivered_ms, damaged=damaged)
     elif isinstance(doc, dict):
         if isinstance(doc.get("Records"), list):
-            yield from record_items(source, doc["Records"], delivered_ms)
+            yield from record_items(source, doc["Records"], delivered_ms, damaged=damaged)
         elif doc.get("messageType") and isinstance(doc.get("logEvents"), list):
             yield from _subscription(source, doc)
         elif isinstance(doc.get("Events"), list):  # full `aws cloudtrail lookup-events` output
-            yield from record_items(source, doc["Events"], delivered_ms)
+            yield from record_items(source, doc["Events"], delivered_ms, damaged=damaged)
         elif _is_digest(doc):
             yield Skip("CloudTrail digest file")
         else:
-            yield from record_items(source, [doc], delivered_ms)
+            yield from record_items(source, [doc], delivered_ms, damaged=damaged)
     else:
         yield Problem(source, None, f"JSON {type(doc).__name__} is not a record, an array or an envelope")
 
@@ -211,10 +232,13 @@ def json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 
     i = start - 1
     for i, line in _nonblank_lines(data, start):
         try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            kind = ProblemKind.INVALID_JSON if _is_utf8(line) else ProblemKind.INVALID_UTF8
-            yield Problem(source, i, f"{kind.value}: {exc}", kind=kind)
+            obj, damaged = _loads(line)
+        except ValueError as exc:  # orjson's JSONDecodeError is one
+            yield Problem(source, i, f"invalid JSON: {exc}", kind=ProblemKind.INVALID_JSON)
+            continue
+        why = (lenient.utf8_reason(line) or lenient.damage(obj)) if damaged else None
+        if why is not None:
+            yield Problem(source, i, why, kind=ProblemKind.INVALID_UTF8)
             continue
         if isinstance(obj, dict) and obj.get("messageType") and isinstance(obj.get("logEvents"), list):
             yield from _subscription(source, obj)

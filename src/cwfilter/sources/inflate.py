@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zlib
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
 def _zlib_inflater(lib: Any) -> Callable[[], Any]:
@@ -36,39 +36,82 @@ FAST_INFLATER = _fast_inflater()
 ZLIB_INFLATER = _zlib_inflater(zlib)
 
 
-def inflate_members(data: bytes, inflater: Callable[[], Any]) -> tuple[bytes, str | None]:
+# Bounds on what one file may expand to (``--max-file-size``): a decompressed size, and a ratio
+# to the compressed size above ``RATIO_FLOOR`` bytes. CloudTrail's JSON compresses 10-45x, so
+# a file expanding 300x past 64 MB is a bomb, not a log.
+MAX_FILE_SIZE = 1 << 30
+MAX_RATIO = 300
+RATIO_FLOOR = 64 << 20
+_MAGIC = b"\x1f\x8b"
+
+
+class Inflated(NamedTuple):
+    """A file's content, decompressed: ``data``, what went wrong (``trouble``, ``None`` when
+    nothing did) and how many bytes of ``data`` came from whole gzip members (``intact``)."""
+
+    data: bytes
+    trouble: str | None = None
+    intact: int = -1  # -1: all of it
+
+
+def output_limit(compressed: int, max_size: int = MAX_FILE_SIZE) -> int:
+    """The decompressed bytes allowed from ``compressed`` bytes of gzip: ``max_size``, and
+    ``MAX_RATIO`` times the input above ``RATIO_FLOOR``."""
+    return min(max_size, max(RATIO_FLOOR, MAX_RATIO * compressed))
+
+
+def too_large(limit: int, max_size: int = MAX_FILE_SIZE) -> str:
+    """The reason given for a file that expands beyond ``limit`` bytes."""
+    if limit >= max_size:
+        return f"larger than --max-file-size ({limit:,} bytes decompressed)"
+    return f"expands more than {MAX_RATIO}x past {limit:,} bytes: a decompression bomb?"
+
+
+def inflate_members(data: bytes, inflater: Callable[[], Any], max_size: int = MAX_FILE_SIZE) -> Inflated:
     """Every gzip member of ``data`` (null padding between members allowed), one inflate call
-    per member; what was recovered and why on corruption or truncation. ``inflater`` makes a
-    decompressor object (``decompress``, ``eof``, ``unused_data``, as zlib's)."""
+    per member; what was recovered and why on corruption, truncation, trailing bytes that are
+    not gzip, or output beyond ``output_limit``. ``inflater`` makes a decompressor object
+    (``decompress(data, max_length)``, ``eof``, ``unused_data``, as zlib's)."""
     out: list[bytes] = []
+    limit = output_limit(len(data), max_size)
+    room, intact = limit, 0
     rest = data
     while rest:
+        if rest[:2] != _MAGIC and out:
+            return Inflated(b"".join(out), f"{len(rest):,} bytes of trailing garbage after the gzip data", intact)
         d = inflater()
         try:
-            out.append(d.decompress(rest))
+            chunk = d.decompress(rest, room + 1)
         except zlib.error as exc:
-            return b"".join(out), f"corrupt gzip data: {exc}"
+            return Inflated(b"".join(out), f"corrupt gzip data: {exc}", intact)
+        out.append(chunk)
+        room -= len(chunk)
+        if room < 0:
+            return Inflated(b"".join(out)[:limit], too_large(limit, max_size), intact)
         if not d.eof:
-            return b"".join(out), "truncated gzip file"
+            return Inflated(b"".join(out), "truncated gzip file", intact)
+        intact += len(chunk)
         rest = d.unused_data.lstrip(b"\x00")
-    return out[0] if len(out) == 1 else b"".join(out), None
+    return Inflated(out[0] if len(out) == 1 else b"".join(out))
 
 
-def gzip_decompress(data: bytes) -> tuple[bytes, str | None]:
-    """Decompress (possibly multi-member) gzip; on truncation return what was recovered and why.
+def gzip_decompress(data: bytes, max_size: int = MAX_FILE_SIZE) -> Inflated:
+    """Decompress (possibly multi-member) gzip; on trouble return what was recovered and why.
     A damaged file is decompressed again with zlib, whose messages name the problem."""
     if FAST_INFLATER is not None:
         try:
-            content, trouble = inflate_members(data, FAST_INFLATER)
+            inflated = inflate_members(data, FAST_INFLATER, max_size)
         except Exception:  # noqa: BLE001 - any surprise from the accelerated library: use zlib
-            trouble = "error"
-        if trouble is None:
-            return content, None
-    return inflate_members(data, ZLIB_INFLATER)
+            inflated = Inflated(b"", "error")
+        if inflated.trouble is None:
+            return inflated
+    return inflate_members(data, ZLIB_INFLATER, max_size)
 
 
-def decompress(data: bytes, name: str) -> tuple[bytes, str | None]:
+def decompress(data: bytes, name: str, max_size: int = MAX_FILE_SIZE) -> Inflated:
     """The file's content; gzip is recognised by its magic bytes, whatever the name."""
-    if data[:2] == b"\x1f\x8b":
-        return gzip_decompress(data)
-    return data, None
+    if data[:2] == _MAGIC:
+        return gzip_decompress(data, max_size)
+    if len(data) > max_size:
+        return Inflated(b"", too_large(max_size, max_size), 0)
+    return Inflated(data)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Iterable, Iterator, Union
 
 from .formats import Parsed, Problem, delivery_time_from_name, parse_blob
-from .inflate import decompress
+from .inflate import MAX_FILE_SIZE, decompress, too_large
 from .kinds import ProblemKind
 from .large import DocumentPieces, StreamedItems, read_in_pieces, stream_or_read
 from .local import FileRef, TooLarge
@@ -31,6 +31,7 @@ class Whole:
 
     data: bytes
     trouble: str | None = None
+    intact: int = -1  # bytes of ``data`` from whole gzip members; -1: all of it
 
 
 @dataclass(slots=True)
@@ -43,34 +44,40 @@ class Unreadable:
 Opened = Union[Whole, Unreadable, StreamedItems, DocumentPieces]
 
 
-def open_input(ref: FileRef, *, whole: bool = False) -> Opened:
+def open_input(ref: FileRef, *, whole: bool = False, max_size: int = MAX_FILE_SIZE) -> Opened:
     """``ref`` read whole, or, when it is larger than ``STREAM_ABOVE`` bytes on disk (a local
     file or S3 object) or is standard input, read in pieces where it holds one record per line
     (``StreamedItems``) or is a local ``{"Records": [...]}`` document (``DocumentPieces``; the
-    caller that cannot use them reads it again with ``whole=True``). Never raises."""
+    caller that cannot use them reads it again with ``whole=True``). No input gives more than
+    ``max_size`` bytes, decompressed (``inflate.output_limit``). Never raises."""
     try:
-        raw = ref.read(None if whole else STREAM_ABOVE)
+        raw = ref.read(max_size if whole else STREAM_ABOVE)
     except TooLarge:
-        return _open_large(ref)
+        if whole:
+            return Unreadable(Problem(ref.name, None, too_large(max_size, max_size)))
+        return _open_large(ref, max_size)
     except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
         return _unreadable(ref, exc)
-    return Whole(*decompress(raw, ref.name))
+    return Whole(*decompress(raw, ref.name, max_size))
 
 
-def _open_large(ref: FileRef) -> Opened:
+def _open_large(ref: FileRef, max_size: int) -> Opened:
     """An input ``open_input`` found too large to read whole at once."""
     try:
         if not ref.is_stream:
-            pieces = read_in_pieces(ref.name)
-            return open_input(ref, whole=True) if pieces is None else pieces
-        got = stream_or_read(ref.name, _open_stream(ref))  # read once: what it probed is kept
+            pieces = read_in_pieces(ref.name, max_size)
+            return open_input(ref, whole=True, max_size=max_size) if pieces is None else pieces
+        got = stream_or_read(ref.name, _open_stream(ref), max_size)  # read once: what it probed is kept
     except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
         return _unreadable(ref, exc)
-    return Whole(*decompress(got, ref.name)) if isinstance(got, bytes) else got
+    return Whole(*decompress(got, ref.name, max_size)) if isinstance(got, bytes) else got
 
 
 def _unreadable(ref: FileRef, exc: Exception) -> Unreadable:
-    return Unreadable(Problem(ref.name, None, f"cannot read: {exc}"))
+    text = str(exc)
+    if text.startswith(ref.name + ": "):  # an S3Error names the object: the source says it already
+        text = text[len(ref.name) + 2 :]
+    return Unreadable(Problem(ref.name, None, text if text.startswith("cannot read") else f"cannot read: {text}"))
 
 
 def _open_stream(ref: FileRef) -> BinaryIO:
@@ -103,19 +110,24 @@ def items_of(ref: FileRef, opened: Whole | Unreadable | StreamedItems) -> Iterab
 def whole_items(ref: FileRef, whole: Whole) -> Iterator[Parsed]:
     """The items of an input read whole."""
     data, trouble = whole.data, whole.trouble
-    if trouble:
-        yield Problem(ref.name, None, trouble, fatal=not data)
-        if not data:
-            return
-    parsed = parse_blob(ref.name, data, delivery_time_from_name(ref.name))
-    if trouble:  # a truncated file: read what was recovered, but its end is lost
-        parsed = _recovered(ref.name, parsed)
-    yield from parsed
+    delivered = delivery_time_from_name(ref.name)
+    if not trouble:
+        yield from parse_blob(ref.name, data, delivered)
+        return
+    # A damaged file (truncated, corrupt, trailing garbage, too large): what was recovered is
+    # read, and the file is reported as read in part; failed when nothing could be read.
+    items = parse_blob(ref.name, data, delivered) if data else iter(())
+    first = next(items, None)
+    if _not_json(first) and 0 < whole.intact < len(data):  # the whole members alone may be
+        items = parse_blob(ref.name, data[: whole.intact], delivered)
+        first = next(items, None)
+    if first is None or _not_json(first):
+        yield Problem(ref.name, None, trouble + ("" if first is None else ": what was recovered is not complete JSON"))
+        return
+    yield Problem(ref.name, None, trouble, fatal=False)
+    yield first
+    yield from items
 
 
-def _recovered(source: str, items: Iterator[Parsed]) -> Iterator[Parsed]:
-    for item in items:
-        if isinstance(item, Problem) and item.index is None and item.kind is ProblemKind.INVALID_JSON:
-            yield Problem(source, None, "the recovered part of the truncated file is not complete JSON")
-            continue
-        yield item
+def _not_json(item: Parsed | None) -> bool:
+    return isinstance(item, Problem) and item.index is None and item.kind is ProblemKind.INVALID_JSON

@@ -30,7 +30,7 @@ from .formats import (
     first_line_is_json,
     json_lines,
 )
-from .inflate import FAST_INFLATER, ZLIB_INFLATER
+from .inflate import FAST_INFLATER, MAX_FILE_SIZE, ZLIB_INFLATER, too_large
 
 PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
 PIECE = 16 << 20  # decompressed bytes parsed at a time (more when one line is longer)
@@ -44,9 +44,11 @@ class _Inflating:
     it was decoding). One difference: a member corrupt in its middle keeps what was decoded of it,
     with the inflater's message, where the whole reading drops that member and gives zlib's."""
 
-    def __init__(self, raw: BinaryIO, trouble: list[str]) -> None:
+    def __init__(self, raw: BinaryIO, trouble: list[str], max_size: int = MAX_FILE_SIZE) -> None:
         self.raw = raw
         self.trouble = trouble
+        self.room = max_size  # decompressed bytes still allowed (``--max-file-size``)
+        self.max_size = max_size
         self.inflater = FAST_INFLATER or ZLIB_INFLATER
         self.member: Any = None  # the decompressor of the member being read; None between members
         self.buffer = bytearray()
@@ -74,11 +76,18 @@ class _Inflating:
                     return
                 self.member = self.inflater()
             try:
-                self.buffer += self.member.decompress(data)
+                out = self.member.decompress(data, self.room + 1)
             except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
                 self.trouble.append(f"corrupt gzip data: {exc}")
                 self.ended = True
                 return
+            self.room -= len(out)
+            if self.room < 0:
+                self.buffer += out[: len(out) + self.room]
+                self.trouble.append(too_large(self.max_size, self.max_size))
+                self.ended = True
+                return
+            self.buffer += out
             if not self.member.eof:
                 return
             data, self.member = self.member.unused_data, None
@@ -90,13 +99,13 @@ class _Inflating:
 _RAW_READ = 1 << 16  # compressed bytes fed to the inflater at a time
 
 
-def _open(path: str, trouble: list[str]) -> Any:
+def _open(path: str, trouble: list[str], max_size: int) -> Any:
     """The file's decompressed content as a stream (gzip recognised by its magic bytes); the
     stream owns the file and closes it."""
     raw = open(path, "rb")  # noqa: SIM115 - the stream returned closes it
     gzipped = raw.read(2) == b"\x1f\x8b"
     raw.seek(0)
-    return _Inflating(raw, trouble) if gzipped else raw
+    return _Inflating(raw, trouble, max_size) if gzipped else raw
 
 
 def _read(stream: Any, size: int, trouble: list[str]) -> bytes:
@@ -108,9 +117,9 @@ def _read(stream: Any, size: int, trouble: list[str]) -> bytes:
     return b""
 
 
-def _pieces(stream: Any, carry: bytes, trouble: list[str]) -> Iterator[bytes]:
+def _pieces(stream: Any, carry: bytes, trouble: list[str], max_size: int = MAX_FILE_SIZE) -> Iterator[bytes]:
     """Pieces of whole lines, starting with ``carry`` (a line is never cut, so a piece holds at
-    least one); a decompression error ends them."""
+    least one); a decompression error ends them, and so does a line longer than ``max_size``."""
     while True:
         block = _read(stream, PIECE, trouble) if not trouble else b""
         if not block:
@@ -118,6 +127,9 @@ def _pieces(stream: Any, carry: bytes, trouble: list[str]) -> Iterator[bytes]:
                 yield carry
             return
         data = carry + block
+        if len(data) > max_size:
+            trouble.append(f"a line longer than --max-file-size ({max_size:,} bytes)")
+            return
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             carry = data
@@ -174,12 +186,13 @@ class _Kept(io.RawIOBase):
         if self.pos == len(self.kept):
             self.kept, self.pos = bytearray(), 0
 
-    def everything(self) -> bytes:
-        """All the raw bytes: those kept, then the rest of the stream."""
-        return bytes(self.kept) + self.raw.read()
+    def everything(self, max_size: int) -> bytes:
+        """All the raw bytes: those kept, then the rest of the stream (``max_size`` bytes at most
+        and one more, to tell that there were more)."""
+        return bytes(self.kept) + self.raw.read(max(0, max_size + 1 - len(self.kept)))
 
 
-def stream_or_read(name: str, raw: BinaryIO) -> StreamedItems | bytes:
+def stream_or_read(name: str, raw: BinaryIO, max_size: int = MAX_FILE_SIZE) -> StreamedItems | bytes:
     """A stream that cannot be read twice (standard input, an S3 object's body): its items, read
     in pieces, when it holds JSON lines or export lines; otherwise all its bytes as they came
     (compressed or not) for the whole-file readers. Only the first ``PROBE`` decompressed bytes
@@ -189,13 +202,13 @@ def stream_or_read(name: str, raw: BinaryIO) -> StreamedItems | bytes:
     kept.rewind()
     buffered = io.BufferedReader(kept, _RAW_READ)
     trouble: list[str] = []
-    stream = _Inflating(buffered, trouble) if gzipped else buffered
+    stream = _Inflating(buffered, trouble, max_size) if gzipped else buffered
     head = _read(stream, PROBE, trouble)
     kind = None if trouble else _line_kind(head)
     if kind is None:
-        return kept.everything()  # whatever the readers ahead of it took, ``kept`` has
+        return kept.everything(max_size)  # whatever the readers ahead of it took, ``kept`` has
     kept.release()
-    return StreamedItems(name, kind, stream, head, trouble)
+    return StreamedItems(name, kind, stream, head, trouble, max_size)
 
 
 _DOCUMENT_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[')
@@ -263,18 +276,18 @@ def _document_pieces(stream: Any, first: bytes, trouble: list[str]) -> Iterator[
         stream.close()
 
 
-def read_in_pieces(path: str) -> StreamedItems | DocumentPieces | None:
+def read_in_pieces(path: str, max_size: int = MAX_FILE_SIZE) -> StreamedItems | DocumentPieces | None:
     """A large local file read in pieces, told from one probe of its first ``PROBE``
     decompressed bytes: its items when it holds one record per line, its pieces of whole
     records when it is a ``{"Records": [...]}`` document, ``None`` for anything else (the caller
     reads it whole)."""
     trouble: list[str] = []
-    stream = _open(path, trouble)
+    stream = _open(path, trouble, max_size)
     head = _read(stream, PROBE, trouble)
     if not trouble:
         kind = _line_kind(head)
         if kind is not None:
-            return StreamedItems(path, kind, stream, head, trouble)
+            return StreamedItems(path, kind, stream, head, trouble, max_size)
         start = _DOCUMENT_HEAD.match(head)
         if start is not None:
             return DocumentPieces(stream, head[start.end() :], trouble)
@@ -286,8 +299,11 @@ class StreamedItems:
     """The items of an input read in pieces (iterate once); ``bytes`` counts the decompressed
     bytes parsed so far, for progress and for sizing replay's batches."""
 
-    def __init__(self, path: str, kind: str, stream: Any, head: bytes, trouble: list[str]) -> None:
+    def __init__(
+        self, path: str, kind: str, stream: Any, head: bytes, trouble: list[str], max_size: int = MAX_FILE_SIZE
+    ) -> None:
         self.path, self.kind, self.stream, self.head, self.trouble = path, kind, stream, head, trouble
+        self.max_size = max_size
         self.bytes = 0
 
     def __iter__(self) -> Iterator[Parsed]:
@@ -295,7 +311,7 @@ class StreamedItems:
         delivered = delivery_time_from_name(path)  # none for standard input
         start = 0  # the line readers number items by non-blank line: each piece continues the count
         try:
-            for piece in _pieces(self.stream, self.head, trouble):
+            for piece in _pieces(self.stream, self.head, trouble, self.max_size):
                 self.bytes += len(piece)
                 if self.kind == "json lines":
                     start = yield from json_lines(path, piece, delivered, start)
