@@ -7,7 +7,7 @@ import os
 from typing import Iterator, Sequence
 
 from .kinds import NotRead, NotReadKind
-from .local import DIGEST_FILE, NOT_A_LOG_NAME, FileRef, is_digest, is_log_name, walk
+from .local import DIGEST_FILE, NOT_A_LOG_NAME, FileRef, is_digest, is_log_name, not_regular, walk
 
 
 def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[NotRead]]:
@@ -38,7 +38,7 @@ def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef
             if is_digest(spec):
                 yield NotRead(spec, DIGEST_FILE, NotReadKind.DIGEST)
             else:
-                yield FileRef(spec, os.path.getsize(spec))
+                yield not_regular(spec) or FileRef(spec, os.path.getsize(spec))
         else:
             yield NotRead(spec, "no such file or directory", NotReadKind.MISSING)
 

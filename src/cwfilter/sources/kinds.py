@@ -15,6 +15,7 @@ class NotReadKind(Enum):
     DIGEST = "digest"  # a CloudTrail digest file: skipped
     NOT_A_LOG = "not a log"  # a name replay does not read when walking a tree: skipped
     LINK = "link"  # a symbolic link to a directory, not followed: skipped
+    SPECIAL = "not a regular file"  # a FIFO, socket or device (even behind a link): skipped, never opened
 
     @property
     def failed(self) -> bool:
