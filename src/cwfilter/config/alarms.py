@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from ..alarm.model import Alarm, AlarmValidationError
 from .cloudformation import TemplateResolver, load_template, resources_of_type
-from .errors import ConfigError
+from .errors import ConfigError, shape_errors
 from .files import config_json, read_config_text, wrong_kind
 
 _FIELDS = (
@@ -81,6 +81,13 @@ def load_alarms(
     """Alarms from a file: a PutMetricAlarm JSON request, a ``describe-alarms`` output or a
     CloudFormation template."""
     p, text = read_config_text(path)
+    with shape_errors(str(p), "alarm configuration"):
+        return _alarms(p, text, parameters, region, account_id)
+
+
+def _alarms(
+    p: Path, text: str, parameters: Mapping[str, Any] | None, region: str | None, account_id: str | None
+) -> dict[str, Alarm]:
     doc = config_json(p, text)
     overrides = {k: v for k, v in (("region", region), ("account_id", account_id)) if v}
     if isinstance(doc, dict) and "AlarmName" in doc:

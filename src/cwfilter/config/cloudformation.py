@@ -12,6 +12,7 @@ import yaml
 
 from ..metric import MetricFilter
 from .errors import ConfigError, required
+from .limits import check_shape, check_yaml_node
 
 # Tags that keep their name as the key (cfn-flip's UNCONVERTED_SUFFIXES); every other ``!Tag``
 # becomes ``Fn::Tag``.
@@ -48,12 +49,31 @@ def load_template(text: str, path: str | None = None) -> dict[str, Any]:
     resolved); ``path`` names the file in errors. A ``ConfigError`` unless it has Resources."""
     where = f"{path}: " if path else ""
     try:
-        doc = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_TemplateLoader)  # noqa: S506
+        doc = json.loads(text) if text.lstrip().startswith("{") else _load_yaml(text, where)
     except (json.JSONDecodeError, yaml.YAMLError, ValueError) as exc:  # a bad date is a ValueError
+        if isinstance(exc, ConfigError):
+            raise
         raise ConfigError(f"{where}not a valid JSON or YAML template: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}values nested too deeply to read") from None
+    check_shape(doc, where)
     if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
         raise ConfigError(f"{where}not a CloudFormation template: no Resources section")
     return doc
+
+
+def _load_yaml(text: str, where: str) -> Any:
+    """A YAML template, its composed nodes checked (``check_yaml_node``: nesting, aliases
+    expanded) before any value is built."""
+    loader = _TemplateLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_yaml_node(node, where)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 class TemplateResolver:

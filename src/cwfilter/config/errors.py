@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
 from ..errors import CwfilterError
 
@@ -15,7 +16,29 @@ class ConfigError(CwfilterError, ValueError):
 
 
 def required(obj: Mapping[str, Any], key: str, where: str) -> Any:
-    """``obj[key]``; a ``ConfigError`` naming ``where`` when it is absent or null."""
+    """``obj[key]``; a ``ConfigError`` naming ``where`` when it is absent or null, or when
+    ``obj`` is not an object at all."""
+    if not isinstance(obj, Mapping):
+        raise ConfigError(f"{where}: expected an object with '{key}', found {_json_type(obj)}")
     if key not in obj or obj[key] is None:
         raise ConfigError(f"{where}: missing required field '{key}'")
     return obj[key]
+
+
+def _json_type(value: Any) -> str:
+    names = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+@contextmanager
+def shape_errors(name: str, what: str) -> Iterator[None]:
+    """Reading ``what`` from file ``name``: a value of the wrong type deep in the document (a
+    number where a list of dimensions belongs...) that a reader did not check itself is a
+    ``ConfigError`` naming the file and the value's trouble, never a ``TypeError`` traceback."""
+    try:
+        yield
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        if isinstance(exc, CwfilterError):
+            raise
+        detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ConfigError(f"{name}: not a valid {what}: a value of the wrong type or shape ({detail})") from None

@@ -5,12 +5,14 @@ a PutMetricFilter request, a ``describe-metric-filters`` output, a CloudFormatio
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..metric import MetricFilter
 from .cloudformation import from_cloudformation, load_template
-from .errors import ConfigError
+from .errors import ConfigError, shape_errors
+from .limits import check_shape, check_size
 from .requests import from_describe_metric_filters, from_put_metric_filter, is_describe_metric_filters
 from .terraform import from_terraform
 
@@ -19,6 +21,10 @@ def read_config_text(path: str | Path) -> tuple[Path, str]:
     """A configuration file's path and text; a ``ConfigError`` naming it when it cannot be read."""
     p = Path(path)
     try:
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
+            raise ConfigError(f"cannot read {p}: not a regular file")
+        check_size(str(p), info.st_size)
         return p, p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {p}: {exc}") from None
@@ -30,9 +36,13 @@ def config_json(p: Path, text: str) -> Any:
     if not text.lstrip().startswith(("{", "[")):
         return None
     try:
-        return json.loads(text)
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{p}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: values nested too deeply to read") from None
+    check_shape(doc, f"{p}: ")
+    return doc
 
 
 def looks_like(doc: Any) -> str:
@@ -69,6 +79,11 @@ def load_metric_filters(path: str | Path, *, parameters: Mapping[str, Any] | Non
     describe-metric-filters`` output, a CloudFormation template (JSON/YAML), or Terraform
     (``.tf`` / ``.tf.json``)."""
     p, text = read_config_text(path)
+    with shape_errors(str(p), "metric filter configuration"):
+        return _metric_filters(p, text, parameters)
+
+
+def _metric_filters(p: Path, text: str, parameters: Mapping[str, Any] | None) -> dict[str, MetricFilter]:
     if p.name.endswith((".tf", ".tf.json")):
         return from_terraform(text, str(p))
     doc = config_json(p, text)

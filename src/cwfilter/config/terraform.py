@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 from ..metric import MetricFilter
 from .errors import ConfigError, required
+from .limits import check_shape, check_size
 
 _BLOCK_MARK = "__is_block__"
 _EXPRESSION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")  # an interpolation or directive, not ``$${`` / ``%%{``
@@ -56,8 +57,11 @@ def _parse(text: str, path: str | None) -> dict[str, Any]:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{where}invalid Terraform JSON: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"{where}values nested too deeply to read") from None
         if not isinstance(doc, dict):
             raise ConfigError(f"{where}Terraform JSON must be an object")
+        check_shape(doc, where)
         return doc
     try:
         import hcl2
@@ -65,10 +69,17 @@ def _parse(text: str, path: str | None) -> dict[str, Any]:
         raise ConfigError(f"{where}Terraform HCL needs python-hcl2: pip install 'cwfilter[terraform]'") from None
     # Heredocs kept as written and read here: python-hcl2 escapes the quotes of an indented one.
     options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=True, strip_string_quotes=True)
+    check_size(path or "Terraform text", len(text.encode("utf-8", errors="surrogatepass")))
     try:
-        return hcl2.loads(text, serialization_options=options)  # type: ignore[no-any-return]
+        doc = hcl2.loads(text, serialization_options=options)
+    except RecursionError:
+        raise ConfigError(f"{where}values nested too deeply to read") from None
     except Exception as exc:  # noqa: BLE001 - lark and python-hcl2 raise many types; all mean "not HCL"
         raise ConfigError(f"{where}cannot read HCL: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{where}not a Terraform configuration")
+    check_shape(doc, where)
+    return doc  # type: ignore[no-any-return]
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -143,13 +154,19 @@ def from_terraform(source: Mapping[str, Any] | str, path: str | None = None) -> 
     """Every ``aws_cloudwatch_log_metric_filter`` resource, by resource name, from Terraform
     JSON (``.tf.json``) or HCL text, or an already loaded JSON document."""
     text = source if isinstance(source, str) else json.dumps(source)
-    out = {
-        r.name: _metric_filter(r)
-        for r in load_terraform(text, path)
-        if r.type == "aws_cloudwatch_log_metric_filter"
-    }
+    where = f"{path}: " if path else ""
+    try:
+        out = {
+            r.name: _metric_filter(r)
+            for r in load_terraform(text, path)
+            if r.type == "aws_cloudwatch_log_metric_filter"
+        }
+    except ConfigError as exc:
+        if where and not str(exc).startswith(where):
+            raise ConfigError(f"{where}{exc}") from None
+        raise
     if not out:
-        raise ConfigError("no aws_cloudwatch_log_metric_filter resource found")
+        raise ConfigError(f"{where}no aws_cloudwatch_log_metric_filter resource found")
     return out
 
 
@@ -160,6 +177,8 @@ def _metric_filter(resource: TerraformResource) -> MetricFilter:
         if len(t) != 1:
             raise ConfigError(f"{where}: exactly one metric_transformation block is allowed")
         t = t[0]
+    if not isinstance(t, Mapping):
+        raise ConfigError(f"{where}: metric_transformation must be a block, not {t!r:.40}")
     for key, value in [("pattern", body.get("pattern")), *t.items()]:
         if is_expression(value) or (isinstance(value, Mapping) and any(map(is_expression, value.values()))):
             raise ConfigError(f"{where}: {key} uses an expression or interpolation ({value!r}) that cannot be resolved offline")

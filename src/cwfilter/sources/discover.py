@@ -7,7 +7,7 @@ import os
 from typing import Iterator, Sequence
 
 from .kinds import NotRead, NotReadKind
-from .local import DIGEST_FILE, NOT_A_LOG_NAME, PRUNED, REPEATED, FileRef, is_digest, is_log_name, walk
+from .local import DIGEST_FILE, NOT_A_LOG_NAME, PRUNED, REPEATED, FileRef, is_digest, is_log_name, not_regular, walk
 from .scope import Scope
 
 
@@ -68,6 +68,9 @@ def _one_file(spec: str, scope: Scope | None, seen: FilesSeen) -> FileRef | NotR
         return NotRead(spec, DIGEST_FILE, NotReadKind.DIGEST)
     if scope is not None and not scope.keeps_file(os.path.abspath(spec)):
         return NotRead(spec, PRUNED, NotReadKind.PRUNED)
+    special = not_regular(spec)
+    if special is not None:
+        return special
     try:
         st = os.stat(spec)
     except OSError:

@@ -86,8 +86,10 @@ def inflate_members(data: bytes, inflater: Callable[[], Any], max_size: int = MA
             return Inflated(b"".join(out), f"corrupt gzip data: {exc}", intact)
         out.append(chunk)
         room -= len(chunk)
-        if room < 0:
-            return Inflated(b"".join(out)[:limit], too_large(limit, max_size), intact)
+        if room < 0:  # what fits, to its last whole line (the next one would be cut)
+            data = out[0] if len(out) == 1 else b"".join(out)
+            end = data.rfind(b"\n", 0, limit) + 1
+            return Inflated(data[: end or limit], too_large(limit, max_size), intact)
         if not d.eof:
             return Inflated(b"".join(out), "truncated gzip file", intact)
         intact += len(chunk)

@@ -18,6 +18,7 @@ class NotReadKind(Enum):
     REPEATED = "repeated"  # the same file reached again (overlapping inputs, a link): read once, skipped
     PRUNED = "pruned"  # a file outside the replay's scope by its name (time, account, region): counted only
     PRUNED_FOLDER = "pruned folder"  # a directory or S3 prefix outside the scope by the layout: counted only
+    SPECIAL = "not a regular file"  # a FIFO, socket or device (even behind a link): skipped, never opened
 
     @property
     def failed(self) -> bool:

@@ -119,17 +119,20 @@ def _read(stream: Any, size: int, trouble: list[str]) -> bytes:
 
 def _pieces(stream: Any, carry: bytes, trouble: list[str], max_size: int = MAX_FILE_SIZE) -> Iterator[bytes]:
     """Pieces of whole lines, starting with ``carry`` (a line is never cut, so a piece holds at
-    least one); a decompression error ends them, and so does a line longer than ``max_size``."""
+    least one); a decompression error ends them, and so does ``max_size`` bytes in all."""
+    total = len(carry)
     while True:
         block = _read(stream, PIECE, trouble) if not trouble else b""
+        total += len(block)
+        if total > max_size:
+            trouble.append(too_large(max_size, max_size))
+            block = block[: len(block) - (total - max_size)]
+            block = block[: block.rfind(b"\n") + 1]  # whole lines only: what follows is not read
         if not block:
-            if carry:
+            if carry and not (trouble and total > max_size):
                 yield carry
             return
         data = carry + block
-        if len(data) > max_size:
-            trouble.append(f"a line longer than --max-file-size ({max_size:,} bytes)")
-            return
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             carry = data
@@ -225,24 +228,25 @@ class DocumentPieces:
     when no cut is found within ``4 * PIECE`` bytes, the document does not end with ``]}``, or
     decompression fails: the caller then reads the file whole, with a whole reading's messages."""
 
-    def __init__(self, stream: Any, first: bytes, trouble: list[str]) -> None:
-        self.stream, self.first, self.trouble = stream, first, trouble
+    def __init__(self, stream: Any, first: bytes, trouble: list[str], max_size: int = MAX_FILE_SIZE) -> None:
+        self.stream, self.first, self.trouble, self.max_size = stream, first, trouble, max_size
 
     def __iter__(self) -> Iterator[bytes]:
-        return _document_pieces(self.stream, self.first, self.trouble)
+        return _document_pieces(self.stream, self.first, self.trouble, self.max_size)
 
     def close(self) -> None:
         self.stream.close()
 
 
-def _document_pieces(stream: Any, first: bytes, trouble: list[str]) -> Iterator[bytes]:
+def _document_pieces(stream: Any, first: bytes, trouble: list[str], max_size: int) -> Iterator[bytes]:
     blocks = [first]  # not yet in a piece; only the newest block is searched for a cut
-    held = len(first)
+    held = total = len(first)
     try:
         while True:
             block = _read(stream, PIECE, trouble)
-            if trouble:
-                raise CannotCut(trouble[0])
+            total += len(block)
+            if trouble or total > max_size:  # read whole instead, which says what went wrong
+                raise CannotCut(trouble[0] if trouble else "larger than --max-file-size")
             if not block:
                 body = b"".join(blocks).rstrip()
                 if not body.endswith(b"}"):
@@ -290,7 +294,7 @@ def read_in_pieces(path: str, max_size: int = MAX_FILE_SIZE) -> StreamedItems | 
             return StreamedItems(path, kind, stream, head, trouble, max_size)
         start = _DOCUMENT_HEAD.match(head)
         if start is not None:
-            return DocumentPieces(stream, head[start.end() :], trouble)
+            return DocumentPieces(stream, head[start.end() :], trouble, max_size)
     stream.close()
     return None
 

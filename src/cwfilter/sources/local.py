@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from operator import attrgetter
 from typing import TYPE_CHECKING, Iterator, NamedTuple, Protocol
@@ -45,7 +46,8 @@ class FileRef(NamedTuple):
         return self.name == "-" or self.name.startswith("s3://")
 
 
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+# O_NONBLOCK: a FIFO put where a log file was found opens without waiting for a writer.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 _FIRST_READ = 1 << 16  # without a size: enough for most CloudTrail files, and below malloc's mmap threshold
 
 
@@ -69,7 +71,10 @@ def read_path(path: str, size_hint: int = 0, limit: int | None = None) -> bytes:
         want = size_hint + 1 if size_hint > 0 else _FIRST_READ
         chunks = [os.read(fd, want)]
         if len(chunks[0]) == want:  # more to come: read the rest in one call
-            size = os.fstat(fd).st_size
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):  # a device such as /dev/zero never ends
+                raise OSError(f"{special_kind(info.st_mode)}, not a regular file")
+            size = info.st_size
             if limit is not None and size > limit:
                 raise TooLarge(size)
             want = max(size - want + 1, _FIRST_READ)
@@ -78,6 +83,30 @@ def read_path(path: str, size_hint: int = 0, limit: int | None = None) -> bytes:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for the reason it is skipped."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory")):  # fmt: skip
+        if test(mode):
+            return name
+    return "a special file"
+
+
+def not_regular(path: str, entry: os.DirEntry[str] | None = None) -> NotRead | None:
+    """``NotRead`` for a path that is not a regular file (after links): a FIFO would block the
+    reader, a device such as ``/dev/zero`` never end. ``None`` for a regular file, and for one
+    that cannot be looked at (reading it says why)."""
+    try:
+        if entry is not None and entry.is_file():  # no system call for a plain file in a tree
+            return None
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return NotRead(path, f"not a regular file ({special_kind(mode)})", NotReadKind.SPECIAL)
 
 
 def is_digest(name: str) -> bool:
@@ -145,6 +174,8 @@ def walk(root: str, sizes: bool = True, scope: Scope | None = None, seen: Seen |
                 yield NotRead(entry.path, NOT_A_LOG_NAME, NotReadKind.NOT_A_LOG)
             elif scope is not None and not scope.keeps_file(entry.path):
                 yield NotRead(entry.path, PRUNED, NotReadKind.PRUNED)
+            elif (special := not_regular(entry.path, entry)) is not None:
+                yield special
             elif seen is not None and not _first_time(entry, device, seen):
                 yield NotRead(entry.path, REPEATED, NotReadKind.REPEATED)
             elif not sizes:
