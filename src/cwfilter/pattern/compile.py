@@ -18,6 +18,7 @@ import orjson
 
 from . import ast
 from .message import Message, as_text, number_text, object_after_prefix
+from .regex import compile_search
 
 _MISSING = object()
 MISSING = _MISSING  # public name: the "absent" sentinel generated code compares against (also a msgspec default)
@@ -104,12 +105,12 @@ def _compile_terms(pattern: ast.TermsPattern) -> Matcher:
 
 
 def _compile_regex(pattern: ast.RegexPattern) -> Matcher:
-    search = re.compile(pattern.regex.source, re.ASCII).search
+    search = compile_search(pattern.regex.source).search
 
     def matches(m: Message) -> bool:
-        return search(m if type(m) is str else as_text(m)) is not None
+        return search(m if type(m) is str else as_text(m))
 
-    return Matcher(matches, lambda m: {} if matches(m) else None, f"re.search({pattern.regex.source!r})")
+    return Matcher(matches, lambda m: {} if matches(m) else None, f"re2.search({pattern.regex.source!r})")
 
 
 # ------------------------------------------------------------------ value tests (one candidate)
@@ -196,7 +197,7 @@ def json_value_test(op: str, value: ast.Value) -> Predicate:
         subject_test = _glob_test(value.text)
         null_ok = op == "=" and value.text != "" and set(value.text) == {"*"}
     else:
-        subject_test = re.compile(value.source, re.ASCII).search  # type: ignore[assignment]
+        subject_test = compile_search(value.source).search
         null_ok = False
     want = op == "="
 
@@ -628,8 +629,8 @@ def _field_test(expr: ast.FieldExpr) -> Callable[[str], bool]:
     if isinstance(value, ast.StringValue):
         glob = _glob_test(value.text)
         return lambda f: glob(f) is want
-    search = re.compile(value.source, re.ASCII).search
-    return lambda f: (search(f) is not None) is want
+    search = compile_search(value.source).search
+    return lambda f: search(f) is want
 
 
 def _compile_space(pattern: ast.SpacePattern) -> Matcher:
