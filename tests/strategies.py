@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from cwfilter.pattern import ast
 
 KEYS = ["a", "b", "eventName", "detail-type", "x.y", "n"]
-WORDS = ["x", "PutBucketAcl", "400", "404", "1.5", "1e3", "-7", "", " ", "ab*c", "GET /a.html", "true", "null"]
+WORDS = ["x", "PutBucketAcl", "400", "404", "1.5", "1e3", "-7", "", " ", "ab*c", "GET /a.html", "true", "null", "abab", "111.111.111.111"]
 
 # ------------------------------------------------------------------ operands
 
@@ -23,9 +23,18 @@ word_text = st.sampled_from(WORDS) | st.text(alphabet=string.ascii_letters + str
 free_text = st.text(max_size=8)  # any unicode, quotes and backslashes included
 
 
+# Short pieces that recur in GLOB_SUBJECTS, so that first-occurrence placement (§11.1) matters.
+GLOB_PIECES = ["a", "ab", "b", "111", ".111", "1", "x", "-", ""]
+GLOB_SUBJECTS = ["abab", "aab", "ab-ab-b", "111.111.111.111", "1x1x1", "a-b", "bab", "-", "12.34", "123"]
+
+
 @st.composite
 def glob_text(draw: Any) -> str:
-    core = draw(word_text | free_text)
+    """A string operand: a core with ``*`` at either end, or (§11.1) ``*`` anywhere."""
+    if draw(st.booleans()):
+        core = draw(word_text | free_text)
+    else:
+        core = "*".join(draw(st.lists(st.sampled_from(GLOB_PIECES) | word_text, min_size=2, max_size=4)))
     return draw(st.sampled_from(["", "*"])) + core + draw(st.sampled_from(["", "*"]))
 
 
@@ -192,15 +201,17 @@ json_objects = st.dictionaries(st.sampled_from(KEYS), json_values, max_size=5)
 json_messages = json_objects.map(lambda d: orjson.dumps(d).decode())
 
 field_token = st.one_of(
-    st.sampled_from(WORDS[:11]),
+    st.sampled_from(WORDS[:11] + GLOB_SUBJECTS),
     st.text(alphabet="ab4. -x", min_size=1, max_size=5).map(lambda t: f'"{t}"'),
     st.text(alphabet="ab4: -x", min_size=1, max_size=5).map(lambda t: f"[{t}]"),
     st.text(alphabet='ab4x"[]', min_size=1, max_size=4),
 )
+# Separators include CR and LF (§11.2), trailing ones too, as in Lambda's "REPORT ...\t\n" lines.
 space_messages = st.builds(
-    lambda toks, seps: "".join(t + s for t, s in zip(toks, seps)),
+    lambda lead, toks, seps: lead + "".join(t + s for t, s in zip(toks, seps)),
+    st.sampled_from(["", "", " ", "\n"]),
     st.lists(field_token, max_size=7),
-    st.lists(st.sampled_from([" ", "  ", "\t", " \t"]), min_size=7, max_size=7),
+    st.lists(st.sampled_from([" ", "  ", "\t", " \t", "\n", "\r\n", "\t\n", "\r"]), min_size=7, max_size=7),
 )
 text_messages = st.text(alphabet="abxPutBucketAcl4 \"\\é-?", max_size=20) | st.text(max_size=20)
 messages = st.one_of(json_messages, space_messages, text_messages)
@@ -222,7 +233,10 @@ def _near_values(cond: ast.Comparison | ast.Check) -> list[Any]:
         v = cond.value
         if isinstance(v, ast.StringValue):
             core = v.text.strip("*")
-            out += [core, v.text, "pre" + core, core + "post", core.upper()]
+            pieces = v.text.split("*")
+            # Subjects that place the pieces, once or twice (first-occurrence placement, §11.1).
+            out += [core, v.text, "pre" + core, core + "post", core.upper(), "".join(pieces), "-".join(pieces)]
+            out += ["".join(p + p for p in pieces), "x".join(pieces + pieces[-1:]), *GLOB_SUBJECTS[:4]]
         elif isinstance(v, ast.NumberValue):
             n = v.value
             out += [n, int(n) if n.is_integer() and abs(n) < 1e15 else n, v.text, n + 1, n - 1, str(n)]

@@ -104,6 +104,7 @@ CWL012_PATTERNS = [CWL012["filter_pattern"]] + [v["pattern"] for v in CWL012["fi
 SCOUTSUITE_OMITS = {"DeleteBucketCors", "DeleteBucketLifecycle"}
 
 
+@pytest.mark.real_data
 @pytest.mark.parametrize("text", CWL012_PATTERNS, ids=["canonical", "security-hub", "quoted-source", "scoutsuite"])
 def test_cwl012_matches_exactly_the_indexed_records(text: str) -> None:
     expected = {
@@ -117,6 +118,7 @@ def test_cwl012_matches_exactly_the_indexed_records(text: str) -> None:
     assert len(_messages()) == 34_687  # every record of every source was evaluated
 
 
+@pytest.mark.real_data
 def test_cwl012_reference_interpreter_agrees_on_s3_records() -> None:
     p = cwfilter.compile(CWL012["filter_pattern"])
     s3 = [(f, i, m) for f, i, m in _messages() if b"s3.amazonaws.com" in m]

@@ -292,6 +292,7 @@ def test_fast_replay_equals_plain_replay(pattern: ast.JsonPattern, data: st.Data
     assert fast == plain
 
 
+@pytest.mark.real_data
 def test_fast_replay_equals_plain_on_real_cloudtrail() -> None:
     from .shared import CLOUDTRAIL
 

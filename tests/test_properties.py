@@ -51,6 +51,18 @@ def test_json_matcher_agrees_on_messages_built_for_the_pattern(pattern: ast.Json
 
 
 @SETTINGS
+@given(S.space, st.lists(S.space_messages, min_size=1, max_size=6))
+def test_space_matcher_agrees_with_reference(pattern: ast.SpacePattern, messages: list[str]) -> None:
+    """Space-delimited patterns alone, so surplus fields (the last slot takes the rest, §11.2)
+    and CR/LF separators are met often."""
+    matcher = compile_pattern(pattern)
+    for message in messages:
+        expected = reference.extract(pattern, message)
+        assert matcher.extract(message) == expected, (render(pattern), message)
+        assert matcher.matches(message.encode("utf-8")) is (expected is not None), (render(pattern), message)
+
+
+@SETTINGS
 @given(S.space_messages)
 def test_field_splitters_agree(message: str) -> None:
     assert split_fields(message) == reference.split_fields(message)

@@ -59,6 +59,7 @@ def _mf() -> cwfilter.MetricFilter:
     return CWL012.metric_filter(via="CWL-012")
 
 
+@pytest.mark.real_data
 @pytest.mark.parametrize("folder", sorted(SOURCE_COUNTS))
 def test_every_source_format_is_read_with_its_stated_counts(folder: str) -> None:
     result = replay([CLOUDTRAIL / folder], _mf())
@@ -69,6 +70,7 @@ def test_every_source_format_is_read_with_its_stated_counts(folder: str) -> None
     assert {s["reason"] for s in a.skipped} <= {"CloudTrail digest file", "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"}
 
 
+@pytest.mark.real_data
 def test_records_without_a_usable_event_time_are_rejected_with_reasons() -> None:
     otrf = replay([CLOUDTRAIL / "otrf-security-datasets"], _mf()).accounting
     assert otrf.rejected == 103 and {p["reason"] for p in otrf.problems} == {"missing eventTime"}
@@ -77,6 +79,7 @@ def test_records_without_a_usable_event_time_are_rejected_with_reasons() -> None
     assert reasons["missing eventTime"] == 90 and reasons["unparseable eventTime"] >= 1
 
 
+@pytest.mark.real_data
 def test_digest_bodies_and_digest_paths_are_skipped() -> None:
     a = replay([CLOUDTRAIL / "elastic-integrations-samples" / "test-cloudtrail-digest-json.log"], _mf()).accounting
     assert (a.files, a.files_skipped, a.records) == (0, 1, 0)
@@ -91,6 +94,7 @@ def _index_minutes() -> Counter[str]:
     return minutes
 
 
+@pytest.mark.real_data
 def test_cwl012_over_all_real_data_equals_the_index() -> None:
     result = replay(sorted(p for p in CLOUDTRAIL.iterdir() if p.is_dir()), _mf(), jobs=2)
     assert result.accounting.records == 34_687
@@ -99,6 +103,7 @@ def test_cwl012_over_all_real_data_equals_the_index() -> None:
     assert got == dict(_index_minutes())
 
 
+@pytest.mark.real_data
 def test_dedupe_by_event_id_on_the_real_duplicates() -> None:
     sans = CLOUDTRAIL / "sans504-s3-ransomware-lab"
     plain = replay([sans], _mf(), jobs=2)
@@ -109,6 +114,7 @@ def test_dedupe_by_event_id_on_the_real_duplicates() -> None:
     assert deduped.datapoints == plain.datapoints  # the one PutBucketPolicy is not duplicated
 
 
+@pytest.mark.real_data
 def test_delivery_time_uses_the_file_name_stamp() -> None:
     sans = CLOUDTRAIL / "sans504-s3-ransomware-lab"
     by_event = replay([sans], _mf(), period=60)
@@ -370,7 +376,7 @@ def test_cli_replay_table_json_csv(capsys: pytest.CaptureFixture[str], tmp_path:
     [
         (["--rule", "CWL-999"], "no rule named 'CWL-999'"),
         (["--rule", "CWL-012", "--filter-pattern", "x"], "exactly one of"),
-        (["--filter-pattern", "{ $.a = }"], "Invalid filter pattern"),
+        (["--filter-pattern", "{ $.a = }"], "Invalid metric filter pattern"),
         (["--rule", "CWL-012", "--period", "90"], "multiple of 60"),
         (["--rule", "CWL-012", "--statistic", "Median"], "unsupported statistic"),
     ],

@@ -30,7 +30,9 @@ def test_family_detection(text: str, family: str) -> None:
 def test_bracketed_word_is_a_one_field_space_delimited_pattern() -> None:
     p = cwfilter.compile("[ERROR]")
     assert p.matches("anything")  # one field, named ERROR
-    assert not p.matches("[ERROR] two fields")
+    # §11.2: the one slot takes the whole message; only a message without fields fails.
+    assert p.extract("[ERROR] two fields\n") == {"$ERROR": "[ERROR] two fields"}
+    assert not p.matches(" \t\r\n")
     assert cwfilter.compile('"[ERROR]"').matches("x [ERROR] two fields")
 
 

@@ -282,7 +282,7 @@ class MetricFilter:
         log_group_name: str | None = None,
         default_value_mode: DefaultValueMode = "per_event",
     ) -> None:
-        self.pattern = pattern if isinstance(pattern, FilterPattern) else compile(pattern)
+        self.pattern = pattern if isinstance(pattern, FilterPattern) else compile(pattern, api="PutMetricFilter")
         self.metric_name = metric_name
         self.namespace = namespace
         self.value = str(value)

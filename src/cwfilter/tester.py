@@ -28,7 +28,7 @@ def test_metric_filter(
     Request limits (1–50 messages, each non-empty) are AWS's; ``enforce_limits=False`` lifts them.
     ``json_prefix_scan``: see ``cwfilter.compile``.
     """
-    pattern = compile(filter_pattern, json_prefix_scan=json_prefix_scan)
+    pattern = compile(filter_pattern, json_prefix_scan=json_prefix_scan, api="TestMetricFilter")
     if enforce_limits:
         _check_messages(log_event_messages)
     matches = []

@@ -14,10 +14,13 @@ class Reported(Exception):
     """An error already shown to the user."""
 
 
-def compile_or_report(text: str, strict: bool, json_prefix_scan: bool = False) -> FilterPattern | None:
-    """The compiled pattern, or ``None`` after showing the error with a caret; warnings shown too."""
+def compile_or_report(
+    text: str, strict: bool, json_prefix_scan: bool = False, *, api: str = "PutMetricFilter"
+) -> FilterPattern | None:
+    """The compiled pattern, or ``None`` after showing the error with a caret, worded as
+    ``api`` words it (§11.3); warnings shown too."""
     try:
-        pattern = compile(text, strict=strict, json_prefix_scan=json_prefix_scan)
+        pattern = compile(text, strict=strict, json_prefix_scan=json_prefix_scan, api=api)
     except PatternError as exc:
         print(f"cwfilter: invalid filter pattern: {exc.message}", file=sys.stderr)
         if exc.detail:

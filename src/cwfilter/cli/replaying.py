@@ -15,9 +15,10 @@ from ..metric_config import ConfigError
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
 from ..report import ProgressBar, accounting_lines, alarm_table, csv_text, table
-from ..rules import DEFAULT_TOPIC, Rule, catalogue, find_rule
+from ..rules import DEFAULT_TOPIC, Rule, find_rule
 from ..sources import parse_time
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
+from .output import OutputError, add_output_options, render, write
 from .testing import filter_from_file
 
 
@@ -45,8 +46,7 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
     rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
     rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
-    rp.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    rp.add_argument("--output", "-o", metavar="FILE", help="write the result here instead of standard output")
+    add_output_options(rp, ("table", "json", "csv", "text"), "table")
     rp.add_argument("--timestamp", choices=("event", "delivery"), default="event",
                     help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
@@ -67,7 +67,6 @@ def add_commands(sub: Any) -> None:
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
     rp.set_defaults(handler=replay_command)
-    sub.add_parser("rules", help="list the built-in rules").set_defaults(handler=rules_command)
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
@@ -158,24 +157,21 @@ def replay_command(args: argparse.Namespace) -> int:
         written = _write_notifications(args, timeline)
         if written:
             return fail(written)
-    if args.format == "json":
-        doc = result.to_json()
+
+    def doc() -> dict[str, Any]:
+        data = result.to_json()
         if timeline is not None:
-            doc["alarm"] = timeline.as_dict()
-        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-    elif args.format == "csv":
-        text = csv_text(result)
-    else:
-        text = table(result) + (alarm_table(timeline) if timeline is not None else "")
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            return fail(f"cannot write {args.output}: {exc.strerror}")
-        if args.format != "table":
-            print("\n".join(accounting_lines(result)), file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+            data["alarm"] = timeline.as_dict()
+        return data
+
+    try:
+        text = render(doc, args.output, args.query, csv=lambda: csv_text(result),
+                      table=lambda: table(result) + (alarm_table(timeline) if timeline is not None else ""))  # fmt: skip
+        write(text, args.outfile)
+    except OutputError as exc:
+        return fail(str(exc))
+    if args.outfile and args.output != "table":
+        print("\n".join(accounting_lines(result)), file=sys.stderr)
     failed = result.accounting.files_failed and not result.accounting.files
     return EXIT_ERROR if failed else EXIT_MATCH
 
@@ -258,10 +254,3 @@ def _check_statistic(statistic: str) -> None:
     probe = StatisticSet()
     probe.add(1.0)
     probe.statistic(statistic)
-
-
-def rules_command(args: argparse.Namespace) -> int:
-    for rule in catalogue():
-        names = ", ".join(a for a in rule.aliases[1:] if not a.startswith(("cloudwatch_", "AWS-", "CIS-")))
-        print(f"{rule.id:<36} {names:<26} {rule.namespace}/{rule.metric_name}")
-    return EXIT_MATCH

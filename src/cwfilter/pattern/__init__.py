@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from . import ast
 from .compile import Matcher, compile_pattern
-from .errors import PatternError, PatternWarning
+from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
 from .message import Message
 from .render import render
 from .syntax import analyse, detect_family, parse
@@ -64,15 +64,28 @@ def _not_json(doc: dict[str, Any]) -> bool:
     raise TypeError("matches_object() is for JSON patterns; use matches(message)")
 
 
-@lru_cache(maxsize=1024)
-def compile(text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> FilterPattern:  # noqa: A001
+def compile(  # noqa: A001
+    text: str, *, strict: bool = False, json_prefix_scan: bool = False, api: str = DEFAULT_API
+) -> FilterPattern:
     """Parse, validate and compile a filter pattern (cached by text and options).
 
-    Raises ``PatternError`` (a ``ValueError``) where AWS would reject the pattern.
+    Raises ``PatternError`` (a ``ValueError``) where AWS would reject the pattern, worded as
+    ``api`` words it (§11.3: ``"FilterLogEvents"``, the default, says ``Invalid filter
+    pattern``; ``"PutMetricFilter"`` and ``"TestMetricFilter"`` say ``Invalid metric filter
+    pattern``; ``"PutSubscriptionFilter"`` says ``Invalid subscription filter pattern``).
     ``strict=True`` also rejects unquoted characters AWS does not document (§2.4).
     ``json_prefix_scan=True`` lets JSON patterns read an object after a text prefix, as in
     Lambda's ``<time> <request id> INFO {...}`` lines; AWS's behaviour there is unresolved
     (§4.3, Q6), so it is off by default: such messages do not match.
     """
+    generic_message(api)  # an unknown API is the caller's error, whatever the pattern
+    try:
+        return _compile(text, strict, json_prefix_scan)
+    except PatternError as exc:
+        raise exc.for_api(api) from None
+
+
+@lru_cache(maxsize=1024)
+def _compile(text: str, strict: bool, json_prefix_scan: bool) -> FilterPattern:
     return FilterPattern(text, strict=strict, json_prefix_scan=json_prefix_scan)
 

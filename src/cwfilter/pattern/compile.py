@@ -17,6 +17,7 @@ from typing import Any, Callable
 import orjson
 
 from . import ast
+from .glob import glob_source, glob_test, is_wildcard_only
 from .message import Message, as_text, number_text, object_after_prefix
 from .regex import compile_search
 
@@ -116,44 +117,6 @@ def _compile_regex(pattern: ast.RegexPattern) -> Matcher:
 # ------------------------------------------------------------------ value tests (one candidate)
 
 
-def _glob_form(operand: str) -> tuple[str, str]:
-    """A §4.5 glob operand as (kind, core): ``any``, ``contains``, ``suffix``, ``prefix`` or
-    ``equals`` (a ``*`` anywhere but at the ends is literal)."""
-    if operand and set(operand) == {"*"}:
-        return "any", ""
-    starts = operand.startswith("*")
-    ends = operand.endswith("*") and len(operand) > 1
-    core = operand[1 if starts else 0 : len(operand) - 1 if ends else len(operand)]
-    kind = "contains" if starts and ends else "suffix" if starts else "prefix" if ends else "equals"
-    return kind, core
-
-
-def _glob_test(operand: str) -> Callable[[str], bool]:
-    """A test of one string against a §4.5 glob operand."""
-    kind, core = _glob_form(operand)
-    if kind == "any":
-        return lambda s: True
-    if kind == "contains":
-        return lambda s: core in s
-    if kind == "suffix":
-        return lambda s: s.endswith(core)
-    if kind == "prefix":
-        return lambda s: s.startswith(core)
-    return lambda s: s == core
-
-
-def _glob_source(operand: str, v: str) -> str:
-    """``_glob_test(operand)(v)`` as an inline expression on the string variable ``v``."""
-    kind, core = _glob_form(operand)
-    return {
-        "any": "True",
-        "contains": f"{core!r} in {v}",
-        "suffix": f"{v}.endswith({core!r})",
-        "prefix": f"{v}.startswith({core!r})",
-        "equals": f"{v} == {core!r}",
-    }[kind]
-
-
 def _numeric_test(op: str, number: float) -> Callable[[float], bool]:
     import operator
 
@@ -194,8 +157,8 @@ def json_value_test(op: str, value: ast.Value) -> Predicate:
         return number_order
 
     if isinstance(value, ast.StringValue):
-        subject_test = _glob_test(value.text)
-        null_ok = op == "=" and value.text != "" and set(value.text) == {"*"}
+        subject_test = glob_test(value.text)
+        null_ok = op == "=" and is_wildcard_only(value.text)
     else:
         subject_test = compile_search(value.source).search
         null_ok = False
@@ -537,7 +500,7 @@ class _RecordCodegen(_JsonCodegen):
             # A string is tested inline, an absent key is False (as ``string_test`` says), and
             # only numbers and null call the test.
             v = self.temp()
-            glob = _glob_source(e.value.text, v)
+            glob = glob_source(e.value.text, v, self.ns.bind)
             on_string = glob if e.op == "=" else f"not ({glob})"
             return f"(({on_string}) if type({v} := {node}) is str else ({v} is not _MISSING and {test}(_fix({v}))))"
         return f"{test}(_fix({node}))"
@@ -603,12 +566,26 @@ def selector_getter(selector: ast.Selector) -> Callable[[dict[str, Any]], list[A
 
 # ------------------------------------------------------------------ space-delimited
 
-_FIELD_RE = re.compile(r'"([^"]*)"?|\[([^\]]*)\]?|([^ \t"\[][^ \t]*)')
+_FIELD_RE = re.compile(r'"([^"]*)"?|\[([^\]]*)\]?|([^ \t\r\n"\[][^ \t\r\n]*)')
+_SEPARATORS = " \t\r\n"
 
 
 def split_fields(text: str) -> list[str]:
-    """§5.2 tokenizer (regex form of ``reference.split_fields``)."""
+    """§5.2/§11.2 tokenizer (regex form of ``reference.split_fields``): spaces, tabs, CR and LF separate."""
     return [m.group(m.lastindex) for m in _FIELD_RE.finditer(text)]  # type: ignore[arg-type]
+
+
+def _fields_for_slots(text: str, slots: int) -> list[str] | None:
+    """The fields of ``text`` for a pattern of ``slots`` slots and no ellipsis (§11.2): None when
+    there are fewer fields; with more, the last slot's field is the rest of the message (raw,
+    trailing separators removed)."""
+    found = list(_FIELD_RE.finditer(text))
+    if len(found) < slots:
+        return None
+    if len(found) == slots:
+        return [m.group(m.lastindex) for m in found]  # type: ignore[arg-type]
+    head = [m.group(m.lastindex) for m in found[: slots - 1]]  # type: ignore[arg-type]
+    return head + [text[found[slots - 1].start() :].rstrip(_SEPARATORS)]
 
 
 def _field_test(expr: ast.FieldExpr) -> Callable[[str], bool]:
@@ -627,7 +604,7 @@ def _field_test(expr: ast.FieldExpr) -> Callable[[str], bool]:
             return lambda f: numeric(float(f)) if _is_number(f) else (f == text) is want
         return lambda f: _is_number(f) and numeric(float(f))
     if isinstance(value, ast.StringValue):
-        glob = _glob_test(value.text)
+        glob = glob_test(value.text)
         return lambda f: glob(f) is want
     search = compile_search(value.source).search
     return lambda f: search(f) is want
@@ -658,10 +635,17 @@ def _compile_space(pattern: ast.SpacePattern) -> Matcher:
         return slot_index - 1 + absorbed
 
     def fields_if_match(m: Message) -> tuple[list[str], int] | None:
-        fields = split_fields(m if type(m) is str else as_text(m))
-        absorbed = len(fields) - fixed
-        if absorbed < 0 or (ellipsis_at is None and absorbed != 0):
-            return None
+        text = m if type(m) is str else as_text(m)
+        if ellipsis_at is None:
+            found = _fields_for_slots(text, fixed)
+            if found is None:
+                return None
+            fields, absorbed = found, 0
+        else:
+            fields = split_fields(text)
+            absorbed = len(fields) - fixed
+            if absorbed < 0:
+                return None
         for i, test in tested:
             if not test(fields[position(i, absorbed)]):
                 return None

@@ -16,6 +16,26 @@ E_SD_MIXED_FIELDS = "E_SD_MIXED_FIELDS"
 
 INVALID_FILTER_PATTERN = "Invalid filter pattern"
 
+# §11.3: the generic invalid-pattern text depends on the API that rejects the pattern; the
+# specific texts (``Invalid character(s) in term ...``) do not.
+GENERIC_MESSAGES: dict[str, str] = {
+    "FilterLogEvents": INVALID_FILTER_PATTERN,
+    "StartLiveTail": INVALID_FILTER_PATTERN,
+    "TestMetricFilter": "Invalid metric filter pattern",
+    "PutMetricFilter": "Invalid metric filter pattern",
+    "PutSubscriptionFilter": "Invalid subscription filter pattern",
+}
+DEFAULT_API = "FilterLogEvents"
+
+
+def generic_message(api: str) -> str:
+    """AWS's generic invalid-pattern text for ``api`` (a key of ``GENERIC_MESSAGES``)."""
+    try:
+        return GENERIC_MESSAGES[api]
+    except KeyError:
+        known = ", ".join(GENERIC_MESSAGES)
+        raise ValueError(f"unknown API {api!r} for filter pattern errors; known: {known}") from None
+
 
 def invalid_characters(fragment: str) -> str:
     """AWS's message for a character a term, value or regex may not hold."""
@@ -46,6 +66,14 @@ class PatternError(ValueError):
         self.code = code
         self.detail = detail
         super().__init__(self.__str__())
+
+    def for_api(self, api: str) -> PatternError:
+        """This error as ``api`` words it (§11.3): the generic text replaced by that API's,
+        specific texts kept."""
+        wanted = generic_message(api)
+        if self.message not in GENERIC_MESSAGES.values() or self.message == wanted:
+            return self
+        return PatternError(wanted, pattern=self.pattern, offset=self.offset, code=self.code, detail=self.detail)
 
     @property
     def caret(self) -> str:

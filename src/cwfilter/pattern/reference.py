@@ -37,19 +37,26 @@ def extract(pattern: ast.Pattern, message: Message, *, json_prefix_scan: bool = 
 
 
 def glob(operand: str, subject: str) -> bool:
-    """§4.5: ``*`` at the start and/or end is a wildcard; elsewhere it is literal."""
-    if operand and set(operand) == {"*"}:
+    """§11.1: a ``*`` anywhere is a wildcard. Cut the operand at each ``*``; the first piece
+    is a prefix of the subject; each following piece is found at its first occurrence after
+    the previous one (no backtracking); without a final ``*`` the last piece so placed must
+    end at the end of the subject. No ``*``: whole-value equality."""
+    if "*" not in operand:
+        return subject == operand
+    pieces = operand.split("*")
+    if not subject.startswith(pieces[0]):
+        return False
+    pos = len(pieces[0])
+    for piece in pieces[1:-1]:
+        found = subject.find(piece, pos)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    last = pieces[-1]
+    if last == "":
         return True
-    starts = operand.startswith("*")
-    ends = operand.endswith("*") and len(operand) > 1
-    core = operand[1 if starts else 0 : len(operand) - 1 if ends else len(operand)]
-    if starts and ends:
-        return core in subject
-    if starts:
-        return subject.endswith(core)
-    if ends:
-        return subject.startswith(core)
-    return subject == operand
+    found = subject.find(last, pos)
+    return found >= 0 and found + len(last) == len(subject)
 
 
 def _regex_search(regex: ast.RegexValue, subject: str) -> bool:
@@ -151,29 +158,38 @@ def _json_compare(op: str, value: ast.Value, node: Any) -> bool:
 # ------------------------------------------------------------------ space-delimited
 
 
+SEPARATORS = " \t\r\n"
+
+
 def split_fields(text: str) -> list[str]:
-    """§5.2: fields separated by runs of spaces/tabs; "..." and [...] are one field each,
-    without their delimiters; an unterminated one runs to the end of the message."""
-    fields: list[str] = []
+    """§5.2/§11.2: fields separated by runs of spaces, tabs, CRs and LFs; "..." and [...]
+    are one field each, without their delimiters; an unterminated one runs to the end."""
+    return [field for _, field in field_spans(text)]
+
+
+def field_spans(text: str) -> list[tuple[int, str]]:
+    """Each field of ``text`` with the offset where its token starts (at a quote or bracket
+    for a delimited field)."""
+    fields: list[tuple[int, str]] = []
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in " \t":
+        if c in SEPARATORS:
             i += 1
             continue
         if c in '"[':
             close = '"' if c == '"' else "]"
             end = text.find(close, i + 1)
             if end < 0:
-                fields.append(text[i + 1 :])
+                fields.append((i, text[i + 1 :]))
                 break
-            fields.append(text[i + 1 : end])
+            fields.append((i, text[i + 1 : end]))
             i = end + 1
             continue
         j = i
-        while j < n and text[j] not in " \t":
+        while j < n and text[j] not in SEPARATORS:
             j += 1
-        fields.append(text[i:j])
+        fields.append((i, text[i:j]))
         i = j
     return fields
 
@@ -198,20 +214,30 @@ def _field_compare(expr: ast.FieldExpr, field: str) -> bool:
 
 
 def _space(pattern: ast.SpacePattern, text: str) -> dict[str, str] | None:
-    fields = split_fields(text)
+    spans = field_spans(text)
+    fields = [f for _, f in spans]
     slots = pattern.slots
     if not slots:
         return {f"${i}": f for i, f in enumerate(fields, 1)}
-    # Expand the ellipsis into as many unnamed, unconditioned slots as it absorbs.
     expanded: list[ast.Field] = []
-    for slot in slots:
-        if isinstance(slot, ast.Ellipsis_):
-            absorbed = len(fields) - (len(slots) - 1)
-            if absorbed < 0:
-                return None
-            expanded.extend([ast.Field()] * absorbed)
-        else:
-            expanded.append(slot)
+    if any(isinstance(s, ast.Ellipsis_) for s in slots):
+        # Expand the ellipsis into as many unnamed, unconditioned slots as it absorbs.
+        for slot in slots:
+            if isinstance(slot, ast.Ellipsis_):
+                absorbed = len(fields) - (len(slots) - 1)
+                if absorbed < 0:
+                    return None
+                expanded.extend([ast.Field()] * absorbed)
+            else:
+                expanded.append(slot)
+    else:
+        expanded = [s for s in slots if isinstance(s, ast.Field)]
+        if len(fields) < len(expanded):
+            return None
+        if len(fields) > len(expanded):
+            # §11.2: the last slot takes the rest of the message, raw, trailing separators removed.
+            last = len(expanded) - 1
+            fields = fields[:last] + [text[spans[last][0] :].rstrip(SEPARATORS)]
     if len(expanded) != len(fields):
         return None
     out: dict[str, str] = {}

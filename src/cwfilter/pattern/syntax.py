@@ -344,7 +344,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 invalid_characters(word),
                 tok,
                 code=E_TERM_CHAR,
-                detail=f"{bad[0]!r} needs a double-quoted value: \"{word}\"",
+                detail=_quote_hint(word, bad[0]),
             )
         unknown = "".join(sorted({c for c in word if c not in _BARE_VALUE_OK}))
         if unknown:
@@ -506,3 +506,11 @@ def _nth_wildcard_selector_offset(text: str, n: int) -> int:
         if n == 0:
             return m.start()
     return 0  # pragma: no cover
+
+
+def _quote_hint(word: str, bad: str) -> str:
+    """How to write a bare value holding ``bad``: single quotes are not quotes in a filter
+    pattern, so ``'Root'`` becomes ``"Root"`` (not ``"'Root'"``, which would never match)."""
+    if len(word) >= 2 and word[0] == word[-1] == "'":
+        return f"single quotes are not quotes in a filter pattern: write \"{word[1:-1]}\""
+    return f"{bad!r} needs a double-quoted value: \"{word}\""
