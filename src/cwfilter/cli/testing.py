@@ -14,7 +14,7 @@ from ..metric import MetricFilter, MetricFilterError
 from ..metric_config import ConfigError, load_metric_filters
 from ..pattern import PatternError, compile
 from ..tester import test_metric_filter
-from .console import EXIT_ERROR, compile_or_report, fail, numbered_lines
+from .console import EXIT_ERROR, argument_text, compile_or_report, fail, numbered_lines
 from .output import add_output_options, emit
 
 
@@ -195,7 +195,7 @@ def test_command(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except (ConfigError, MetricFilterError, ValueError) as exc:
         return fail(str(exc))
-    messages = list(args.log_event_messages or [])
+    messages = [argument_text(m) for m in args.log_event_messages or []]
     if args.messages_file:
         try:
             stream = sys.stdin.buffer if args.messages_file == "-" else open(args.messages_file, "rb")  # noqa: SIM115
