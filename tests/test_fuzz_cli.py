@@ -185,7 +185,7 @@ def test_replay(pattern: str, files: list[tuple[str, bytes]], output: str, stric
         (["match", '"\udcff"', "-"], 2, "byte 0xff is not valid UTF-8 text"),
         (["test", "--filter-pattern", '"\udcff"', "--log-event-messages", "a"], 2, "byte 0xff is not valid UTF-8 text"),
         (["check", "%a{5000000000}%"], 2, "Regular expression evaluation time exceeded allowed limit"),
-        (["check", "%a*+%"], 2, "possessive"),
+        (["check", "%a*+%"], 2, "multiple repeat"),  # Python 3.10 says only that
     ],
 )
 def test_issue_commands(argv: list[str], code: int, error: str) -> None:
