@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,57 @@ def test_single_quotes_hint_at_double_quotes(capsys: pytest.CaptureFixture[str])
     assert main(["check", "{ $.userIdentity.type = 'Root' }"]) == 2
     err = capsys.readouterr().err
     assert 'write "Root"' in err and "\"'Root'\"" not in err
+
+
+def _long_trail(tmp_path: Path, periods: int) -> Path:
+    """One S3 bucket change every 30 minutes: ``periods`` five-minute periods with data, each
+    its own alarm episode."""
+    start = datetime(2024, 3, 1, tzinfo=timezone.utc)
+    lines = [
+        json.dumps({"eventTime": (start + timedelta(minutes=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl"})  # fmt: skip
+        for i in range(periods)
+    ]
+    path = tmp_path / "trail.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_long_series_are_summarised_unless_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    trail = _long_trail(tmp_path, 300)
+    assert main(["replay", str(trail), "--rule", "CWL-012", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "300 periods with data, 300 minutes with datapoints" in out
+    assert "... 280 more periods with data: shown are the first, the last and the busiest" in out
+    assert "2024-03-01T00:00:00Z" in out and "2024-03-07T05:30:00Z" in out  # first and last periods
+    assert "... 280 more episodes (--all lists every one)" in out
+    assert out.count("\n  #") == 20
+    assert main(["replay", str(trail), "--rule", "CWL-012", "--no-progress", "--all"]) == 0
+    everything = capsys.readouterr().out
+    assert "more periods" not in everything and everything.count("\n  #") == 300
+
+
+def test_counts_are_formatted_and_plurals_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(_long_trail(tmp_path, 1)), "--rule", "CWL-012", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "1 period with data, 1 minute with datapoints" in out
+    assert "1 of 1 period GreaterThanOrEqualToThreshold" in out and "1 notification\n" in out
+    assert main(["replay", str(_long_trail(tmp_path, 1500)), "--rule", "CWL-012", "--no-progress", "--no-alarm"]) == 0
+    assert "records         1,500 read: 1,500 matched" in capsys.readouterr().out
+
+
+def test_csv_carries_the_accounting_and_the_alarm(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--output", "csv"]) == 0
+    rows = [line.split(",") for line in capsys.readouterr().out.splitlines()]
+    assert rows[0][-1] == "detail"
+    accounting = {r[-1]: int(r[8]) for r in rows if r[0] == "accounting"}
+    assert accounting["files read"] == 76 and accounting["records matched"] == 13
+    assert [r[8] for r in rows if r[0] == "alarm"][:2] == ["ALARM", "INSUFFICIENT_DATA"]
+
+
+def test_alarm_times_are_checked_before_the_replay_and_may_be_short(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "/nonexistent", "--rule", "CWL-012", "--alarm-created-at", "12:10Z"]) == 2
+    assert "a date is needed too" in capsys.readouterr().err
+    args = ["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--alarm-created-at", "2024-03-04T08:10Z"]
+    assert main(args) == 0
+    assert "2024-03-04T08:10:00Z (created, INSUFFICIENT_DATA)" in capsys.readouterr().out

@@ -13,6 +13,7 @@ from .pattern import FilterPattern, PatternError, PatternWarning, compile, detec
 from .replay import Accounting, ReplayError, ReplayResult, replay
 from .rules import Rule, catalogue, find_rule
 from .tester import test_metric_filter
+from .analysis import LintFinding, PatternComparison, compare, lint  # after .pattern and .rules: it uses both
 
 __all__ = [
     "Accounting",
@@ -21,6 +22,10 @@ __all__ = [
     "AlarmValidationError",
     "evaluate",
     "ConfigError",
+    "LintFinding",
+    "PatternComparison",
+    "compare",
+    "lint",
     "ReplayError",
     "ReplayResult",
     "Rule",

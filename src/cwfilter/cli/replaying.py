@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from ..metric import MetricFilter, MetricFilterError, StatisticSet, iso_utc
 from ..metric_config import ConfigError
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
-from ..report import ProgressBar, accounting_lines, alarm_table, csv_text, table
+from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import DEFAULT_TOPIC, Rule, find_rule
 from ..sources import parse_time
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
@@ -47,6 +48,9 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
     rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
     add_output_options(rp, ("table", "json", "csv", "text"), "table")
+    rp.add_argument("--all", action="store_true",
+                    help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
+                    f"{SHOWN_ROWS} at most)")  # fmt: skip
     rp.add_argument("--timestamp", choices=("event", "delivery"), default="event",
                     help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
@@ -127,6 +131,8 @@ def replay_command(args: argparse.Namespace) -> int:
     statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
     try:
         alarm = _replay_alarm(args, mf, rule)
+        time_option(args.alarm_created_at, "--alarm-created-at")  # checked before the replay, not after
+        time_option(args.alarm_until, "--alarm-until")
     except (ConfigError, AlarmValidationError, ValueError) as exc:
         return fail(str(exc))
     if period <= 0 or period % 60:
@@ -165,8 +171,9 @@ def replay_command(args: argparse.Namespace) -> int:
         return data
 
     try:
-        text = render(doc, args.output, args.query, csv=lambda: csv_text(result),
-                      table=lambda: table(result) + (alarm_table(timeline) if timeline is not None else ""))  # fmt: skip
+        text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
+                      table=lambda: table(result, show_all=args.all)
+                      + (alarm_table(timeline, show_all=args.all) if timeline is not None else ""))  # fmt: skip
         write(text, args.outfile)
     except OutputError as exc:
         return fail(str(exc))
@@ -206,18 +213,28 @@ def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None)
     return None
 
 
-def _time_option(text: str | None, name: str) -> int | None:
+_SHORT_TIME = re.compile(r"(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d))?(Z|[+-]\d\d:?\d\d)?", re.ASCII)
+
+
+def time_option(text: str | None, name: str) -> int | None:
+    """Epoch ms of a time given on the command line: full ISO 8601, or shortened to the minute
+    (``2024-03-04T12:10Z``) or the day (``2024-03-04``); no zone means UTC."""
     if text is None:
         return None
     ms = parse_time(text)
+    m = _SHORT_TIME.fullmatch(text.strip()) if ms is None else None
+    if m:
+        zone = m.group(4) or "Z"
+        ms = parse_time(f"{m.group(1)}T{m.group(2) or '00'}:{m.group(3) or '00'}:00{zone}")
     if ms is None:
-        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z")
+        hint = " (a date is needed too)" if re.fullmatch(r"\d\d:\d\d(:\d\d)?Z?", text.strip()) else ""
+        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}")
     return ms
 
 
 def _evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult) -> AlarmTimeline:
-    created = _time_option(args.alarm_created_at, "--alarm-created-at")
-    until = _time_option(args.alarm_until, "--alarm-until")
+    created = time_option(args.alarm_created_at, "--alarm-created-at")
+    until = time_option(args.alarm_until, "--alarm-until")
     span = result.span
     minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
     first = span[0] if span else (min(minutes) if minutes else None)

@@ -10,6 +10,7 @@ The semantics are those of ``reference.py``; tests hold the two in agreement.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -18,7 +19,7 @@ import orjson
 
 from . import ast
 from .glob import glob_source, glob_test, is_wildcard_only
-from .message import Message, as_text, number_text, object_after_prefix
+from .message import Message, as_bytes, as_text, number_text, unparsed_object
 from .regex import compile_search
 
 _MISSING = object()
@@ -98,9 +99,10 @@ def _compile_terms(pattern: ast.TermsPattern) -> Matcher:
         f"def match_bytes(m):\n    return {bytes_expr}\n"
         "def matches(m):\n"
         "    if type(m) is str:\n        return match_str(m)\n"
-        "    return match_bytes(bytes(m))\n"
+        "    return match_bytes(_as_bytes(m))\n"
     )
     ns = _Namespace()
+    ns.names["_as_bytes"] = as_bytes
     matches = ns.define(source, "matches")
     return Matcher(matches, lambda m: {} if matches(m) else None, source)
 
@@ -352,12 +354,14 @@ def _compile_json(pattern: ast.JsonPattern, prefix_scan: bool = False) -> Matche
         "def matches_unfiltered(m):\n"
         "    try:\n        d = _loads(m)\n"
         "    except _JSONDecodeError:\n"
-        + ("        d = _after_prefix(m)\n" if prefix_scan else "        return False\n")
-        + "    return type(d) is dict and match_doc(d)\n"
+        "        d = _unparsed(m)\n"
+        "    return type(d) is dict and match_doc(d)\n"
     )
     source += _prefilter_source(clauses, gen.ns) if clauses else "matches = matches_unfiltered\n"
     gen.ns.names.update(
-        _loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError), _after_prefix=object_after_prefix
+        _loads=orjson.loads,
+        _JSONDecodeError=orjson.JSONDecodeError,
+        _unparsed=functools.partial(unparsed_object, prefix_scan=prefix_scan),
     )
     matches = gen.ns.define(source, "matches")
     return Matcher(
