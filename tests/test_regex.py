@@ -83,7 +83,12 @@ def test_re2_agrees_with_re(source: str, messages: list[str]) -> None:
     regex = translate(source, pattern=f"%{source}%", offset=1)
     python = _python(source)
     for message in messages:
-        assert regex.search(message) is (python.search(message) is not None), (regex.re2_source, message)
+        m = python.search(message)
+        assert regex.search(message) is (m is not None), (regex.re2_source, message)
+        found = regex.found(message)  # what `cwfilter explain` shows
+        assert (found is None) is (m is None)
+        if m is not None and "$" not in source:
+            assert found == m.group(), (regex.re2_source, message)
 
 
 @fuzz_settings(200)

@@ -103,16 +103,32 @@ class Regex:
         """Whether the regex occurs anywhere in ``subject`` (an unanchored search, §3.2)."""
         if self._short is not None and len(subject) <= 1:
             return self._short.search(subject) is not None
+        data = self._data(subject)
+        return self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0
+
+    def found(self, subject: str) -> str | None:
+        """The text of the leftmost match, as ``re.search(...).group()`` gives it except that a
+        match ending at a ``$`` before a final newline includes that newline; ``None`` without one."""
+        if self._short is not None and len(subject) <= 1:
+            m = self._short.search(subject)
+            return None if m is None else m.group()
+        data = self._data(subject)
+        start, end = self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0]
+        if start < 0:
+            return None
+        if self._placeholder is None:  # UTF-8: byte offsets to character offsets
+            start, end = len(data[:start].decode("utf-8")), len(data[:end].decode("utf-8"))
+        return subject[start:end]
+
+    def _data(self, subject: str) -> bytes:
         if self._placeholder is None:
             # Lone surrogates cannot be encoded; like every character above U+00FF they are
             # matched by ``.``, negated classes and \\D \\S \\W only, as U+FFFD is.
-            data = _WIDE.sub("\ufffd", subject).encode("utf-8")
-        else:
-            try:
-                data = subject.encode("latin-1")
-            except UnicodeEncodeError:
-                data = _WIDE.sub(self._placeholder, subject).encode("latin-1")
-        return self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0
+            return _WIDE.sub("\ufffd", subject).encode("utf-8")
+        try:
+            return subject.encode("latin-1")
+        except UnicodeEncodeError:
+            return _WIDE.sub(self._placeholder, subject).encode("latin-1")
 
     def __repr__(self) -> str:
         return f"Regex({self.source!r})"
@@ -259,9 +275,10 @@ class _Emitter:
             return self.charset(av)
         if op is _sre.AT and av is _sre.AT_BEGINNING:
             return "^"
-        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):  # greediness cannot change whether a match exists
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):  # lazy stays lazy: the same leftmost match
             lo, hi, sub = av
-            return _repeat("".join(self.item(o, a) for o, a in sub), lo, None if hi == _sre.MAXREPEAT else hi)
+            atom = "".join(self.item(o, a) for o, a in sub)
+            return _repeat(atom, lo, None if hi == _sre.MAXREPEAT else hi, lazy=op is _sre.MIN_REPEAT)
         if op is getattr(_sre, "POSSESSIVE_REPEAT", None):
             raise PatternError(
                 INVALID_FILTER_PATTERN,
@@ -300,18 +317,19 @@ def _char(code: int) -> str:
     return f"\\x{{{code:x}}}"
 
 
-def _repeat(atom: str, lo: int, hi: int | None) -> str:
+def _repeat(atom: str, lo: int, hi: int | None, *, lazy: bool) -> str:
     """``atom{lo,hi}`` with counts RE2 accepts (at most 1000 per operator): chained."""
+    mark = "?" if lazy else ""
     pieces = []
     while lo > 1000:
         pieces.append(f"(?:{atom}){{1000}}")
         lo -= 1000
         hi = None if hi is None else hi - 1000
     while hi is not None and hi > 1000:
-        pieces.append(f"(?:{atom}){{{lo},1000}}" if lo else f"(?:{atom}){{0,1000}}")
+        pieces.append(f"(?:{atom}){{{lo},1000}}{mark}")
         hi -= 1000
         lo = 0
-    pieces.append(f"(?:{atom}){{{lo},}}" if hi is None else f"(?:{atom}){{{lo},{hi}}}")
+    pieces.append(f"(?:{atom}){{{lo},}}{mark}" if hi is None else f"(?:{atom}){{{lo},{hi}}}{mark}")
     return "".join(pieces)
 
 
