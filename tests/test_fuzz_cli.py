@@ -31,7 +31,8 @@ from .strategies import json_objects, patterns
 
 # The exit codes each command documents (--help and README): 0 match / ok, 1 no match (match
 # only), 2 bad input or usage (argparse included).
-CODES = {"check": {0, 2}, "match": {0, 1, 2}, "test": {0, 2}, "replay": {0, 2}}
+CODES = {"check": {0, 2}, "match": {0, 1, 2}, "test": {0, 2}, "replay": {0, 2}, "explain": {0, 1, 2}, "lint": {0, 1, 2},
+         "compare": {0, 1, 2}}  # fmt: skip
 
 ISSUE_PATTERNS = [
     "%a*a*a*a*a*a*b%", "%a*a*b%", "{ $.userAgent = %.*.*.*.*.*zzz% }", '"\udcff"', "\udcff", "%\udcff%",
@@ -150,6 +151,15 @@ def test_test(arguments: tuple[list[str], tuple[str, bytes] | None]) -> None:
         if file is not None:
             argv = [*argv, "--messages-file", _write(folder, "m" + file[0], file[1])]
         check_outcome("test", [*argv, "-o", os.path.join(folder, os.fsdecode(b"out\xff.json"))])
+
+
+@fuzz_settings(40)
+@given(pattern_texts, pattern_texts, messages, _outputs)
+def test_review_commands(pattern: str, other: str, message: str, output: str) -> None:
+    """explain, lint and compare: the analysis reads every pattern, valid or not."""
+    check_outcome("explain", [output, "--", pattern, message])
+    check_outcome("lint", [output, "--", pattern])
+    check_outcome("compare", [output, "--", pattern, other])
 
 
 # Crashes of replay the fuzz found in areas another change restructures (replay.py, metric*.py,
