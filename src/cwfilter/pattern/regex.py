@@ -93,7 +93,10 @@ class Regex:
             re2_source = re2_source.replace(_TOP, "\\x{ff}")
         program = _re2.RE2(re2_source.encode("latin-1"), options)
         if not program.ok():
-            raise _TooLarge(program.error())
+            error = program.error().decode("utf-8", "replace")
+            if "too large" in error:
+                raise _TooLarge(error)
+            raise RuntimeError(f"cwfilter bug: RE2 rejects the translation {re2_source!r} of %{source}%: {error}")
         self.source = source
         self.re2_source = re2_source
         self._match = program.Match
@@ -283,7 +286,7 @@ class _Emitter:
             raise PatternError(
                 INVALID_FILTER_PATTERN,
                 pattern=self.pattern,
-                offset=self.offset,
+                offset=self.offset + _possessive_offset(self.pattern[self.offset :]),
                 code=E_SYNTAX,
                 detail="multiple repeat: a possessive quantifier (*+, ++, ?+, }+) is not part of AWS's regex dialect",
             )
@@ -300,6 +303,25 @@ class _Emitter:
             self.named.extend(_CATEGORIES[_NEGATED.get(av, av)] if op is _sre.CATEGORY else ranges)
             parts.extend(f"{_char(a)}-{_char(b)}" for a, b in ranges)
         return f"[{'^' if negate else ''}{''.join(parts)}]"
+
+
+def _possessive_offset(source: str) -> int:
+    """Where the ``+`` of the first possessive quantifier is (outside classes and escapes)."""
+    i = 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # skip the class: a ']' first (after an optional '^') is literal
+            i += 2 if source[i + 1 : i + 2] == "^" else 1
+            i += 1 if source[i : i + 1] == "]" else 0
+            while i < len(source) and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c in "*+?}" and source[i + 1 : i + 2] == "+":
+            return i + 1
+        i += 1
+    return 0
 
 
 def _category(code: Any) -> list[tuple[int, int]]:
