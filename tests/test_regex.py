@@ -149,11 +149,12 @@ def test_python_semantics_kept(source: str, subject: str, found: bool) -> None:
     assert translate(source, pattern=f"%{source}%", offset=1).search(subject) is found
 
 
-@pytest.mark.parametrize("source", ["a*+", "a++b", "\\d?+", "a{1,2}+"])
+@pytest.mark.parametrize("source", ["a*+", "a++b", "\\d?+", "a{1,2}+", "[*+]x\\++y++"])
 def test_possessive_quantifiers_rejected(source: str) -> None:
     """Python 3.10 and RE2 reject them and AWS documents none; 3.11's ``re`` would accept them."""
-    with pytest.raises(PatternError, match="possessive|multiple repeat"):
+    with pytest.raises(PatternError, match="possessive|multiple repeat") as info:
         cwfilter.compile(f"%{source}%")
+    assert info.value.pattern[info.value.offset] == "+"  # the caret under the quantifier's '+'
 
 
 @pytest.mark.parametrize("source", ["a{5000000000}", f"a{{{MAX_REPEAT_TOTAL + 1}}}", "a{0,4294967294}", "\\w{2000}b{1001}"])
