@@ -140,6 +140,7 @@ def test_every_path_agrees_with_re(source: str, value: str) -> None:
         ("\\xe9", "caf\xe9", True),
         ("\\W", "\ud800", True),  # a lone surrogate is a character like any other
         ("[^\\x00-\\xff]", "\u20ac", True),  # every code point named: UTF-8 mode
+        ("[\\x00-\\x09\\x0b-\\xff]a$", "\x05a\u20ac", False),  # all but the newline named: still not \n
         ("\\d", "\u0663", False),  # ASCII digits only
         ("^starting|^initializing|^shutting down", "shutting down now", True),  # a hoisted common prefix
     ],

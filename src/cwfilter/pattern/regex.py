@@ -138,8 +138,10 @@ class Regex:
 
 
 def _free_character(named: list[tuple[int, int]]) -> str | None:
-    """A character up to U+00FF that no literal, range or class of the regex names."""
+    """A character up to U+00FF that no literal, range or class of the regex names (never
+    the newline, which ``.`` and ``$`` name without a node of their own)."""
     taken = bytearray(256)
+    taken[10] = 1
     for lo, hi in named:
         taken[lo : min(hi, 255) + 1] = b"\x01" * (min(hi, 255) + 1 - lo)
     free = taken.rfind(0)
