@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 import cwfilter
-from cwfilter import fastpath
+from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -26,6 +26,7 @@ import pytest
 import cwfilter
 from cwfilter.replay import replay
 from cwfilter.rules import find_rule
+from cwfilter.times import iso_utc
 
 from . import corpus as C
 
@@ -59,7 +60,7 @@ def _general() -> cwfilter.MetricFilter:
 def _five_minutes(result: Any) -> Counter[str]:
     out: Counter[str] = Counter()
     for minute, stats in result.datapoints.minutes(result.metric):
-        out[C.five_minute(cwfilter.metric.iso_utc(minute))] += int(stats.sum)
+        out[C.five_minute(iso_utc(minute))] += int(stats.sum)
     return out
 
 
@@ -202,8 +203,8 @@ import os, resource, sys
 import cwfilter.replay
 from cwfilter.rules import find_rule
 module = sys.modules["cwfilter.replay"]
-if os.environ.get("STREAM_ABOVE"):  # where large files start (sources.large)
-    module.STREAM_ABOVE = sys.modules["cwfilter.sources"].STREAM_ABOVE = int(os.environ["STREAM_ABOVE"])
+if os.environ.get("STREAM_ABOVE"):  # where large files start (sources.inputs)
+    sys.modules["cwfilter.sources.inputs"].STREAM_ABOVE = int(os.environ["STREAM_ABOVE"])
 result = module.replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
 try:
     hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))

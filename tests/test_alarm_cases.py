@@ -9,7 +9,7 @@ import pytest
 
 from cwfilter.alarm import Alarm, AlarmValidationError, evaluate
 from cwfilter.metric import Datapoints, MetricKey, StatisticSet
-from cwfilter.sources import parse_time
+from cwfilter.times import parse_time
 
 from .shared import SPEC
 
@@ -88,5 +88,5 @@ def test_validation_case(case: dict) -> None:
         return
     with pytest.raises(AlarmValidationError) as info:
         Alarm.from_put_metric_alarm(case["alarm"])
-    assert info.value.code == case["expected_error"]["code"]
+    assert info.value.aws_exception == case["expected_error"]["code"]
     assert info.value.message == case["expected_error"]["message"]

@@ -8,7 +8,7 @@ import json
 import pytest
 
 import cwfilter
-from cwfilter import fastpath
+from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
 
 from .shared import SPEC

@@ -23,11 +23,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter import fastpath
+from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import ast, compile_pattern, parse, reference, render
-from cwfilter.pattern.compile import prefilter_clauses
+from cwfilter.pattern.prefilter import prefilter_clauses
 from cwfilter.replay import replay
-from cwfilter.sources import epoch_ms, formats, parse_time
+from cwfilter.sources import inflate
+from cwfilter.times import epoch_ms, parse_time
 
 from . import strategies as S
 
@@ -345,8 +346,8 @@ def _flip(at: int) -> Callable[[bytes], bytes]:
 def test_accelerated_inflate_equals_zlib(make: Any) -> None:
     body = b"".join(orjson.dumps({"n": i, "s": string.ascii_letters * 3}) for i in range(3000))
     data = make(body)
-    fast = formats._gzip_decompress(data)
-    plain = formats._inflate_members(data, formats._ZLIB_INFLATER)
+    fast = inflate.gzip_decompress(data)
+    plain = inflate.inflate_members(data, inflate.ZLIB_INFLATER)
     assert fast == plain
     if plain[1] is None:
         assert plain[0] == body
@@ -354,4 +355,4 @@ def test_accelerated_inflate_equals_zlib(make: Any) -> None:
 
 def test_inflater_is_accelerated_where_available() -> None:
     pytest.importorskip("isal")
-    assert formats._FAST_INFLATER is not None
+    assert inflate.FAST_INFLATER is not None

@@ -22,12 +22,12 @@ import cwfilter
 from cwfilter.cli import main
 from cwfilter.replay import ReplayError, replay
 from cwfilter.rules import find_rule
-from cwfilter.sources import parse_time
 from cwfilter.synth import generate_tree
+from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
 
-replay_module = importlib.import_module("cwfilter.replay")  # the package exports the function by that name
+replay_module = importlib.import_module("cwfilter.replay.driver")  # batches and workers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TREE = ROOT / "samples" / "cloudtrail"
@@ -50,7 +50,7 @@ SOURCE_COUNTS = {
 
 @pytest.fixture(autouse=True, params=["fast", "plain"])
 def replay_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every replay test runs on the fast path (fastpath.py) and on the plain path."""
+    """Every replay test runs on the fast path (replay/plan.py) and on the plain path."""
     monkeypatch.setenv("CWFILTER_FASTPATH", "1" if request.param == "fast" else "0")
     return request.param  # type: ignore[no-any-return]
 
@@ -90,7 +90,7 @@ def _index_minutes() -> Counter[str]:
     for line in (CLOUDTRAIL / "s3_bucket_config_events.index.jsonl").read_text().splitlines():
         row = json.loads(line)
         if row["cwl012_match"]:
-            minutes[cwfilter.metric.iso_utc(parse_time(row["eventTime"]))[:16]] += 1
+            minutes[iso_utc(parse_time(row["eventTime"]))[:16]] += 1
     return minutes
 
 
@@ -99,7 +99,7 @@ def test_cwl012_over_all_real_data_equals_the_index() -> None:
     result = replay(sorted(p for p in CLOUDTRAIL.iterdir() if p.is_dir()), _mf(), jobs=2)
     assert result.accounting.records == 34_687
     assert result.accounting.matched == sum(_index_minutes().values()) == 26
-    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
+    got = {iso_utc(m)[:16]: int(s.sum) for m, s in result.datapoints.minutes(result.metric)}
     assert got == dict(_index_minutes())
 
 
@@ -121,7 +121,7 @@ def test_delivery_time_uses_the_file_name_stamp() -> None:
     by_delivery = replay([sans], _mf(), period=60, timestamp="delivery")
     ((event_minute, _),) = by_event.periods()
     ((delivery_minute, _),) = by_delivery.periods()
-    assert cwfilter.metric.iso_utc(event_minute) == "2021-07-29T23:53:00Z"
+    assert iso_utc(event_minute) == "2021-07-29T23:53:00Z"
     assert 0 < delivery_minute - event_minute <= 15 * 60_000
     assert by_delivery.accounting.delivery_time_fallbacks == 0
 
@@ -135,7 +135,7 @@ def test_generated_tree_matches_its_ground_truth_with_one_and_two_jobs(tmp_path:
     assert one.accounting.records == truth.records and one.accounting.files == truth.files
     assert one.accounting.files_skipped == truth.digests
     expected = Counter(e["eventTime"][:16] for e in truth.cwl012)
-    got = {cwfilter.metric.iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
+    got = {iso_utc(m)[:16]: int(s.sum) for m, s in one.datapoints.minutes(one.metric)}
     assert got == dict(expected)
 
 
@@ -177,18 +177,18 @@ def test_any_executor_gives_the_one_process_result_with_a_bounded_number_in_flig
     executor = _CountingExecutor()
     other = replay([tmp_path], _mf(), jobs=1, executor=executor)  # jobs: how many it runs at once
     assert other.to_json() == one.to_json()
-    assert executor.most_outstanding == replay_module._IN_FLIGHT
+    assert executor.most_outstanding == replay_module.IN_FLIGHT
     sizes = [len(b) for b in executor.batches]
     assert sum(sizes) == one.accounting.files
     assert sizes[:4] == [4, 8, 16, 32]  # nothing learnt yet: small first batches, so every worker starts at once
     inflated = {f: len(gzip.decompress(Path(f).read_bytes())) for b in executor.batches for f, _ in b}
-    window = replay_module._IN_FLIGHT
+    window = replay_module.IN_FLIGHT
     per_file = None  # bytes per file, the newest batch weighing half
     for i in range(window, len(sizes) - 1):  # the last one takes what is left
         done = executor.batches[i - window]  # collected just before batch i began
         seen = sum(inflated[f] for f, _ in done) / len(done)
         per_file = seen if per_file is None else (per_file + seen) / 2
-        assert sizes[i] == max(1, min(replay_module._MAX_BATCH_FILES, int((256 << 10) / per_file)))
+        assert sizes[i] == max(1, min(replay_module.MAX_BATCH_FILES, int((256 << 10) / per_file)))
     assert len(sizes) > 2 * window
     files = {str(p) for p in tmp_path.rglob("*.json.gz") if "CloudTrail-Digest" not in str(p)}
     assert {f for b in executor.batches for f, _ in b} == files
@@ -340,7 +340,7 @@ def test_large_s3_objects_are_streamed_when_they_hold_lines(
               "doc.json": orjson.dumps({"Records": records})}  # fmt: skip
     taken = []
     real = large.stream_or_read
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_or_read",
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read",
                         lambda name, raw: taken.append(name) or real(name, raw))  # fmt: skip
     for name, body in bodies.items():
         assert len(body) > 4096
@@ -439,8 +439,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
     from cwfilter.sources import large, local
 
-    monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", 4096)
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", 4096)
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", 4096)
     monkeypatch.setattr(large, "PROBE", 512)
     monkeypatch.setattr(large, "PIECE", 1024)
     monkeypatch.setattr(local, "_FIRST_READ", 1024)  # else a file under 64 KB is read whole in one call
@@ -450,8 +449,7 @@ def _whole_and_in_pieces(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **k
     mf = CWL012.metric_filter(via="CWL-012")
     out = []
     for limit in (1 << 40, 4096):  # never large; large above 4 KB
-        monkeypatch.setattr(sys.modules["cwfilter.replay"], "STREAM_ABOVE", limit)
-        monkeypatch.setattr(sys.modules["cwfilter.sources"], "STREAM_ABOVE", limit)
+        monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", limit)
         out.append(replay([str(p) for p in paths], mf, **kwargs).to_json())  # type: ignore[arg-type]
     return out[0], out[1]
 
@@ -474,7 +472,7 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
         paths.append(path)
     streamed = []
     real = large.read_in_pieces
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "read_in_pieces", lambda path: streamed.append(path) or real(path))
     whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
     assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
     assert pieces == whole
@@ -490,7 +488,7 @@ def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
     (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
     (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
-    from cwfilter import fastpath
+    from cwfilter.replay import plan as fastpath
 
     decoded = []
     real = fastpath.RecordPlan.decode
@@ -604,7 +602,7 @@ def _replay_stdin(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, l
         taken.append("whole" if isinstance(got, bytes) else "pieces")
         return got
 
-    monkeypatch.setattr(sys.modules["cwfilter.sources"], "stream_or_read", spy)
+    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "stream_or_read", spy)
     out = replay(["-"], CWL012.metric_filter(via="CWL-012")).to_json()
     return orjson.loads(orjson.dumps(out).replace(b'"source":"-"', b'"source":"FILE"')), taken
 

@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwfilter.sources import FileRef, Item, Problem, Skip, iter_discover, parse_time, read_file
-from cwfilter.sources.formats import decompress, delivery_time_from_name, parse_blob
+from cwfilter.sources import FileRef, Item, NotRead, NotReadKind, Problem, Skip, iter_discover, read_items
+from cwfilter.sources.formats import delivery_time_from_name, parse_blob
+from cwfilter.sources.inflate import decompress
 from cwfilter.sources.local import NOT_A_LOG_NAME, read_path
+from cwfilter.times import parse_time
 
 RECORD = orjson.dumps({"eventTime": "2024-01-01T00:00:00Z", "eventName": "X", "eventID": "e"})
 FRAGMENTS = [b"{", b"}", b"[", b"]", b'"Records":', RECORD, b",", b"\n", b"\xff", b"2024-01-01T00:00:00Z ",
@@ -38,8 +40,8 @@ def test_truncated_or_garbage_gzip_never_raises(tail: bytes) -> None:
         assert isinstance(data, bytes) and (trouble is None or isinstance(trouble, str))
 
 
-def test_read_file_reports_unreadable_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    (item,) = list(read_file(FileRef(str(tmp_path / "missing.json"))))
+def test_read_items_reports_unreadable_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (item,) = list(read_items(FileRef(str(tmp_path / "missing.json"))))
     assert isinstance(item, Problem) and item.reason.startswith("cannot read")
 
 
@@ -66,9 +68,10 @@ def test_walk_lists_a_tree_in_sorted_depth_first_order(tmp_path) -> None:  # typ
     rel = [(f.name if isinstance(f, FileRef) else f[0])[len(str(tmp_path)) + 1 :] for f in found]
     assert rel == ["b.json.gz", "notes.md", "CloudTrail-Digest/d.json.gz", "a/c.JSON", "a/z.json", "a/b/x.log",
                    "c/y.gz", "link"]  # fmt: skip
-    reasons = {r: f[1] for r, f in zip(rel, found) if not isinstance(f, FileRef)}
-    assert reasons == {"notes.md": NOT_A_LOG_NAME, "CloudTrail-Digest/d.json.gz": "CloudTrail digest file",
-                       "link": "symbolic link to a directory, not followed"}  # fmt: skip
+    reasons = {r: f[1:] for r, f in zip(rel, found) if not isinstance(f, FileRef)}
+    assert reasons == {"notes.md": (NOT_A_LOG_NAME, NotReadKind.NOT_A_LOG),
+                       "CloudTrail-Digest/d.json.gz": ("CloudTrail digest file", NotReadKind.DIGEST),
+                       "link": ("symbolic link to a directory, not followed", NotReadKind.LINK)}  # fmt: skip
     assert {f.size for f in found if isinstance(f, FileRef)} == {2}
     assert {f.size for f in iter_discover([str(tmp_path)], sizes=False) if isinstance(f, FileRef)} == {0}
 
@@ -83,7 +86,9 @@ def test_walk_reports_a_directory_it_cannot_list(tmp_path, monkeypatch) -> None:
         return real(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    assert list(iter_discover([str(tmp_path)])) == [(str(tmp_path / "a"), "cannot list directory: Permission denied")]
+    assert list(iter_discover([str(tmp_path)])) == [
+        NotRead(str(tmp_path / "a"), "cannot list directory: Permission denied", NotReadKind.UNLISTABLE)
+    ]
 
 
 @pytest.mark.parametrize("size", [0, 1, 65535, 65536, 65537, 300_000])
@@ -151,3 +156,26 @@ def test_document_pieces_hold_exactly_the_records(records: list[Any], piece: int
         finally:
             large.PROBE, large.PIECE = old
     assert got == records
+
+
+def test_open_input_says_how_each_input_came(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """One entry point: small files whole, missing ones unreadable, large ones in pieces where
+    they are lines or a ``{"Records": [...]}`` document, whole otherwise."""
+    from cwfilter.sources import DocumentPieces, StreamedItems, Unreadable, Whole, inputs, open_input
+
+    lines = b"".join(b'{"eventTime": "2024-01-01T00:00:00Z", "n": %d}\n' % i for i in range(400))
+    document = b'{"Records": [' + b",".join(b'{"eventVersion": "1.08", "n": %d}' % i for i in range(400)) + b"]}"
+    other = b'{"other": [' + b",".join(b"%d" % i for i in range(4000)) + b"]}"
+    for name, data in (("lines.jsonl", lines), ("doc.json", document), ("other.json", other)):
+        (tmp_path / name).write_bytes(data)
+    assert open_input(FileRef(str(tmp_path / "doc.json"))) == Whole(document, None)
+    missing = open_input(FileRef(str(tmp_path / "missing.json")))
+    assert isinstance(missing, Unreadable) and missing.problem.reason.startswith("cannot read:")
+    monkeypatch.setattr(inputs, "STREAM_ABOVE", 1024)
+    streamed = open_input(FileRef(str(tmp_path / "lines.jsonl"), len(lines)))
+    assert isinstance(streamed, StreamedItems) and sum(isinstance(i, Item) for i in streamed) == 400
+    pieces = open_input(FileRef(str(tmp_path / "doc.json"), len(document)))
+    assert isinstance(pieces, DocumentPieces)
+    pieces.close()
+    assert open_input(FileRef(str(tmp_path / "other.json"), len(other))) == Whole(other, None)
+    assert len(list(read_items(FileRef(str(tmp_path / "doc.json"), len(document))))) == 400  # read whole instead

@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 import cwfilter
-from cwfilter import fastpath
+from cwfilter.replay import plan as fastpath
 from cwfilter.cli import main
 from cwfilter.pattern import ast, reference
 

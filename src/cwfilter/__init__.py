@@ -7,13 +7,15 @@ True
 """
 
 from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
+from .config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
+from .errors import CwfilterError
 from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
-from .metric_config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
 from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
 from .replay import Accounting, ReplayError, ReplayResult, replay
 from .rules import Rule, catalogue, find_rule
 from .tester import test_metric_filter
 from .analysis import LintFinding, PatternComparison, compare, lint  # after .pattern and .rules: it uses both
+from .version import __version__
 
 __all__ = [
     "Accounting",
@@ -50,5 +52,6 @@ __all__ = [
     "parse",
     "render",
     "test_metric_filter",
+    "__version__",
+    "CwfilterError",
 ]
-__version__ = "0.1.0"

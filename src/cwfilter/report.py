@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 from .alarm import AlarmTimeline
 from .alarm.text import java_double
-from .metric import iso_utc
 from .replay import Progress, ReplayResult
+from .times import iso_utc
 
 
 def _dims(dimensions: tuple[tuple[str, str], ...]) -> str:

@@ -9,7 +9,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet, Timestamp, iso_utc, to_epoch_ms
+from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet
+from ..times import Timestamp, epoch_ms, iso_utc
 from .model import Alarm
 from .notify import Notification, action_history_item, notification, state_update_history_item
 from .text import insufficient_data_reason, reason_data, threshold_reason
@@ -57,7 +58,7 @@ class AlarmTimeline:
 
     def state_at(self, when: Timestamp) -> str:
         """The state after the evaluation at ``when`` (and before the next one)."""
-        ms = to_epoch_ms(when)
+        ms = epoch_ms(when)
         state = self.initial_state
         for t in self.transitions:
             if t.timestamp > ms:
@@ -160,8 +161,8 @@ def evaluate(
         )
     if initial_state not in STATES:
         raise ValueError(f"initial_state must be one of {', '.join(STATES)}")
-    created = to_epoch_ms(start)
-    end_ms = to_epoch_ms(end)
+    created = epoch_ms(start)
+    end_ms = epoch_ms(end)
     period_ms = alarm.period * 1000
     r = evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
     series = _Series(alarm, datapoints)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..errors import CwfilterError
 from ..metric import STANDARD_UNITS
 
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
@@ -22,11 +23,16 @@ TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
 _PERCENTILE = re.compile(r"p(\d{1,2}(\.\d{1,10})?|100)")
 
 
-class AlarmValidationError(ValueError):
-    """A PutMetricAlarm request AWS would reject; ``code`` is AWS's error code."""
+class AlarmValidationError(CwfilterError, ValueError):
+    """A PutMetricAlarm request AWS would reject; ``aws_exception`` is AWS's error code
+    (``ValidationError``, ``InvalidParameterCombination``...), ``None`` with ``code`` ``E_UNSUPPORTED``
+    for a valid request cwfilter does not emulate."""
 
-    def __init__(self, message: str, code: str = "ValidationError") -> None:
+    code = "E_ALARM"
+
+    def __init__(self, message: str, aws_exception: str | None = "ValidationError", *, code: str = "E_ALARM") -> None:
         super().__init__(message)
+        self.aws_exception = aws_exception
         self.code = code
         self.message = message
 
@@ -118,7 +124,7 @@ class Alarm:
             raise AlarmValidationError(
                 f"ComparisonOperator {self.comparison_operator} needs an anomaly detection band "
                 "(ThresholdMetricId and ANOMALY_DETECTION_BAND metric math), which cwfilter does not emulate",
-                code="Unsupported",
+                aws_exception=None, code="E_UNSUPPORTED",
             )
         if self.comparison_operator not in OPERATORS:
             raise _constraint(
@@ -126,14 +132,14 @@ class Alarm:
             )
         if (self.statistic is None) == (self.extended_statistic is None):
             raise AlarmValidationError(
-                "Exactly one of Statistic and ExtendedStatistic must be set", code="InvalidParameterCombination"
+                "Exactly one of Statistic and ExtendedStatistic must be set", aws_exception="InvalidParameterCombination"
             )
         if self.statistic is not None and self.statistic not in STATISTICS:
             raise _constraint(self.statistic, "statistic", f"Member must satisfy enum value set: [{', '.join(STATISTICS)}]")
         if self.extended_statistic is not None and not _PERCENTILE.fullmatch(self.extended_statistic):
             raise AlarmValidationError(
                 f"The value {self.extended_statistic} for parameter ExtendedStatistic is not supported.",
-                code="InvalidParameterValue",
+                aws_exception="InvalidParameterValue",
             )
         if not isinstance(self.period, int) or self.period < 1 or (self.period not in (10, 20, 30) and self.period % 60):
             raise AlarmValidationError("Period must be 10, 20, 30 or a multiple of 60")
@@ -183,7 +189,7 @@ class Alarm:
             request = json.loads(request)
         r = dict(request)  # type: ignore[arg-type]
         if r.get("Metrics"):
-            raise AlarmValidationError("metric math alarms (Metrics) are not emulated", code="Unsupported")
+            raise AlarmValidationError("metric math alarms (Metrics) are not emulated", aws_exception=None, code="E_UNSUPPORTED")
         dims = {d["Name"]: d["Value"] for d in r.get("Dimensions") or []}
         kwargs: dict[str, Any] = dict(
             name=r.get("AlarmName", ""),
@@ -207,7 +213,7 @@ class Alarm:
             insufficient_data_actions=list(r.get("InsufficientDataActions") or []),
         )
         if kwargs["statistic"] is None and kwargs["extended_statistic"] is None and r.get("MetricName"):
-            raise AlarmValidationError("Exactly one of Statistic and ExtendedStatistic must be set", code="ValidationError")
+            raise AlarmValidationError("Exactly one of Statistic and ExtendedStatistic must be set", aws_exception="ValidationError")
         kwargs.update(overrides)
         return cls(**kwargs)
 

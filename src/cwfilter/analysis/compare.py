@@ -255,12 +255,12 @@ def events_from_files(paths: list[str], problems: list[str]) -> Iterator[tuple[s
     """``(origin, message)`` of every log event in ``paths`` (files, directories, ``-``, ``s3://``),
     read with the project's readers; files skipped and records that cannot be read are appended
     to ``problems`` (reported by the caller, never dropped silently)."""
-    from ..sources import Item, Problem, Skip, discover, read_file
+    from ..sources import Item, Problem, Skip, discover, read_items
 
     files, skipped = discover(paths)
-    problems.extend(f"{source}: skipped ({reason})" for source, reason in skipped)
+    problems.extend(f"{n.source}: {'failed' if n.kind.failed else 'skipped'} ({n.reason})" for n in skipped)
     for ref in files:
-        for item in read_file(ref):
+        for item in read_items(ref):
             if isinstance(item, Item):
                 message = item.message if item.message is not None else orjson.dumps(item.record)
                 yield f"{ref.name}#{item.index}", message

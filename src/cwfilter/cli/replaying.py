@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
-from ..alarm.config import load_alarms
-from ..metric import MetricFilter, MetricFilterError, StatisticSet, iso_utc
-from ..metric_config import ConfigError
+from ..config import ConfigError, load_alarms
+from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import DEFAULT_TOPIC, Rule, find_rule
-from ..sources import parse_time
+from ..times import iso_utc, parse_time
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
 from .output import OutputError, add_output_options, render, write
 from .testing import filter_from_file

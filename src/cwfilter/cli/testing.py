@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
+from ..config import ConfigError, load_metric_filters
 from ..metric import MetricFilter, MetricFilterError
-from ..metric_config import ConfigError, load_metric_filters
 from ..pattern import PatternError, compile
 from ..tester import test_metric_filter
 from .console import EXIT_ERROR, argument_text, compile_or_report, fail, numbered_lines

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Stable error codes (spec §8.2). ``aws_exception`` is what the service raises.
+from ..errors import CwfilterError
+
+# Stable error codes (spec §8.2): ``PatternError.code``; ``aws_exception`` is what the service raises.
 E_LENGTH = "E_LENGTH"
 E_JSON_UNCLOSED = "E_JSON_UNCLOSED"
 E_SYNTAX = "E_SYNTAX"
@@ -42,7 +44,7 @@ def invalid_characters(fragment: str) -> str:
     return f"Invalid character(s) in term '{fragment}'"
 
 
-class PatternError(ValueError):
+class PatternError(CwfilterError, ValueError):
     """An invalid filter pattern, as ``InvalidParameterException`` would reject it.
 
     ``message`` is AWS's text where the spec knows it, ``detail`` our explanation,

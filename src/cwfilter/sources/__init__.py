@@ -1,24 +1,11 @@
 """Readers: where log events come from (files, trees, stdin, S3) and what they hold."""
 
-from __future__ import annotations
-
-import os
-import sys
-from typing import BinaryIO, Iterable, Iterator, Sequence
-
-from .formats import (
-    Item,
-    Problem,
-    Skip,
-    decompress,
-    delivery_time_from_name,
-    epoch_ms,
-    parse_blob,
-    parse_time,
-    record_items,
-)
-from .large import STREAM_ABOVE, CannotCut, DocumentPieces, StreamedItems, read_in_pieces, stream_or_read
-from .local import NOT_A_LOG_NAME, FileRef, TooLarge, is_digest, is_log_name, walk
+from .discover import discover, iter_discover
+from .formats import Item, Parsed, Problem, Skip, delivery_time_from_name, record_items
+from .inputs import STREAM_ABOVE, Opened, Unreadable, Whole, items_of, open_input, read_items, whole_items
+from .kinds import NotRead, NotReadKind, ProblemKind
+from .large import CannotCut, DocumentPieces, StreamedItems
+from .local import FileRef
 
 __all__ = [
     "STREAM_ABOVE",
@@ -26,161 +13,22 @@ __all__ = [
     "DocumentPieces",
     "FileRef",
     "Item",
+    "NotRead",
+    "NotReadKind",
+    "Opened",
+    "Parsed",
     "Problem",
+    "ProblemKind",
     "Skip",
     "StreamedItems",
-    "TooLarge",
+    "Unreadable",
+    "Whole",
     "delivery_time_from_name",
     "discover",
-    "epoch_ms",
-    "file_items",
+    "items_of",
     "iter_discover",
-    "load_file",
-    "load_or_stream",
-    "load_whole",
-    "parse_time",
-    "read_file",
+    "open_input",
+    "read_items",
     "record_items",
-    "stream_file",
+    "whole_items",
 ]
-
-
-def discover(inputs: Sequence[str]) -> tuple[list[FileRef], list[tuple[str, str]]]:
-    """The files to read for ``inputs`` (paths, directories, ``-``, ``s3://`` prefixes), and the
-    files skipped with the reason (digests, non-log names, missing paths)."""
-    files: list[FileRef] = []
-    skipped: list[tuple[str, str]] = []
-    for found in iter_discover(inputs):
-        if isinstance(found, FileRef):
-            files.append(found)
-        else:
-            skipped.append(found)
-    return files, skipped
-
-
-def iter_discover(inputs: Sequence[str], sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
-    """``discover`` as it walks: each file to read, or (source, reason) for one skipped, in
-    order, so reading can start before a large tree has been listed. ``sizes=False``: files
-    found by walking a directory have size 0 (not looked up)."""
-    for spec in inputs:
-        if spec == "-":
-            yield FileRef("-")
-        elif spec.startswith("s3://"):
-            from .s3 import S3Error, list_objects
-
-            try:
-                for uri, size in list_objects(spec):
-                    key = uri.split("/", 3)[3] if uri.count("/") >= 3 else uri
-                    if is_digest(key):
-                        yield uri, "CloudTrail digest file"
-                    elif not is_log_name(key.rsplit("/", 1)[-1]):
-                        yield uri, NOT_A_LOG_NAME
-                    else:
-                        yield FileRef(uri, size)
-            except S3Error as exc:
-                yield spec, str(exc)
-        elif os.path.isdir(spec):
-            yield from walk(spec, sizes)
-        elif os.path.exists(spec):
-            if is_digest(spec):
-                yield spec, "CloudTrail digest file"
-            else:
-                yield FileRef(spec, os.path.getsize(spec))
-        else:
-            yield spec, "no such file or directory"
-
-
-def read_file(ref: FileRef) -> Iterator[Item | Problem | Skip]:
-    """Every item of one input file; a file that cannot be read yields one ``Problem``. A
-    large local file of JSON lines or export lines is read in pieces (``large.py``)."""
-    loaded = load_or_stream(ref)
-    if isinstance(loaded, DocumentPieces):  # its pieces are only for a caller that can count them apart
-        loaded.close()
-        loaded = load_whole(ref)
-    if isinstance(loaded, tuple):
-        yield from file_items(ref, *loaded)
-    elif isinstance(loaded, Problem):
-        yield loaded
-    else:
-        yield from loaded
-
-
-def load_or_stream(
-    ref: FileRef, loaded: tuple[bytes, str | None] | Problem | TooLarge | None = None
-) -> tuple[bytes, str | None] | Problem | Iterable[Item | Problem | Skip] | DocumentPieces:
-    """``load_file`` (unless the caller already did: ``loaded``), except that a local file or S3
-    object of more than ``STREAM_ABOVE`` bytes, and standard input, come back as their items,
-    read in pieces, when they hold one record per line; a large local ``{"Records": [...]}``
-    file as its ``DocumentPieces`` (the caller reads it whole with ``load_whole`` if it cannot
-    use them); any other input whole."""
-    if loaded is None:
-        loaded = load_file(ref, STREAM_ABOVE)
-    if not isinstance(loaded, TooLarge):
-        return loaded
-    streamed = stream_file(ref)
-    return load_whole(ref) if streamed is None else streamed
-
-
-def load_whole(ref: FileRef) -> tuple[bytes, str | None] | Problem:
-    """``load_file`` without a size limit."""
-    whole = load_file(ref)
-    assert not isinstance(whole, TooLarge)  # read without a limit
-    return whole
-
-
-def load_file(ref: FileRef, limit: int | None = None) -> tuple[bytes, str | None] | Problem | TooLarge:
-    """One input file's content, decompressed, and what went wrong decompressing it (a
-    truncated gzip file still gives what was recovered); a ``Problem`` when it cannot be read;
-    ``TooLarge`` (nothing read) for a local file of more than ``limit`` bytes."""
-    try:
-        raw = ref.read(limit)
-    except TooLarge as large:
-        return large
-    except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
-        return Problem(ref.name, None, f"cannot read: {exc}")
-    return decompress(raw, ref.name)
-
-
-def stream_file(
-    ref: FileRef,
-) -> Iterable[Item | Problem | Skip] | DocumentPieces | tuple[bytes, str | None] | None:
-    """An input ``load_file`` found too large, read in pieces (``large.py``): its items when it
-    holds one record per line, or a local ``{"Records": [...]}`` file's ``DocumentPieces``.
-    Otherwise ``None`` for a local file, which the caller reads whole, and for standard input or
-    an S3 object, which cannot be read twice, its content as ``load_file`` gives it."""
-    try:
-        if not ref.is_stream:
-            return read_in_pieces(ref.name)
-        got = stream_or_read(ref.name, _open_stream(ref))
-    except Exception as exc:  # noqa: BLE001 - OS, S3 and permission errors all mean "not read"
-        return [Problem(ref.name, None, f"cannot read: {exc}")]
-    return decompress(got, ref.name) if isinstance(got, bytes) else got
-
-
-def _open_stream(ref: FileRef) -> BinaryIO:
-    if ref.name == "-":
-        return sys.stdin.buffer
-    from .s3 import open_object
-
-    return open_object(ref.name)
-
-
-def file_items(ref: FileRef, data: bytes, trouble: str | None) -> Iterator[Item | Problem | Skip]:
-    """The items of a file loaded by ``load_file``."""
-    if trouble:
-        yield Problem(ref.name, None, trouble, fatal=not data)
-        if not data:
-            return
-    delivered = delivery_time_from_name(ref.name)
-    parsed = parse_blob(ref.name, data, delivered)
-    if trouble:  # a truncated file: read what was recovered, but its end is lost
-        parsed = _recovered(ref.name, parsed)
-    yield from parsed
-
-
-def _recovered(source: str, items: Iterator[Item | Problem | Skip]) -> Iterator[Item | Problem | Skip]:
-    for item in items:
-        if isinstance(item, Problem) and item.index is None and item.reason.startswith("invalid JSON"):
-            yield Problem(source, None, "the recovered part of the truncated file is not complete JSON")
-            continue
-        yield item

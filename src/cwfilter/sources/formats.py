@@ -10,19 +10,20 @@ CloudTrail digest (skipped). The format is recognised from the content, not the 
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache, partial
-from typing import Any, Callable, Generator, Iterator, Union
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Generator, Iterator, Union
 
-import msgspec
 import orjson
+
+from ..times import epoch_ms, parse_time
+from .kinds import ProblemKind
 
 # Keys under which tools wrap a CloudTrail record (EventBridge "detail", test fixtures "log").
 _WRAPPER_KEYS = ("detail", "log", "record", "event")
 _RECORD_KEYS = ("eventVersion", "eventSource", "eventName", "eventTime", "eventID")
-_EXPORT_LINE = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))[ \t](.*)")
+EXPORT_LINE = re.compile(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d))[ \t](.*)")
 _DELIVERY_STAMP = re.compile(r"_(\d{8}T\d{4}Z)_")
 
 
@@ -44,6 +45,7 @@ class Problem:
     index: int | None
     reason: str
     fatal: bool = True  # False: reported, but the records were still read (e.g. bytes replaced)
+    kind: ProblemKind = ProblemKind.OTHER
 
 
 @dataclass(slots=True)
@@ -54,75 +56,6 @@ class Skip:
 
 
 Parsed = Union[Item, Problem, Skip]
-
-
-# ------------------------------------------------------------------ decompression
-
-
-def _zlib_inflater(lib: Any) -> Callable[[], Any]:
-    return lambda: lib.decompressobj(wbits=31)
-
-
-def _fast_inflater() -> Callable[[], Any] | None:
-    """A new gzip decompressor object of the fastest library installed: ISA-L (2-3x zlib), then
-    zlib-ng; ``None``: zlib only. ISA-L's own ``IgzipDecompressor``, not its zlib-compatible
-    ``decompressobj``: on files of a few KB the latter costs 8 % more than one-shot decompression
-    (its output buffer grows from 16 KB), the former the same, and it also says where a member
-    ended, which one-shot decompression does not."""
-    try:
-        from isal import igzip_lib  # type: ignore[import-not-found]
-
-        return partial(igzip_lib.IgzipDecompressor, flag=igzip_lib.DECOMP_GZIP)
-    except ImportError:
-        pass
-    try:
-        from zlib_ng import zlib_ng  # type: ignore[import-not-found]
-
-        return _zlib_inflater(zlib_ng)
-    except ImportError:
-        return None
-
-
-_FAST_INFLATER = _fast_inflater()
-_ZLIB_INFLATER = _zlib_inflater(zlib)
-
-
-def _inflate_members(data: bytes, inflater: Callable[[], Any]) -> tuple[bytes, str | None]:
-    """Every gzip member of ``data`` (null padding between members allowed), one inflate call
-    per member; what was recovered and why on corruption or truncation. ``inflater`` makes a
-    decompressor object (``decompress``, ``eof``, ``unused_data``, as zlib's)."""
-    out: list[bytes] = []
-    rest = data
-    while rest:
-        d = inflater()
-        try:
-            out.append(d.decompress(rest))
-        except zlib.error as exc:
-            return b"".join(out), f"corrupt gzip data: {exc}"
-        if not d.eof:
-            return b"".join(out), "truncated gzip file"
-        rest = d.unused_data.lstrip(b"\x00")
-    return out[0] if len(out) == 1 else b"".join(out), None
-
-
-def _gzip_decompress(data: bytes) -> tuple[bytes, str | None]:
-    """Decompress (possibly multi-member) gzip; on truncation return what was recovered and why.
-    A damaged file is decompressed again with zlib, whose messages name the problem."""
-    if _FAST_INFLATER is not None:
-        try:
-            content, trouble = _inflate_members(data, _FAST_INFLATER)
-        except Exception:  # noqa: BLE001 - any surprise from the accelerated library: use zlib
-            trouble = "error"
-        if trouble is None:
-            return content, None
-    return _inflate_members(data, _ZLIB_INFLATER)
-
-
-def decompress(data: bytes, name: str) -> tuple[bytes, str | None]:
-    """The file's content; gzip is recognised by its magic bytes, whatever the name."""
-    if data[:2] == b"\x1f\x8b":
-        return _gzip_decompress(data)
-    return data, None
 
 
 def delivery_time_from_name(name: str) -> int | None:
@@ -140,7 +73,7 @@ def _stamp_ms(stamp: str) -> int | None:
         when = datetime.strptime(stamp, "%Y%m%dT%H%MZ")
     except ValueError:
         return None
-    return int(when.replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return epoch_ms(when.replace(tzinfo=timezone.utc))
 
 
 # ------------------------------------------------------------------ records
@@ -189,27 +122,36 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            if head == b"{" and _first_line_is_json(data):
-                yield from _json_lines(source, data, delivered_ms)
+            if head == b"{" and first_line_is_json(data):
+                yield from json_lines(source, data, delivered_ms)
                 return
             documents = _concatenated_documents(data) if head == b"{" else None
             if documents is not None:
                 for doc in documents:
                     yield from _document(source, doc, delivered_ms)
                 return
-            if "UTF-8" in str(exc):
+            if not _is_utf8(data):
                 fixed = data.decode("utf-8", errors="replace")
                 yield Problem(source, None, "invalid UTF-8 bytes replaced with U+FFFD", fatal=False)
                 yield from parse_blob(source, fixed.encode("utf-8"), delivered_ms)
                 return
-            yield Problem(source, None, f"invalid JSON: {exc}")
+            yield Problem(source, None, f"invalid JSON: {exc}", kind=ProblemKind.INVALID_JSON)
             return
         yield from _document(source, doc, delivered_ms)
         return
-    if _EXPORT_LINE.match(data.lstrip()):
-        yield from _export_lines(source, data)
+    if EXPORT_LINE.match(data.lstrip()):
+        yield from export_lines(source, data)
         return
     yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (asked only of text orjson refused)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # Where one CloudTrail document ends and the next begins when files are concatenated (``zcat
@@ -230,7 +172,7 @@ def _concatenated_documents(data: bytes) -> list[Any] | None:
         return None
 
 
-def _first_line_is_json(data: bytes) -> bool:
+def first_line_is_json(data: bytes) -> bool:
     first, _, rest = data.lstrip().partition(b"\n")
     if not rest.strip():
         return False
@@ -264,15 +206,15 @@ def _nonblank_lines(data: bytes, start: int = 0) -> Iterator[tuple[int, bytes]]:
     return enumerate((line for line in data.splitlines() if line.strip()), start)
 
 
-def _json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 0) -> Generator[Parsed, None, int]:
+def json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 0) -> Generator[Parsed, None, int]:
     """The items of JSON lines, numbered by line from ``start``; returns the next line number."""
     i = start - 1
     for i, line in _nonblank_lines(data, start):
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            reason = "invalid UTF-8" if "UTF-8" in str(exc) else "invalid JSON"
-            yield Problem(source, i, f"{reason}: {exc}")
+            kind = ProblemKind.INVALID_JSON if _is_utf8(line) else ProblemKind.INVALID_UTF8
+            yield Problem(source, i, f"{kind.value}: {exc}", kind=kind)
             continue
         if isinstance(obj, dict) and obj.get("messageType") and isinstance(obj.get("logEvents"), list):
             yield from _subscription(source, obj)
@@ -305,12 +247,12 @@ def _subscription(source: str, payload: dict[str, Any]) -> Iterator[Parsed]:
         yield Item(i, rec if isinstance(rec, dict) else None, raw, ts if isinstance(ts, int) else None)
 
 
-def _export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed, None, int]:
+def export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed, None, int]:
     """CloudWatch Logs export to S3: ``<ISO 8601 timestamp> <message>`` per line, numbered from
     ``start``; returns the next line number."""
     i = start - 1
     for i, line in _nonblank_lines(data, start):
-        m = _EXPORT_LINE.match(line)
+        m = EXPORT_LINE.match(line)
         if not m:
             yield Problem(source, i, "not a `timestamp message` line")
             continue
@@ -322,44 +264,3 @@ def _export_lines(source: str, data: bytes, start: int = 0) -> Generator[Parsed,
             rec = None
         yield Item(i, rec if isinstance(rec, dict) else None, message, delivered)
     return i + 1
-
-
-# ------------------------------------------------------------------ time
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_ONE_MS = timedelta(milliseconds=1)
-
-
-def epoch_ms(when: datetime) -> int:
-    """A datetime in epoch ms (floored, exact integer arithmetic); a naive one is taken as UTC."""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - _EPOCH) // _ONE_MS
-
-
-def parse_time(value: Any) -> int | None:
-    """Epoch ms from an RFC 3339 / ISO 8601 time (``Z`` or offset; none is taken as UTC), or the
-    space-separated ``YYYY-MM-DD hh:mm:ss[.fff]`` form some tools normalise ``eventTime`` to.
-
-    RFC 3339 is read by msgspec's parser, the one the fast replay path decodes ``eventTime``
-    with (``fastpath.py``), so both paths give every record the same time by construction;
-    only what it refuses (surrounding blanks, more than 6 fractional digits in the space
-    form...) goes through the lenient reading below."""
-    if not isinstance(value, str) or len(value) < 19:
-        return None
-    try:
-        return epoch_ms(msgspec.convert(value, datetime))
-    except msgspec.ValidationError:
-        pass
-    text = value.strip().replace(" ", "T", 1)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?([+-]\d\d:?\d\d)?", text, re.ASCII)
-    if not m:
-        return None
-    frac = (m.group(2) or "")[:7]  # fromisoformat takes at most microseconds
-    try:
-        return epoch_ms(datetime.fromisoformat(m.group(1) + frac + (m.group(3) or "+00:00")))
-    except ValueError:
-        return None

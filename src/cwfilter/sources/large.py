@@ -2,7 +2,7 @@
 line), not by the input's size.
 
 A local file of JSON lines or a CloudWatch Logs export (one record per line) above
-``STREAM_ABOVE`` bytes is decompressed as a stream and parsed in pieces of about ``PIECE``
+``inputs.STREAM_ABOVE`` bytes is decompressed as a stream and parsed in pieces of about ``PIECE``
 bytes cut at line ends, by the same line readers as a small file; its items are numbered as
 if it had been read whole. Standard input and large S3 objects, which cannot be read twice,
 go the same way (``stream_or_read``): the bytes read to tell their format are kept until it
@@ -22,18 +22,16 @@ import re
 from typing import Any, BinaryIO, Iterator
 
 from .formats import (
-    _EXPORT_LINE,
-    _FAST_INFLATER,
-    _ZLIB_INFLATER,
+    EXPORT_LINE,
     Parsed,
     Problem,
-    _export_lines,
-    _first_line_is_json,
-    _json_lines,
     delivery_time_from_name,
+    export_lines,
+    first_line_is_json,
+    json_lines,
 )
+from .inflate import FAST_INFLATER, ZLIB_INFLATER
 
-STREAM_ABOVE = 1 << 20  # bytes on disk: JSON lines compress 10-45x, so this is 10-45 MB of text
 PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
 PIECE = 16 << 20  # decompressed bytes parsed at a time (more when one line is longer)
 
@@ -42,14 +40,14 @@ class _Inflating:
     """The decompressed bytes of a gzip stream (members one after another, null padding between
     them), ``read`` like a file. Damage ends it as the end of the stream would, after everything
     decoded before it, with the reason in ``trouble``: a truncated stream gives the same bytes as
-    ``formats._gzip_decompress`` of the whole (a file object's ``read`` would lose the last block
+    ``inflate.gzip_decompress`` of the whole (a file object's ``read`` would lose the last block
     it was decoding). One difference: a member corrupt in its middle keeps what was decoded of it,
     with the inflater's message, where the whole reading drops that member and gives zlib's."""
 
     def __init__(self, raw: BinaryIO, trouble: list[str]) -> None:
         self.raw = raw
         self.trouble = trouble
-        self.inflater = _FAST_INFLATER or _ZLIB_INFLATER
+        self.inflater = FAST_INFLATER or ZLIB_INFLATER
         self.member: Any = None  # the decompressor of the member being read; None between members
         self.buffer = bytearray()
         self.ended = False
@@ -134,9 +132,9 @@ def _line_kind(head: bytes) -> str | None:
     first, newline, rest = head.lstrip().partition(b"\n")
     if not newline:
         return None
-    if first[:1] == b"{" and _first_line_is_json(head):
+    if first[:1] == b"{" and first_line_is_json(head):
         return "json lines"
-    if _EXPORT_LINE.match(first) and rest.strip():
+    if EXPORT_LINE.match(first) and rest.strip():
         return "export"
     return None
 
@@ -300,9 +298,9 @@ class StreamedItems:
             for piece in _pieces(self.stream, self.head, trouble):
                 self.bytes += len(piece)
                 if self.kind == "json lines":
-                    start = yield from _json_lines(path, piece, delivered, start)
+                    start = yield from json_lines(path, piece, delivered, start)
                 else:
-                    start = yield from _export_lines(path, piece, start)
+                    start = yield from export_lines(path, piece, start)
         finally:
             self.stream.close()
         for reason in trouble:  # the end of the file is lost: reported after what was read

@@ -8,6 +8,8 @@ import sys
 from operator import attrgetter
 from typing import Iterator, NamedTuple
 
+from .kinds import NotRead, NotReadKind
+
 DIGEST = re.compile(r"(^|/)CloudTrail-Digest(/|$)|_CloudTrail-Digest_", re.IGNORECASE)
 
 
@@ -81,6 +83,7 @@ def is_digest(name: str) -> bool:
 
 _LOG_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".cloudtrail", ".gz")  # each also + ".gz"
 _NAME = attrgetter("name")
+DIGEST_FILE = "CloudTrail digest file"
 NOT_A_LOG_NAME = "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
 
 
@@ -89,8 +92,8 @@ def is_log_name(name: str) -> bool:
     return name.lower().endswith(_LOG_SUFFIXES)
 
 
-def walk(root: str, sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
-    """Every file under ``root`` in sorted order: a ``FileRef`` to read, or (path, reason) for
+def walk(root: str, sizes: bool = True) -> Iterator[FileRef | NotRead]:
+    """Every file under ``root`` in sorted order: a ``FileRef`` to read, or ``NotRead`` for
     one skipped (a digest, another name) or a directory that cannot be listed. Symbolic links to
     directories are listed as skipped, not followed (they may loop). One ``scandir`` per
     directory, and one ``stat`` per file for its size unless ``sizes`` is False (size 0): on a
@@ -101,13 +104,13 @@ def walk(root: str, sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
     while stack:
         folder, prefix, digest_folder = stack.pop()
         if prefix is None:
-            yield folder, "symbolic link to a directory, not followed"
+            yield NotRead(folder, "symbolic link to a directory, not followed", NotReadKind.LINK)
             continue
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=_NAME)
         except OSError as exc:
-            yield folder, f"cannot list directory: {exc.strerror or exc}"
+            yield NotRead(folder, f"cannot list directory: {exc.strerror or exc}", NotReadKind.UNLISTABLE)
             continue
         folders = []
         for entry in entries:
@@ -119,9 +122,9 @@ def walk(root: str, sizes: bool = True) -> Iterator[FileRef | tuple[str, str]]:
                 pass
             name = entry.name
             if digest_folder or ("cloudtrail-digest" in name.lower() and is_digest(prefix + name)):
-                yield entry.path, "CloudTrail digest file"
+                yield NotRead(entry.path, DIGEST_FILE, NotReadKind.DIGEST)
             elif not is_log_name(name):
-                yield entry.path, NOT_A_LOG_NAME
+                yield NotRead(entry.path, NOT_A_LOG_NAME, NotReadKind.NOT_A_LOG)
             elif not sizes:
                 yield FileRef(entry.path)
             else:

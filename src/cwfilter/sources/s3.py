@@ -9,9 +9,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, BinaryIO, Iterator
 
+from ..errors import CwfilterError
 
-class S3Error(RuntimeError):
+
+class S3Error(CwfilterError, RuntimeError):
     """An S3 input that cannot be listed or read."""
+
+    code = "E_S3"
 
 
 @lru_cache(maxsize=1)

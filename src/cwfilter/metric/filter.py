@@ -1,5 +1,5 @@
-"""Metric filters: a pattern plus a metric transformation, turning log events into the
-per-minute CloudWatch datapoints AWS would publish (spec filter-patterns.md §6).
+"""Metric filters: a pattern plus a metric transformation, turning log events into
+observations, then the per-minute CloudWatch datapoints AWS would publish (spec §6).
 
 Timestamps: each sample is stamped with the *log event's* timestamp (§6.5, [INF], Q18),
 which for CloudTrail delivered to CloudWatch Logs is the record's ``eventTime``; samples
@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Literal, Mapping, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal, Mapping
 
 import orjson
 
-from .pattern import FilterPattern, PatternError, ast, compile
-from .pattern.compile import selector_getter
-from .pattern.message import Message, load_object, number_text
-from .pattern.syntax import parse_selector
+from ..errors import CwfilterError
+from ..pattern import FilterPattern, PatternError, ast, compile
+from ..pattern.jsoncode import selector_getter
+from ..pattern.message import Message, load_object, number_text
+from ..pattern.syntax import parse_selector
+from ..times import Timestamp, epoch_ms
+from .accumulate import Accumulator
+from .datapoints import Datapoints, MetricKey
 
-MINUTE_MS = 60_000
 MAX_DIMENSIONS = 3
 STANDARD_UNITS = frozenset(
     "Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits Megabits "
@@ -33,28 +35,14 @@ STANDARD_UNITS = frozenset(
 _NAME_FORBIDDEN = re.compile(r"[:*$]")
 _FIELD_REF = re.compile(r"\$([A-Za-z0-9_\-]+)")
 
-Timestamp = Union[datetime, int, float]
 DefaultValueMode = Literal["per_event", "per_minute"]
 
 
-class MetricFilterError(ValueError):
+class MetricFilterError(CwfilterError, ValueError):
     """A metric filter AWS would reject (``InvalidParameterException``), with AWS's message."""
 
+    code = "E_METRIC_FILTER"
     aws_exception = "InvalidParameterException"
-
-
-def to_epoch_ms(timestamp: Timestamp) -> int:
-    """Milliseconds since the epoch, from an aware ``datetime`` or epoch milliseconds."""
-    if isinstance(timestamp, datetime):
-        if timestamp.tzinfo is None:
-            raise ValueError(f"timestamp {timestamp.isoformat()} has no time zone; use UTC")
-        return int(timestamp.timestamp() * 1000)
-    return int(timestamp)
-
-
-def iso_utc(epoch_ms: int) -> str:
-    """``2023-07-10T11:57:00Z`` (seconds precision, UTC)."""
-    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _constraint(value: Any, member: str, constraint: str) -> MetricFilterError:
@@ -64,149 +52,6 @@ def _constraint(value: Any, member: str, constraint: str) -> MetricFilterError:
 
 
 # ------------------------------------------------------------------ statistics
-
-
-@dataclass
-class StatisticSet:
-    """The samples of one metric in one minute: SampleCount, Sum, Minimum, Maximum and the
-    value histogram that percentiles need. Merging is exact and order-independent: ``sum``
-    is computed from the histogram with ``math.fsum``, so partial results from parallel
-    workers combine into exactly the single-process result."""
-
-    sample_count: int = 0
-    minimum: float = math.inf
-    maximum: float = -math.inf
-    values: dict[float, int] = field(default_factory=dict)  # value → samples (a plain dict pickles in C)
-
-    def add(self, value: float, count: int = 1) -> None:
-        self.sample_count += count
-        if value < self.minimum:
-            self.minimum = value
-        if value > self.maximum:
-            self.maximum = value
-        values = self.values
-        values[value] = values.get(value, 0) + count
-
-    def merge(self, other: StatisticSet) -> None:
-        self.sample_count += other.sample_count
-        self.minimum = min(self.minimum, other.minimum)
-        self.maximum = max(self.maximum, other.maximum)
-        values = self.values
-        for value, count in other.values.items():
-            values[value] = values.get(value, 0) + count
-
-    def copy(self) -> StatisticSet:
-        return StatisticSet(self.sample_count, self.minimum, self.maximum, dict(self.values))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Thousands of minutes go back from every worker: positional arguments unpickle
-        # at a fraction of the cost of a dataclass's state dict.
-        return StatisticSet, (self.sample_count, self.minimum, self.maximum, self.values)
-
-    @property
-    def sum(self) -> float:
-        return math.fsum(v * c for v, c in sorted(self.values.items()))
-
-    @property
-    def average(self) -> float:
-        return self.sum / self.sample_count
-
-    def percentile(self, p: float) -> float:
-        """Nearest rank: the smallest sample with at least ``p`` % of samples ≤ it (alarms.md §1.3)."""
-        rank = max(1, math.ceil(p / 100 * self.sample_count))
-        seen = 0
-        for value in sorted(self.values):
-            seen += self.values[value]
-            if seen >= rank:
-                return value
-        return self.maximum
-
-    def statistic(self, name: str) -> float:
-        """``Sum``, ``SampleCount``, ``Average``, ``Minimum``, ``Maximum`` or ``pNN``."""
-        simple: dict[str, Callable[[], float]] = {
-            "Sum": lambda: self.sum,
-            "SampleCount": lambda: float(self.sample_count),
-            "Average": lambda: self.average,
-            "Minimum": lambda: self.minimum,
-            "Maximum": lambda: self.maximum,
-        }
-        if name in simple:
-            return simple[name]()
-        if re.fullmatch(r"p\d{1,2}(\.\d{1,10})?|p100", name):
-            return self.percentile(float(name[1:]))
-        raise ValueError(f"unsupported statistic {name!r}; use Sum, SampleCount, Average, Minimum, Maximum or pNN")
-
-    def as_dict(self) -> dict[str, float]:
-        return {"sampleCount": self.sample_count, "sum": self.sum, "minimum": self.minimum, "maximum": self.maximum}
-
-
-@dataclass(frozen=True, order=True)
-class MetricKey:
-    """A metric's identity: namespace, name, exact dimension set, and unit (alarms.md §1.1)."""
-
-    namespace: str
-    name: str
-    dimensions: tuple[tuple[str, str], ...] = ()
-    unit: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"namespace": self.namespace, "name": self.name, "dimensions": dict(self.dimensions), "unit": self.unit}
-
-
-class Datapoints:
-    """Per-minute statistic sets per metric. ``merge`` makes partial results from
-    separate workers combine into exactly the single-process result."""
-
-    def __init__(self) -> None:
-        self.series: dict[MetricKey, dict[int, StatisticSet]] = {}
-
-    def add(self, key: MetricKey, epoch_ms: int, value: float) -> None:
-        minute = epoch_ms - epoch_ms % MINUTE_MS
-        per_minute = self.series.get(key)
-        if per_minute is None:
-            per_minute = self.series[key] = {}
-        stats = per_minute.get(minute)
-        if stats is None:
-            stats = per_minute[minute] = StatisticSet()
-        stats.add(value)
-
-    def merge(self, other: Datapoints, adopt: bool = False) -> None:
-        """Add ``other``'s samples. ``adopt``: take its statistic sets instead of copies (``other``
-        is not used again: a worker's partial result, thousands of minutes per batch)."""
-        for key, minutes in other.series.items():
-            mine = self.series.setdefault(key, {})
-            for minute, stats in minutes.items():
-                if minute in mine:
-                    mine[minute].merge(stats)
-                else:
-                    mine[minute] = stats if adopt else stats.copy()
-
-    def metrics(self) -> list[MetricKey]:
-        return sorted(self.series)
-
-    def minutes(self, key: MetricKey) -> list[tuple[int, StatisticSet]]:
-        """The minutes that have samples, in time order (no zero-filling)."""
-        return sorted(self.series.get(key, {}).items())
-
-    def periods(self, key: MetricKey, period: int, statistic: str) -> list[tuple[int, float]]:
-        """Statistic per epoch-aligned period of ``period`` seconds (a multiple of 60), only
-        where samples exist: CloudWatch has no zero datapoints."""
-        if period <= 0 or period % 60:
-            raise ValueError(f"period must be a positive multiple of 60 seconds, not {period}")
-        width = period * 1000
-        buckets: dict[int, StatisticSet] = {}
-        for minute, stats in self.minutes(key):
-            buckets.setdefault(minute - minute % width, StatisticSet()).merge(stats)
-        return [(start, stats.statistic(statistic)) for start, stats in sorted(buckets.items())]
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Datapoints) and self.series == other.series
-
-    def __repr__(self) -> str:
-        return f"<Datapoints {sum(len(m) for m in self.series.values())} minutes in {len(self.series)} metrics>"
-
-
-# ------------------------------------------------------------------ the metric filter
 
 
 @dataclass(frozen=True)
@@ -433,7 +278,7 @@ class MetricFilter:
         """
         acc = self.accumulator()
         for timestamp, message in events:
-            acc.add(to_epoch_ms(timestamp), self.observe(message))
+            acc.add(epoch_ms(timestamp), self.observe(message))
         return acc.datapoints()
 
     # -- shapes users already have
@@ -461,63 +306,6 @@ class MetricFilter:
 
     def __repr__(self) -> str:
         return f"<MetricFilter {self.namespace}/{self.metric_name} value={self.value} pattern={self.pattern.text!r}>"
-
-
-class Accumulator:
-    """Observations of one metric filter on their way to datapoints. Partial accumulators
-    (one per worker, per file batch) ``merge`` into exactly the single-pass result, also for
-    ``default_value_mode="per_minute"``, whose defaults are only decided in ``datapoints()``."""
-
-    def __init__(self, metric_filter: MetricFilter) -> None:
-        self.filter = metric_filter
-        self.points = Datapoints()
-        self._per_minute = metric_filter.default_value_mode == "per_minute" and metric_filter.default_value is not None
-        self.default_minutes: set[int] = set()
-        self.matched_minutes: set[int] = set()
-        self._base_key = metric_filter.metric_key()
-        self.first_ms: int | None = None  # the time span of every event seen, matched or not
-        self.last_ms: int | None = None
-
-    def add(self, epoch_ms: int, obs: Observation) -> None:
-        if self.first_ms is None or epoch_ms < self.first_ms:
-            self.first_ms = epoch_ms
-        if self.last_ms is None or epoch_ms > self.last_ms:
-            self.last_ms = epoch_ms
-        if self._per_minute:
-            minute = epoch_ms - epoch_ms % MINUTE_MS
-            if obs.reason == "defaultValue":
-                self.default_minutes.add(minute)
-                return
-            if obs.matched:
-                self.matched_minutes.add(minute)
-        if obs.value is not None:
-            key = self._base_key if not obs.dimensions else self.filter.metric_key(obs.dimensions)
-            self.points.add(key, epoch_ms, obs.value)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # Sent back from worker processes: the data, not the compiled filter.
-        state = dict(self.__dict__)
-        state["filter"] = None
-        return state
-
-    def merge(self, other: Accumulator, adopt: bool = False) -> None:
-        """Add ``other``'s observations (``adopt``: ``other`` is not used again, its statistic
-        sets are taken, not copied)."""
-        for ms in (other.first_ms, other.last_ms):
-            if ms is not None:
-                self.first_ms = ms if self.first_ms is None else min(self.first_ms, ms)
-                self.last_ms = ms if self.last_ms is None else max(self.last_ms, ms)
-        self.points.merge(other.points, adopt)
-        self.default_minutes |= other.default_minutes
-        self.matched_minutes |= other.matched_minutes
-
-    def datapoints(self) -> Datapoints:
-        """The datapoints, with per-minute defaults (if any) filled in."""
-        out = Datapoints()
-        out.merge(self.points)
-        for minute in sorted(self.default_minutes - self.matched_minutes):
-            out.add(self._base_key, minute, self.filter.default_value)  # type: ignore[arg-type]
-        return out
 
 
 def _pattern_mentions(pattern: ast.Pattern, selector: ast.Selector) -> bool:

@@ -1,4 +1,4 @@
-"""The fast replay path: decode only what a JSON pattern reads.
+"""The fast decoder: decode only what a JSON pattern reads.
 
 A CloudTrail file is ``{"Records": [...]}`` of records with 20–40 top-level keys; a pattern
 reads two or three of them. Here each JSON pattern gets a msgspec schema declaring only the
@@ -6,9 +6,9 @@ top-level keys it (and ``eventTime``, ``eventID``, the metric value and dimensio
 typed ``Any`` so an odd value never raises, with the default ``MISSING`` so an absent key
 stays distinguishable from ``null``. msgspec skips every other key without building Python
 objects, and the pattern is compiled against the resulting Struct
-(``compile.compile_record_matcher``, and ``compile_record_selector`` for a list of records):
+(``codegen.compile_record_matcher``, and ``compile_record_selector`` for a list of records):
 same generated expression, attribute access at the top. ``eventTime``, when replay reads it
-for the time, is decoded as a ``datetime`` by the parser ``sources.parse_time`` tries first.
+for the time, is decoded as a ``datetime`` by the parser ``times.parse_time`` tries first.
 
 The twin it is tested against is the plain path (orjson parses the whole file, then
 ``MetricFilter.observe_object`` on the dict). Where this path cannot be exactly that, it
@@ -32,9 +32,10 @@ from typing import Annotated, Any, Callable, Optional
 
 import msgspec
 
-from .pattern import ast
-from .pattern.compile import MISSING, _fix_wide_int, compile_record_matcher, compile_record_selector, top_level_members
-from .pattern.syntax import parse_selector
+from ..pattern import ast
+from ..pattern.jsoncode import MISSING
+from ..pattern.syntax import parse_selector
+from .codegen import compile_record_matcher, compile_record_selector, fix_wide_int, top_level_members
 
 __all__ = ["MISSING", "RecordPlan", "matches_message", "plan_for_filter", "record_plan"]
 
@@ -43,7 +44,7 @@ _ID_KEY = "eventID"
 # Fixed attribute names for the keys replay reads itself (the others are f0, f1, ...).
 _FIXED_ATTRS = {_TIME_KEY: "event_time", _ID_KEY: "event_id"}
 # ``eventTime`` when replay reads it for the record's time (and the pattern does not): decoded
-# by msgspec's RFC 3339 parser, the one ``sources.parse_time`` tries first, so the two paths give
+# by msgspec's RFC 3339 parser, the one ``times.parse_time`` tries first, so the two paths give
 # the same epoch ms. A time it refuses (or one without an offset) fails the decoding and the file
 # takes the plain path, where ``parse_time`` also tries the lenient forms.
 EventTime = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -57,7 +58,7 @@ def _deep_fix(value: Any) -> Any:
         return {k: _deep_fix(v) for k, v in value.items()}
     if t is list:
         return [_deep_fix(v) for v in value]
-    return _fix_wide_int(value)
+    return fix_wide_int(value)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,94 @@
+"""Alarms from the shapes users have: a PutMetricAlarm request (``aws cloudwatch
+put-metric-alarm --cli-input-json``), an ``aws cloudwatch describe-alarms`` output, or
+``AWS::CloudWatch::Alarm`` resources of a CloudFormation template (with ``AWS::SNS::Topic``
+references resolved to topic ARNs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..alarm.model import Alarm, AlarmValidationError
+from .cloudformation import TemplateResolver, load_template, resources_of_type
+from .errors import ConfigError
+from .files import config_json, read_config_text
+
+_FIELDS = (
+    "AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions",
+    "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Dimensions", "Period", "EvaluationPeriods",
+    "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "EvaluateLowSampleCountPercentile",
+    "Unit", "Metrics",
+)  # fmt: skip
+_DEFAULT_REGION = "us-east-1"
+_DEFAULT_ACCOUNT = "123456789012"
+
+
+def alarms_from_cloudformation(
+    template: Mapping[str, Any] | str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    region: str = _DEFAULT_REGION,
+    account_id: str = _DEFAULT_ACCOUNT,
+) -> dict[str, Alarm]:
+    """Every ``AWS::CloudWatch::Alarm`` of a template, by logical ID (AlarmName defaults to it)."""
+    doc = load_template(template) if isinstance(template, str) else dict(template)
+    resolve = TemplateResolver(doc, parameters, region=region, account_id=account_id)
+    out: dict[str, Alarm] = {}
+    for logical_id, props in resources_of_type(doc, "AWS::CloudWatch::Alarm"):
+        where = f"resource {logical_id}"
+        request = {k: resolve(props[k], f"{where} {k}") for k in _FIELDS if k in props}
+        request.setdefault("AlarmName", logical_id)
+        for key in ("Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold"):
+            if isinstance(request.get(key), str):
+                request[key] = float(request[key])
+        if isinstance(request.get("ActionsEnabled"), str):
+            request["ActionsEnabled"] = request["ActionsEnabled"].lower() == "true"
+        out[logical_id] = _alarm(request, where, region=region, account_id=account_id)
+    return out
+
+
+def _alarm(request: Mapping[str, Any], where: str, **overrides: Any) -> Alarm:
+    """``Alarm.from_put_metric_alarm``, its validation error as a ``ConfigError`` naming ``where``."""
+    try:
+        return Alarm.from_put_metric_alarm(request, **overrides)
+    except AlarmValidationError as exc:
+        raise ConfigError(f"{where}: {exc.aws_exception or exc.code}: {exc.message}") from None
+
+
+def is_describe_alarms(doc: Any) -> bool:
+    """Whether ``doc`` is the output of ``aws cloudwatch describe-alarms``."""
+    return isinstance(doc, dict) and isinstance(doc.get("MetricAlarms"), list)
+
+
+def alarms_from_describe(doc: Mapping[str, Any], where: str = "describe-alarms", **overrides: Any) -> dict[str, Alarm]:
+    """Every metric alarm of a ``describe-alarms`` output, by AlarmName (each entry is a
+    PutMetricAlarm request plus state and ARN fields, which are not needed to evaluate)."""
+    out: dict[str, Alarm] = {}
+    for i, entry in enumerate(doc["MetricAlarms"]):
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f"{where}: MetricAlarms[{i}] is not a JSON object")
+        alarm = _alarm(entry, f"{where} MetricAlarms[{i}]", **overrides)
+        out[alarm.name] = alarm
+    if not out:
+        raise ConfigError(f"{where}: the describe-alarms output lists no metric alarm")
+    return out
+
+
+def load_alarms(
+    path: str | Path, *, parameters: Mapping[str, Any] | None = None, region: str | None = None,
+    account_id: str | None = None,
+) -> dict[str, Alarm]:  # fmt: skip
+    """Alarms from a file: a PutMetricAlarm JSON request, a ``describe-alarms`` output or a
+    CloudFormation template."""
+    p, text = read_config_text(path)
+    doc = config_json(p, text)
+    overrides = {k: v for k, v in (("region", region), ("account_id", account_id)) if v}
+    if isinstance(doc, dict) and "AlarmName" in doc:
+        alarm = _alarm(doc, str(p), **overrides)
+        return {alarm.name: alarm}
+    if is_describe_alarms(doc):
+        return alarms_from_describe(doc, str(p), **overrides)
+    template = doc if doc is not None else load_template(text, str(p))
+    return alarms_from_cloudformation(
+        template, parameters=parameters, region=region or _DEFAULT_REGION, account_id=account_id or _DEFAULT_ACCOUNT
+    )

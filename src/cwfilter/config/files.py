@@ -1,0 +1,55 @@
+"""Configuration files → metric filters, the format recognised by name (Terraform) or content:
+a PutMetricFilter request, a ``describe-metric-filters`` output, a CloudFormation template
+(JSON or YAML) or Terraform (``.tf`` / ``.tf.json``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..metric import MetricFilter
+from .cloudformation import from_cloudformation, load_template
+from .errors import ConfigError
+from .requests import from_describe_metric_filters, from_put_metric_filter, is_describe_metric_filters
+from .terraform import from_terraform
+
+
+def read_config_text(path: str | Path) -> tuple[Path, str]:
+    """A configuration file's path and text; a ``ConfigError`` naming it when it cannot be read."""
+    p = Path(path)
+    try:
+        return p, p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {p}: {exc}") from None
+
+
+def config_json(p: Path, text: str) -> Any:
+    """The JSON document of a configuration file whose text is a JSON object, ``None`` for any
+    other text (YAML, HCL); a ``ConfigError`` naming the file when the JSON is invalid."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{p}: invalid JSON: {exc}") from None
+
+
+def load_metric_filters(path: str | Path, *, parameters: Mapping[str, Any] | None = None) -> dict[str, MetricFilter]:
+    """Metric filters from a file, by name: a PutMetricFilter JSON request, an ``aws logs
+    describe-metric-filters`` output, a CloudFormation template (JSON/YAML), or Terraform
+    (``.tf`` / ``.tf.json``)."""
+    p, text = read_config_text(path)
+    if p.name.endswith((".tf", ".tf.json")):
+        return from_terraform(text, str(p))
+    doc = config_json(p, text)
+    if doc is None:
+        return from_cloudformation(load_template(text, str(p)), parameters=parameters)
+    if isinstance(doc, dict) and "filterPattern" in doc:
+        mf = from_put_metric_filter(doc)
+        return {mf.name or p.stem: mf}
+    if is_describe_metric_filters(doc):
+        return from_describe_metric_filters(doc, p.stem)
+    if isinstance(doc, dict) and "resource" in doc:
+        return from_terraform(doc, str(p))
+    return from_cloudformation(load_template(text, str(p)), parameters=parameters)

@@ -1,0 +1,38 @@
+"""What happened to an input, as values: code decides on these, never on the text of a reason
+(the text is for people and may change)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import NamedTuple
+
+
+class NotReadKind(Enum):
+    """Why an input found while walking the inputs is not read."""
+
+    MISSING = "missing"  # no such file or directory: failed
+    UNLISTABLE = "unlistable"  # a directory or S3 prefix that cannot be listed: failed
+    DIGEST = "digest"  # a CloudTrail digest file: skipped
+    NOT_A_LOG = "not a log"  # a name replay does not read when walking a tree: skipped
+    LINK = "link"  # a symbolic link to a directory, not followed: skipped
+
+    @property
+    def failed(self) -> bool:
+        """Counted as a failed input (and fatal in strict mode), not as one skipped on purpose."""
+        return self in (NotReadKind.MISSING, NotReadKind.UNLISTABLE)
+
+
+class NotRead(NamedTuple):
+    """An input not read: where, why (for people) and what kind of reason (for code)."""
+
+    source: str
+    reason: str
+    kind: NotReadKind
+
+
+class ProblemKind(Enum):
+    """What kind of ``Problem`` a reader reports, where code decides on it."""
+
+    OTHER = "other"
+    INVALID_JSON = "invalid JSON"
+    INVALID_UTF8 = "invalid UTF-8"

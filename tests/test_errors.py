@@ -1,0 +1,49 @@
+"""One error family: every error cwfilter raises on purpose is a ``CwfilterError`` whose ``code``
+is cwfilter's and ``aws_exception`` AWS's; the version has one source."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+import pytest
+
+import cwfilter
+from cwfilter.alarm import AlarmValidationError
+from cwfilter.replay import ReplayError
+from cwfilter.sources.s3 import S3Error
+
+
+@pytest.mark.parametrize(
+    ("cls", "builtin", "code", "aws"),
+    [
+        (cwfilter.PatternError, ValueError, "E_SYNTAX", "InvalidParameterException"),
+        (cwfilter.MetricFilterError, ValueError, "E_METRIC_FILTER", "InvalidParameterException"),
+        (cwfilter.ConfigError, ValueError, "E_CONFIG", None),
+        (AlarmValidationError, ValueError, "E_ALARM", "ValidationError"),
+        (ReplayError, RuntimeError, "E_REPLAY", None),
+        (S3Error, RuntimeError, "E_S3", None),
+    ],
+)
+def test_every_error_has_the_one_base_and_codes_with_one_meaning(cls, builtin, code, aws) -> None:  # type: ignore[no-untyped-def]
+    err = cls("x", pattern="x", offset=0) if cls is cwfilter.PatternError else cls("x")
+    assert isinstance(err, cwfilter.CwfilterError) and isinstance(err, builtin)
+    assert err.code == code and err.code.startswith("E_")
+    assert err.aws_exception == aws
+
+
+def test_a_pattern_error_is_caught_as_a_cwfilter_error() -> None:
+    with pytest.raises(cwfilter.CwfilterError) as info:
+        cwfilter.compile('{ $.a = "x"')
+    assert info.value.code == "E_JSON_UNCLOSED"
+
+
+def test_an_unsupported_alarm_has_a_cwfilter_code_and_no_aws_code() -> None:
+    request = {"AlarmName": "a", "Metrics": [{"Id": "m1"}], "EvaluationPeriods": 1, "Threshold": 1,
+               "ComparisonOperator": "GreaterThanThreshold"}  # fmt: skip
+    with pytest.raises(AlarmValidationError) as info:
+        cwfilter.Alarm.from_put_metric_alarm(request)
+    assert (info.value.code, info.value.aws_exception) == ("E_UNSUPPORTED", None)
+
+
+def test_the_version_is_the_package_metadata() -> None:
+    assert cwfilter.__version__ == metadata.version("cwfilter")
