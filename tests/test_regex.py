@@ -14,7 +14,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter import fastpath
+from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
 from cwfilter.pattern.errors import E_REGEX_LIMIT, PatternError
 from cwfilter.pattern.regex import _sre_parse  # Python's own regex parser, whichever version
