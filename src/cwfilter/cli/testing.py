@@ -23,7 +23,8 @@ def add_commands(sub: Any) -> None:
         "test",
         help="the offline twin of `aws logs test-metric-filter`: print the TestMetricFilter response",
         description="Print the TestMetricFilter response JSON for log event messages given as arguments, "
-        "in a file, or on standard input (one message per line).",
+        "in a file, or on standard input (one message per line). Exit 0 with a response, 2 on an invalid "
+        "pattern, transformation or input (or bad usage).",
     )
     test.add_argument("--filter-pattern", metavar="PATTERN", help="the pattern (or take it from --metric-filter)")
     test.add_argument("--log-event-messages", metavar="MESSAGE", nargs="+", help="the messages to test")
