@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
 from ..config import ConfigError, load_alarms
@@ -150,16 +152,20 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
     try:
-        result = replay(
-            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-            strict=args.strict, jobs=args.jobs, progress=bar, max_file_size=args.max_file_size,
-        )  # fmt: skip
+        with _stopped_by_signals():
+            result = replay(
+                args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+                strict=args.strict, jobs=args.jobs, progress=bar, max_file_size=args.max_file_size,
+            )  # fmt: skip
     except ReplayError as exc:
+        return fail(f"stopped (--strict): {exc}")
+    except KeyboardInterrupt as exc:  # the workers are already ended; nothing was written
+        signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+        print(f"cwfilter: stopped by {signal.Signals(signum).name}: no output written", file=sys.stderr)
+        return 128 + signum
+    finally:
         if bar:
             bar.close()
-        return fail(f"stopped (--strict): {exc}")
-    if bar:
-        bar.close()
     timeline = None
     if alarm is not None:
         try:
@@ -190,6 +196,23 @@ def replay_command(args: argparse.Namespace) -> int:
 
 
 EXIT_PARTIAL = 3
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the replay as Ctrl-C does (``KeyboardInterrupt``, carrying the
+    signal's number): the driver then ends its worker processes before the command exits."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(signum)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _exit_status(result: ReplayResult) -> int:

@@ -5,11 +5,14 @@ order into exactly the single-process result."""
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from ..metric import MetricFilter
 from ..pattern.message import Message
@@ -94,26 +97,119 @@ def _run(
         for batch in batches:
             collect(batch, replay_batch(batch, spec, options))
         return
-    own = executor is None
-    if own:  # built once here: forked workers inherit the filter and the fast decoder's plan
+    if executor is None:  # built once here: forked workers inherit the filter and the fast decoder's plan
         spec.build()
         if options.fast:
             spec.plan(options.dedupe)
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = Workers(workers, executor)
     # Batches are submitted while the tree is still being walked, a bounded number at a time.
     in_flight: deque[tuple[Batch, Future[Partial]]] = deque()
     try:
         for batch in batches:
             in_flight.append((batch, pool.submit(replay_batch, batch, spec, options)))
             if len(in_flight) >= IN_FLIGHT * workers:
-                oldest, future = in_flight.popleft()
-                collect(oldest, future.result())
+                _collect_oldest(in_flight, pool, spec, options, collect)
         while in_flight:
-            oldest, future = in_flight.popleft()
-            collect(oldest, future.result())
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
+            _collect_oldest(in_flight, pool, spec, options, collect)
+    except BaseException:  # an interruption (Ctrl-C, SIGTERM...) or --strict: no worker left running
+        pool.stop()
+        raise
+    pool.close()
+
+
+def _collect_oldest(
+    in_flight: deque[tuple[Batch, Future[Partial]]], pool: Workers, spec: FilterSpec, options: ReplayOptions,
+    collect: Callable[[Batch, Partial], None],
+) -> None:  # fmt: skip
+    """Collect the oldest batch in flight. When a worker died (killed by the system: out of
+    memory...), every batch in flight is lost: each is run again, alone, in new workers, and
+    a batch whose worker dies again fails its files with the reason; the replay goes on."""
+    batch, future = in_flight.popleft()
+    try:
+        part = future.result()
+    except BrokenProcessPool:
+        lost = [batch, *(b for b, _ in in_flight)]
+        in_flight.clear()
+        for again in lost:
+            collect(again, pool.run_alone(again, spec, options))
+        return
+    collect(batch, part)
+
+
+class Workers:
+    """The worker processes of one replay (or the caller's executor): submits batches, replaces
+    a pool broken by a dead worker, and stops its processes at once when the replay is
+    interrupted, so that none is left running (or prints a traceback)."""
+
+    def __init__(self, workers: int, executor: Executor | None) -> None:
+        self.workers, self.own = workers, executor is None
+        self.executor = executor or self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start)
+
+    def submit(self, *args: Any) -> Future[Partial]:
+        return self.executor.submit(*args)
+
+    def run_alone(self, batch: Batch, spec: FilterSpec, options: ReplayOptions) -> Partial:
+        """``batch`` run once more, alone, in a new pool (if this one is ours); a failed batch
+        when its worker dies again (or the caller's executor is broken)."""
+        if self.own:
+            self.stop()
+            self.executor = self._new()
+        try:
+            return self.executor.submit(replay_batch, batch, spec, options).result()
+        except BrokenProcessPool:
+            if self.own:
+                self.stop()
+                self.executor = self._new()
+            return _failed_batch(batch, spec, options, WORKER_DIED)
+
+    def close(self) -> None:
+        if self.own:
+            self.executor.shutdown()
+
+    def stop(self) -> None:
+        """Our worker processes ended now, running batches and all (the caller's executor is
+        only asked to cancel what has not started)."""
+        processes = list((getattr(self.executor, "_processes", None) or {}).values()) if self.own else []
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+WORKER_DIED = "a worker process died reading this file's batch, twice (killed by the system: out of memory?)"
+
+
+def _failed_batch(batch: Batch, spec: FilterSpec, options: ReplayOptions, reason: str) -> Partial:
+    """The result of a batch none of whose files could be read: each failed, with ``reason``."""
+    part = Partial.empty(spec.build(), options.dedupe)
+    for name, _ in batch:
+        part.accounting.files_failed += 1
+        part.accounting.problem(name, None, reason)
+    if options.strict and batch:
+        raise ReplayError(f"{batch[0][0]}: {reason}")
+    return part
+
+
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the parent's to handle (it ends the workers itself, so none
+    prints a ``KeyboardInterrupt`` traceback), and on Linux a worker ends with its parent
+    even when the parent is killed outright."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
 
 
 class _BatchSizer:
