@@ -8,9 +8,10 @@ import time
 from typing import Any, TextIO
 
 from .alarm import AlarmTimeline
+from .alarm.evaluate import Transition
 from .alarm.text import java_double
-from .replay import Progress, ReplayResult
-from .times import iso_utc
+from .replay import Match, Progress, ReplayResult
+from .times import iso_utc, parse_time
 
 
 def _dims(dimensions: tuple[tuple[str, str], ...]) -> str:
@@ -165,7 +166,36 @@ class ProgressBar:
         self.stream.flush()
 
 
-def alarm_table(timeline: AlarmTimeline, *, show_all: bool = False) -> str:
+# Events named under each ALARM episode of the table.
+EVENTS_SHOWN = 5
+
+
+def events_behind(transition: Transition, matches: list[Match]) -> list[Match]:
+    """The matched records behind a transition: those counted in the periods of its evaluated
+    datapoints (``StateReasonData``), oldest first."""
+    data = transition.reason_data
+    period_ms = int(data.get("period", 60)) * 1000
+    windows = []
+    for dp in data.get("evaluatedDatapoints", []):
+        start = parse_time(dp.get("timestamp"))
+        if start is not None and "value" in dp:
+            windows.append((start, start + period_ms))
+    return [m for m in matches if any(a <= m.timestamp < b for a, b in windows)]
+
+
+def describe_match(match: Match) -> str:
+    """One matched record for people: time, eventName, bucket (or other resource), principal."""
+    r = match.record
+    if r is None:
+        return f"{iso_utc(match.timestamp)[11:19]} {(match.message or '')[:60]}"
+    params = r.get("requestParameters") if isinstance(r.get("requestParameters"), dict) else {}
+    identity = r.get("userIdentity") if isinstance(r.get("userIdentity"), dict) else {}
+    bucket = params.get("bucketName")
+    who = identity.get("arn") or identity.get("principalId") or identity.get("type") or "?"
+    return f"{iso_utc(match.timestamp)[11:19]} {r.get('eventName', '?')}" + (f" bucket={bucket}" if bucket else "") + f" by {who}"
+
+
+def alarm_table(timeline: AlarmTimeline, *, show_all: bool = False, matches: list[Match] | None = None) -> str:
     """The alarm's episodes: when it went to ALARM, why, when it left, notifications sent."""
     a = timeline.alarm
     stat = a.extended_statistic or a.statistic
@@ -193,4 +223,10 @@ def alarm_table(timeline: AlarmTimeline, *, show_all: bool = False) -> str:
         left = f"left at {iso_utc(exit_.timestamp)} for {exit_.new_state}" if exit_ else "still in ALARM at the end"
         lines.append(f"  #{i:<3} ALARM at {iso_utc(entry.timestamp)}, {left}; {plural(sent, 'notification')}")
         lines.append(f"        why: {entry.reason}")
+        if matches is not None:
+            behind = events_behind(entry, matches)
+            for m in behind[:EVENTS_SHOWN]:
+                lines.append(f"        event: {describe_match(m)}  ({m.source.rsplit('/', 1)[-1]}#{m.index})")
+            if len(behind) > EVENTS_SHOWN:
+                lines.append(f"        ... {plural(len(behind) - EVENTS_SHOWN, 'more event')} (all in --matches)")
     return "\n".join(lines) + "\n"

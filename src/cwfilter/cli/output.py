@@ -139,7 +139,11 @@ def emit(
 def write(text: str, outfile: str | None) -> None:
     """Print ``text``, or write it to ``outfile`` whole (temporary file, then rename)."""
     if outfile is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a lone surrogate from an undecodable argument or file name
+            encoding = sys.stdout.encoding or "utf-8"
+            sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
         return
     target = Path(outfile)

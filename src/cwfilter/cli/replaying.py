@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
+
 from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
 from ..config import ConfigError, load_alarms
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
@@ -54,6 +56,10 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
     rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
     add_output_options(rp, ("table", "json", "csv", "text"), "table")
+    rp.add_argument("--matches", metavar="FILE",
+                    help="write every matched record as JSON lines (timestamp, source file, record number, record); "
+                    "- for standard output (the report then goes to standard error unless -o is given). The table's "
+                    "ALARM episodes then name the events behind them. Reads every record whole (no fast path)")  # fmt: skip
     rp.add_argument("--all", action="store_true",
                     help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
                     f"{SHOWN_ROWS} at most)")  # fmt: skip
@@ -155,7 +161,8 @@ def replay_command(args: argparse.Namespace) -> int:
         with _stopped_by_signals():
             result = replay(
                 args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-                strict=args.strict, jobs=args.jobs, progress=bar, max_file_size=args.max_file_size,
+                strict=args.strict, jobs=args.jobs, progress=bar, matches=bool(args.matches),
+                max_file_size=args.max_file_size,
             )  # fmt: skip
     except ReplayError as exc:
         return fail(f"stopped (--strict): {exc}")
@@ -184,10 +191,16 @@ def replay_command(args: argparse.Namespace) -> int:
         return data
 
     try:
+        if args.matches:
+            write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
+                  None if args.matches == "-" else args.matches)  # fmt: skip
         text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
                       table=lambda: table(result, show_all=args.all)
-                      + (alarm_table(timeline, show_all=args.all) if timeline is not None else ""))  # fmt: skip
-        write(text, args.outfile)
+                      + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
+        if args.matches == "-" and not args.outfile:
+            sys.stderr.write(text)  # standard output holds the matched records
+        else:
+            write(text, args.outfile)
     except OutputError as exc:
         return fail(str(exc))
     if args.outfile and args.output != "table":

@@ -34,6 +34,7 @@ class ReplayOptions:
     dedupe: bool = False
     strict: bool = False
     fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (plan.py)
+    matches: bool = False  # keep every matched record (the plain path: the fast one decodes a few fields)
     max_file_size: int = MAX_FILE_SIZE
 
 
