@@ -27,12 +27,13 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     rows = _rows(config)
     memory = getattr(config, "_cwfilter_memory", None)
     ratios = getattr(config, "_cwfilter_ratios", None)
-    if not rows and not memory and not ratios and not getattr(config, "_cwfilter_large", None):
+    s3_rows = _s3_rows(config)
+    if not rows and not memory and not ratios and not getattr(config, "_cwfilter_large", None) and not s3_rows:
         return
     write = terminalreporter.write_line
     # Under `make test` (and CI) the benchmarks run once each on tiny inputs, as smoke tests:
     # their figures say the code runs, not how fast, and carry no targets.
-    smoke = bool(config.getoption("benchmark_disable", False))
+    smoke = bool(config.getoption("benchmark_disable", False)) and not config.getoption("benchmark_enable", False)
     if smoke:
         terminalreporter.section("benchmark smoke run: every benchmark ran once on small inputs (not a measurement)")
         write("figures below only show that the benchmarks run; `make bench` measures speed and prints the ratios")
@@ -66,6 +67,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         write(f"  starting a pool of 2 processes: {1000 * summary['pool start-up s']:.0f} ms, "
               f"{100 * summary['pool start-up s'] / summary['2-process run s']:.0f} % of a 2-process CWL-012 run "
               "(make ratios: the issue's 1 GB corpus)")  # fmt: skip
+    _write_s3(write, s3_rows, smoke)
     large = getattr(config, "_cwfilter_large", None)
     if large:
         size, whole, pieces, piped, doc_whole, doc_cut = large
@@ -76,3 +78,31 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for profile, peaks in (memory or {}).items():
         write(f"peak RSS of a one-process replay, {profile} account: "
               + ", ".join(f"{f} files: {mb:.0f} MB" for f, mb in peaks.values()))  # fmt: skip
+
+
+# What the scale issue asks of S3: replay with 2 processes at 0.9x a 16-thread boto3 loop.
+S3_TARGET = 0.9
+
+
+def _s3_rows(config: pytest.Config) -> dict[str, tuple[float, int]]:
+    """Objects per second (best round) of the S3 benchmarks, by name."""
+    session = getattr(config, "_benchmarksession", None)
+    found = {}
+    for bench in getattr(session, "benchmarks", []):
+        objects = bench.extra_info.get("objects")
+        if objects and bench.stats and bench.stats.min:
+            found[bench.name] = (objects / bench.stats.min, objects)
+    return found
+
+
+def _write_s3(write: Any, rows: dict[str, tuple[float, int]], smoke: bool) -> None:
+    if not rows:
+        return
+    objects = next(iter(rows.values()))[1]
+    write(f"s3 (moto_server on this machine, {objects:,} objects): objects per second, best round")
+    for name, (rate, _) in rows.items():
+        write(f"  {name:45s} {rate:8.0f} objects/s")
+    loop, ours = rows.get("test_s3_hand_loop_16_threads"), rows.get("test_s3_replay_2_jobs")
+    if loop and ours:
+        goal = "" if smoke else f"  (target {S3_TARGET})"
+        write(f"  replay --jobs 2 / 16-thread boto3 loop: {ours[0] / loop[0]:.2f}{goal}")

@@ -219,7 +219,9 @@ def test_damaged_trails_give_the_same_accounting_on_every_path(trail: list[Path]
             if kind in RECORD_DAMAGE:
                 data = gzip.compress(RECORD_DAMAGE[kind](gzip.decompress(data), rng)) if _whole(data) else data
             else:
-                data = FILE_DAMAGE[kind](data, rng) if data else data
+                # a second member is made from the whole content: not from a file damaged before
+                whole_needed = kind == "two members, second cut" and not _whole(data)
+                data = FILE_DAMAGE[kind](data, rng) if data and not whole_needed else data
             path.write_bytes(data)
         docs = [_run([Path(tmp)], CWL012, path, jobs) for path, jobs in (("fast", 1), ("plain", 1), ("fast", 2))]
     assert docs[0] == docs[1] == docs[2]

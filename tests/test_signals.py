@@ -17,6 +17,7 @@ import pytest
 
 import cwfilter
 from cwfilter.replay import driver, files
+from cwfilter.replay.workers import WORKER_DIED
 from cwfilter.synth import generate_tree
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")
@@ -115,7 +116,7 @@ def test_a_dead_worker_fails_its_batch_and_the_replay_goes_on(tmp_path: Path, mo
     monkeypatch.setattr(driver._BatchSizer, "next_size", lambda self: 1)
     result = cwfilter.replay([str(trail)], CWL012, jobs=2)
     a = result.accounting
-    assert a.files_failed == 1 and a.problems == [{"source": str(trail / "poison.json"), "reason": driver.WORKER_DIED}]
+    assert a.files_failed == 1 and a.problems == [{"source": str(trail / "poison.json"), "reason": WORKER_DIED}]
     assert (a.files, a.records) == (truth.files, truth.records)
     assert a.matched == sum(1 for r in truth.cwl012)
     with pytest.raises(cwfilter.ReplayError, match="a worker process died"):

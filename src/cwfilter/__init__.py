@@ -6,16 +6,55 @@
 True
 """
 
-from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
-from .config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
-from .errors import CwfilterError
-from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
-from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
-from .replay import Accounting, ReplayError, ReplayResult, replay
-from .rules import Rule, catalogue, find_rule
-from .tester import test_metric_filter
-from .analysis import LintFinding, PatternComparison, compare, lint  # after .pattern and .rules: it uses both
-from .version import __version__
+from typing import TYPE_CHECKING, Any
+
+# Where each public name lives: imported on first use (PEP 562), so that ``import cwfilter``
+# and the command line do not pay for the rooms they do not use (lark, the alarm, replay...).
+_WHERE = {
+    "Alarm": "alarm", "AlarmTimeline": "alarm", "AlarmValidationError": "alarm", "evaluate": "alarm",
+    "ConfigError": "config", "from_cloudformation": "config", "from_put_metric_filter": "config",
+    "from_terraform": "config", "load_metric_filters": "config",
+    "CwfilterError": "errors",
+    "Datapoints": "metric", "MetricFilter": "metric", "MetricFilterError": "metric", "MetricKey": "metric",
+    "Observation": "metric", "StatisticSet": "metric",
+    "FilterPattern": "pattern", "PatternError": "pattern", "PatternWarning": "pattern", "compile": "pattern",
+    "detect_family": "pattern", "parse": "pattern", "render": "pattern",
+    "Accounting": "replay", "ReplayError": "replay", "ReplayResult": "replay", "replay": "replay",
+    "Rule": "rules", "catalogue": "rules", "find_rule": "rules",
+    "test_metric_filter": "tester",
+    "LintFinding": "analysis", "PatternComparison": "analysis", "compare": "analysis", "lint": "analysis",
+}  # fmt: skip
+
+if TYPE_CHECKING:
+    from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
+    from .analysis import LintFinding, PatternComparison, compare, lint
+    from .config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
+    from .errors import CwfilterError
+    from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
+    from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
+    from .replay import Accounting, ReplayError, ReplayResult, replay
+    from .rules import Rule, catalogue, find_rule
+    from .tester import test_metric_filter
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from .version import package_version
+
+        return package_version()
+    room = _WHERE.get(name)
+    if room is None:
+        raise AttributeError(f"module 'cwfilter' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{room}", __name__), name)
+    globals()[name] = value  # found at once next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE, "__version__"})
+
 
 __all__ = [
     "Accounting",

@@ -85,6 +85,10 @@ def accounting_lines(result: ReplayResult) -> list[str]:
         f"records         {a.records:,} read: {a.matched:,} matched, {a.unmatched:,} not matched, "
         f"{a.rejected:,} rejected" + (f", {a.duplicates:,} duplicates dropped" if a.duplicates else ""),
     ]
+    if a.out_of_range:
+        lines.append(f"out of range    {a.out_of_range:,} records read outside --since/--until: not counted")
+    if a.pruned or a.pruned_folders:
+        lines.append(f"pruned          {a.pruned:,} files and {a.pruned_folders:,} folders outside the range, not read")
     if a.delivery_time_fallbacks:
         lines.append(f"timestamps      {a.delivery_time_fallbacks:,} records had no delivery time: eventTime used")
     summary = a.problem_summary()
@@ -123,7 +127,8 @@ def csv_text(result: ReplayResult, timeline: AlarmTimeline | None = None) -> str
     counts = {"files seen": a.files_seen, "files read": a.files, "files read in part": a.files_partial,
               "files failed": a.files_failed, "files skipped": a.files_skipped,
               "records read": a.records, "records matched": a.matched, "records not matched": a.unmatched,
-              "records rejected": a.rejected, "duplicates dropped": a.duplicates}  # fmt: skip
+              "records rejected": a.rejected, "duplicates dropped": a.duplicates,
+              "records out of range": a.out_of_range, "files pruned": a.pruned, "folders pruned": a.pruned_folders}  # fmt: skip
     for what, count in counts.items():
         w.writerow(["accounting", "", *blank, count, "", "", "", "", what])
     for reason, count, _ in a.problem_summary():

@@ -4,15 +4,20 @@ when built); a source checkout that is not installed reads ``pyproject.toml`` it
 from __future__ import annotations
 
 import re
-from importlib import metadata
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 _PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 _VERSION_LINE = re.compile(r'^version\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
+@lru_cache(maxsize=1)
 def package_version() -> str:
-    """``pyproject.toml``'s version as installed, else as written in the checkout, else ``0+unknown``."""
+    """``pyproject.toml``'s version as installed, else as written in the checkout, else ``0+unknown``
+    (looked up when first asked for: ``importlib.metadata`` is a fifth of the CLI's start-up)."""
+    from importlib import metadata
+
     try:
         return metadata.version("cwfilter")
     except metadata.PackageNotFoundError:
@@ -24,4 +29,7 @@ def package_version() -> str:
     return found.group(1) if found else "0+unknown"
 
 
-__version__ = package_version()
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

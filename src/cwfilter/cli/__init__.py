@@ -4,29 +4,50 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib import import_module
 from typing import Sequence
 
-from .. import __version__
-from . import auditing, patterns, remediating, replaying, reviewing, rules, testing
-from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH
+from ..version import package_version
+
+EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2  # as console.py says them (kept in step by a test)
+
+# The module that registers each command. Only the one asked for is imported (with what it
+# needs): a command's start-up does not pay for every other command's dependencies.
+COMMANDS = {
+    "check": "patterns", "match": "patterns", "test": "testing", "replay": "replaying", "rules": "rules",
+    "explain": "reviewing", "lint": "reviewing", "compare": "reviewing", "audit": "auditing", "snapshot": "auditing",
+    "remediate": "remediating",
+}  # fmt: skip
+_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating")  # as --help lists them
 
 __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv`` naming a command, only that command's module is loaded."""
     parser = argparse.ArgumentParser(
         prog="cwfilter", description="Amazon CloudWatch Logs filter patterns, evaluated offline as AWS does."
     )
-    parser.add_argument("--version", action="version", version=f"cwfilter {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (patterns, testing, replaying, rules, reviewing, auditing, remediating):
-        module.add_commands(sub)
+    args = sys.argv[1:] if argv is None else list(argv)
+    chosen = COMMANDS.get(args[0]) if args else None
+    for name in (chosen,) if chosen else _ORDER:
+        import_module(f".{name}", __name__).add_commands(sub)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        sys.stdout.write(f"cwfilter {package_version()}\n")  # on standard output, as argparse's own
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cwfilter`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    args = _parser(argv).parse_args(argv)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

@@ -12,8 +12,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import jmespath
-import jmespath.exceptions
 
 FORMATS = ("json", "table", "text", "csv")
 
@@ -34,8 +32,10 @@ def _format_type(allowed: Sequence[str]) -> Callable[[str], str]:
 
 def _query_type(value: str) -> str:
     try:
+        import jmespath  # imported only for --query: not on every start of the command
+
         jmespath.compile(value)
-    except jmespath.exceptions.JMESPathError as exc:
+    except _jmespath_error() as exc:
         raise argparse.ArgumentTypeError(f"invalid JMESPath expression {value!r}: {exc}") from None
     return value
 
@@ -69,8 +69,10 @@ def render(
         doc = doc()
     if query is not None:
         try:
+            import jmespath
+
             doc = jmespath.search(query, doc)
-        except jmespath.exceptions.JMESPathError as exc:
+        except _jmespath_error() as exc:
             raise OutputError(f"--query {query!r}: {exc}") from None
         if output == "csv":
             raise OutputError("--query goes with --output json, table or text")
@@ -158,3 +160,9 @@ def write(text: str, outfile: str | None) -> None:
             raise
     except OSError as exc:
         raise OutputError(f"cannot write {outfile}: {exc.strerror or exc}") from None
+
+
+def _jmespath_error() -> type[Exception]:
+    from jmespath.exceptions import JMESPathError
+
+    return JMESPathError

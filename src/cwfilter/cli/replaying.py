@@ -7,7 +7,7 @@ import json
 import re
 import signal
 import sys
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,9 +18,11 @@ from ..config import ConfigError, load_alarms
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
+from ..replay.cluster import ClusterError, dask_client
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import DEFAULT_TOPIC, Rule, find_rule
 from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO
+from ..sources.scope import Scope, relative_ms
 from ..times import iso_utc, parse_time
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
 from .output import OutputError, add_output_options, render, write
@@ -71,6 +73,15 @@ def add_commands(sub: Any) -> None:
                     help="the most one input may give, decompressed: bytes, or with K, M, G (default 1G); an input "
                     f"expanding more than {MAX_RATIO}x its size past 64M is also refused (a decompression bomb)")  # fmt: skip
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    rng = rp.add_argument_group("range: what is left out before anything is read (by the CloudTrail layout and names)")
+    rng.add_argument("--since", metavar="TIME", help="ISO 8601 (2024-03-04, 2024-03-04T08:00Z) or a time ago "
+                     "(90d, 12h, 30m, 2w); records before it are counted out of range; the alarm starts here")  # fmt: skip
+    rng.add_argument("--until", metavar="TIME", help="as --since; records at or after it are counted out of range")
+    rng.add_argument("--account", action="append", default=[], metavar="ID", help="only this account's files (repeatable)")
+    rng.add_argument("--trail-region", action="append", default=[], metavar="REGION",
+                     help="only this region's files (repeatable; --region is the alarm's)")  # fmt: skip
+    rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
+                    "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
@@ -148,6 +159,8 @@ def replay_command(args: argparse.Namespace) -> int:
         alarm = _replay_alarm(args, mf, rule)
         time_option(args.alarm_created_at, "--alarm-created-at")  # checked before the replay, not after
         time_option(args.alarm_until, "--alarm-until")
+        scope = Scope.of(bound_option(args.since, "--since"), bound_option(args.until, "--until"), args.account,
+                         args.trail_region)  # fmt: skip
     except (ConfigError, AlarmValidationError, ValueError) as exc:
         return fail(str(exc))
     if period <= 0 or period % 60:
@@ -158,14 +171,16 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
     try:
-        with _stopped_by_signals():
+        with ExitStack() as stack:
+            stack.enter_context(_stopped_by_signals())
+            client = stack.enter_context(dask_client(args.dask)) if args.dask else None
             result = replay(
                 args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-                strict=args.strict, jobs=args.jobs, progress=bar, matches=bool(args.matches),
-                max_file_size=args.max_file_size,
+                strict=args.strict, jobs=args.jobs, executor=client, progress=bar, scope=scope,
+                matches=bool(args.matches), max_file_size=args.max_file_size,
             )  # fmt: skip
-    except ReplayError as exc:
-        return fail(f"stopped (--strict): {exc}")
+    except (ReplayError, ClusterError) as exc:
+        return fail(f"stopped (--strict): {exc}" if isinstance(exc, ReplayError) else str(exc))
     except KeyboardInterrupt as exc:  # the workers are already ended; nothing was written
         signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
         print(f"cwfilter: stopped by {signal.Signals(signum).name}: no output written", file=sys.stderr)
@@ -176,7 +191,7 @@ def replay_command(args: argparse.Namespace) -> int:
     timeline = None
     if alarm is not None:
         try:
-            timeline = _evaluate_alarm(args, alarm, result)
+            timeline = _evaluate_alarm(args, alarm, result, scope.since_ms)
         except ValueError as exc:
             print("\n".join(accounting_lines(result)), file=sys.stderr)  # what was read, and what went wrong
             return fail(str(exc))
@@ -302,8 +317,18 @@ def time_option(text: str | None, name: str) -> int | None:
     return ms
 
 
-def _evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult) -> AlarmTimeline:
+def bound_option(text: str | None, name: str) -> int | None:
+    """Epoch ms of ``--since``/``--until``: a time ago (``90d``) or as ``time_option``."""
+    if text is None:
+        return None
+    ago = relative_ms(text)
+    return ago if ago is not None else time_option(text, name)
+
+
+def _evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult, since: int | None) -> AlarmTimeline:
     created = time_option(args.alarm_created_at, "--alarm-created-at")
+    if created is None and since is not None:  # the alarm starts where the range does
+        created = since - since % 60_000
     until = time_option(args.alarm_until, "--alarm-until")
     span = result.span
     minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]

@@ -63,6 +63,9 @@ class Counter:
         self.mf, self.part, self.strict = mf, part, options.strict
         self.acc, self.accounting, self.by_event_id = part.acc, part.accounting, part.by_event_id
         self.by_delivery = options.timestamp == "delivery"
+        self.ranged = options.ranged
+        self.since = -(1 << 62) if options.since_ms is None else options.since_ms
+        self.until = 1 << 62 if options.until_ms is None else options.until_ms
         self.partial: str | None = None  # the last file counted as read in part
         has_default = mf.default_value is not None
         self.no_match = Observation(False, mf.default_value, (), "defaultValue") if has_default else NO_MATCH
@@ -123,6 +126,10 @@ class Counter:
                 return ms
         return delivered_ms if event_ms is None and own_time else event_ms
 
+    def within(self, first_ms: int, last_ms: int) -> bool:
+        """Whether the whole span ``first_ms``-``last_ms`` is in the range."""
+        return not self.ranged or (self.since <= first_ms and last_ms < self.until)
+
     def reject(self, source: str, index: int, reason: str) -> None:
         """A record read but not counted: no time for it."""
         self.accounting.rejected += 1
@@ -131,7 +138,11 @@ class Counter:
             raise ReplayError(f"{source} record {index}: {reason}")
 
     def record(self, ms: int, obs: Observation, event_id: Any = None) -> None:
-        """A record with its time and observation; held back by event ID when de-duplicating."""
+        """A record with its time and observation; held back by event ID when de-duplicating.
+        Outside the range (``--since``/``--until``): counted apart, not in the metric."""
+        if self.ranged and not self.since <= ms < self.until:
+            self.accounting.out_of_range += 1
+            return
         if self.by_event_id is not None and type(event_id) is str:
             self.by_event_id.append((event_id, ms, obs))
             return
@@ -144,8 +155,9 @@ class Counter:
     def unmatched(self, count: int, first_ms: int, last_ms: int) -> None:
         """``count`` unmatched records between ``first_ms`` and ``last_ms``, counted as ``record``
         would count them when there is no default value and no de-duplication: then an
-        unmatched record only widens the accumulator's time span."""
+        unmatched record only widens the accumulator's time span (both ends in range)."""
         assert self.by_event_id is None and self.no_match is NO_MATCH
+        assert not self.ranged or self.since <= first_ms <= last_ms < self.until
         self.accounting.unmatched += count
         self.acc.add(first_ms, NO_MATCH)
         self.acc.add(last_ms, NO_MATCH)
@@ -191,6 +203,6 @@ def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fa
             obs = mf.observe(item.message if item.message is not None else orjson.dumps(record))
         event_id = record.get("eventID") if record is not None else None
         record_one(ms, obs, event_id)
-        if obs.matched and counter.part.matches is not None:
+        if obs.matched and counter.part.matches is not None and counter.within(ms, ms):
             message = None if record is not None else as_text(item.message or b"")
             counter.part.matches.append((event_id, Match(ms, ref.name, item.index, record, message)))

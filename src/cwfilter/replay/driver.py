@@ -5,10 +5,8 @@ order into exactly the single-process result."""
 from __future__ import annotations
 
 import os
-import signal
-import sys
 from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +14,16 @@ from typing import Any, Callable, Iterable, Iterator, Sequence, Union
 
 from ..metric import MetricFilter
 from ..pattern.message import Message, as_text
-from ..sources import FileRef, iter_discover
+from ..sources import FileRef, NotRead, NotReadKind, iter_discover
 from ..sources.inflate import MAX_FILE_SIZE
+from ..sources.scope import Scope
 from ..times import Timestamp, epoch_ms, in_range
+from .cluster import absolute, as_executor
 from .counting import Partial, count_observation
 from .files import replay_batch
 from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
+from .workers import Workers
 
 ProgressCallback = Callable[[Progress], None]
 Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
@@ -50,8 +51,9 @@ def replay(
     dedupe: bool = False,
     strict: bool = False,
     jobs: int | None = 1,
-    executor: Executor | None = None,
+    executor: Executor | Any | None = None,
     progress: ProgressCallback | None = None,
+    scope: Scope | None = None,
     matches: bool = False,
     max_file_size: int = MAX_FILE_SIZE,
 ) -> ReplayResult:
@@ -63,19 +65,30 @@ def replay(
     (the CloudTrail file name stamp, a CloudWatch Logs event's timestamp), counting fallbacks.
     ``jobs`` worker processes (``None``: all cores) or an ``executor`` replay files in parallel;
     with an ``executor``, ``jobs`` says how many batches it runs at once (``IN_FLIGHT`` times
-    that many are kept submitted). ``matches=True`` keeps every matched record in
-    ``ReplayResult.matches`` (read through the plain readers, which keep whole records).
+    that many are kept submitted). The ``executor`` may be a ``distributed.Client`` (its
+    ``get_executor()`` is used, ``jobs=None`` meaning all its worker threads); its workers may
+    run elsewhere, so local paths are made absolute before they are shipped.
+    ``scope`` (a time range, accounts, regions): folders, S3 prefixes and files outside it are
+    pruned by the CloudTrail layout and names before anything is read, and records read outside
+    its time range are counted apart (``out_of_range``), not in the metric.
+    ``matches=True`` keeps every matched record in ``ReplayResult.matches`` (read through the
+    plain readers, which keep whole records).
     """
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic, matches)  # type: ignore[arg-type]
-    options = ReplayOptions(timestamp, dedupe, strict, matches=matches, max_file_size=max_file_size)
-    workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    since, until = (scope.since_ms, scope.until_ms) if scope is not None else (None, None)
+    options = ReplayOptions(timestamp, dedupe, strict, matches=matches, max_file_size=max_file_size, since_ms=since, until_ms=until)
+    executor, cluster_workers = as_executor(executor)
+    workers = (cluster_workers or os.cpu_count() or 1) if jobs is None else max(1, jobs)
+    names = [str(p) for p in items]
+    if executor is not None:  # a worker's working directory need not be this one
+        names = [absolute(name) for name in names]
     if "-" in items:
         workers = 1  # standard input belongs to this process: worker processes get /dev/null
     walked = Accounting()  # what the walk skipped or could not find, in walk order
     done, sizer, merged = _Done(), _BatchSizer(), _Merged(metric_filter, matches)
-    batches = _stream_batches([str(p) for p in items], walked, strict, done, sizer)
+    batches = _stream_batches(iter_discover(names, sizes=False, scope=scope), walked, strict, done, sizer)
 
     def collect(batch: Batch, part: Partial) -> None:
         sizer.learn(len(batch), part.bytes)
@@ -114,6 +127,8 @@ def _run(
         while in_flight:
             _collect_oldest(in_flight, pool, spec, options, collect)
     except BaseException:  # an interruption (Ctrl-C, SIGTERM...) or --strict: no worker left running
+        for _, future in in_flight:
+            future.cancel()
         pool.stop()
         raise
     pool.close()
@@ -133,85 +148,9 @@ def _collect_oldest(
         lost = [batch, *(b for b, _ in in_flight)]
         in_flight.clear()
         for again in lost:
-            collect(again, pool.run_alone(again, spec, options))
+            collect(again, pool.run_alone(replay_batch, again, spec, options))
         return
     collect(batch, part)
-
-
-class Workers:
-    """The worker processes of one replay (or the caller's executor): submits batches, replaces
-    a pool broken by a dead worker, and stops its processes at once when the replay is
-    interrupted, so that none is left running (or prints a traceback)."""
-
-    def __init__(self, workers: int, executor: Executor | None) -> None:
-        self.workers, self.own = workers, executor is None
-        self.executor = executor or self._new()
-
-    def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start)
-
-    def submit(self, *args: Any) -> Future[Partial]:
-        return self.executor.submit(*args)
-
-    def run_alone(self, batch: Batch, spec: FilterSpec, options: ReplayOptions) -> Partial:
-        """``batch`` run once more, alone, in a new pool (if this one is ours); a failed batch
-        when its worker dies again (or the caller's executor is broken)."""
-        if self.own:
-            self.stop()
-            self.executor = self._new()
-        try:
-            return self.executor.submit(replay_batch, batch, spec, options).result()
-        except BrokenProcessPool:
-            if self.own:
-                self.stop()
-                self.executor = self._new()
-            return _failed_batch(batch, spec, options, WORKER_DIED)
-
-    def close(self) -> None:
-        if self.own:
-            self.executor.shutdown()
-
-    def stop(self) -> None:
-        """Our worker processes ended now, running batches and all (the caller's executor is
-        only asked to cancel what has not started)."""
-        processes = list((getattr(self.executor, "_processes", None) or {}).values()) if self.own else []
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        for process in processes:
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=5)
-
-
-WORKER_DIED = "a worker process died reading this file's batch, twice (killed by the system: out of memory?)"
-
-
-def _failed_batch(batch: Batch, spec: FilterSpec, options: ReplayOptions, reason: str) -> Partial:
-    """The result of a batch none of whose files could be read: each failed, with ``reason``."""
-    part = Partial.empty(spec.build(), options.dedupe)
-    for name, _ in batch:
-        part.accounting.files_failed += 1
-        part.accounting.problem(name, None, reason)
-    if options.strict and batch:
-        raise ReplayError(f"{batch[0][0]}: {reason}")
-    return part
-
-
-def _worker_start() -> None:
-    """In each worker: Ctrl-C is the parent's to handle (it ends the workers itself, so none
-    prints a ``KeyboardInterrupt`` traceback), and on Linux a worker ends with its parent
-    even when the parent is killed outright."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
 
 
 class _BatchSizer:
@@ -239,14 +178,14 @@ class _BatchSizer:
 
 
 def _stream_batches(
-    inputs: list[str], accounting: Accounting, strict: bool, done: _Done, sizer: _BatchSizer
+    walk: Iterator[FileRef | NotRead], accounting: Accounting, strict: bool, done: _Done, sizer: _BatchSizer
 ) -> Iterator[Batch]:
     """Batches of files (as sized by ``sizer`` when each starts), yielded as the inputs are
-    walked. Inputs not read go to ``accounting`` (in walk order) on the way: failed or skipped
-    as their kind says."""
+    walked. Inputs not read go to ``accounting`` (in walk order) on the way: failed, skipped or
+    pruned as their kind says."""
     batch: Batch = []
     limit = sizer.next_size()
-    for found in iter_discover(inputs, sizes=False):
+    for found in walk:
         if isinstance(found, FileRef):
             batch.append((found.name, found.size))
             done.files_total += 1
@@ -255,7 +194,12 @@ def _stream_batches(
                 batch, limit = [], sizer.next_size()
             continue
         source, reason, kind = found
-        if kind.failed:
+        if kind.pruned:
+            if kind is NotReadKind.PRUNED:
+                accounting.pruned += 1
+            else:
+                accounting.pruned_folders += 1
+        elif kind.failed:
             accounting.files_failed += 1
             accounting.problem(source, None, reason)
             if strict:

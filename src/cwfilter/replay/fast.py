@@ -28,7 +28,8 @@ def count_decoded(records: list[Any], files: int, delivered_ms: int | None, coun
         return True
     keep_all = counter.by_event_id is not None or counter.mf.default_value is not None
     by_delivery = counter.by_delivery and delivered_ms is not None
-    if keep_all or by_delivery:
+    found = None if keep_all or by_delivery else _matches_and_span(records, plan)
+    if found is None or not counter.within(found[1], found[2]):  # each record on its own
         if _span(records) is None:
             return False
         counter.files(files)
@@ -38,9 +39,6 @@ def count_decoded(records: list[Any], files: int, delivered_ms: int | None, coun
         for r in records:
             _count_one(counter, plan, stamp if stamp is not None else epoch_ms(r.event_time), r, match(r))
         return True
-    found = _matches_and_span(records, plan)
-    if found is None:
-        return False
     hits, first, last = found
     counter.files(files)
     counter.read(len(records))

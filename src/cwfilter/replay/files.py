@@ -4,12 +4,14 @@ accounting (``counting.py``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import nullcontext
+from typing import Any, ContextManager
 
 import orjson
 
 from ..metric import MetricFilter
 from ..sources import (
+    STREAM_ABOVE,
     CannotCut,
     DocumentPieces,
     FileRef,
@@ -40,12 +42,21 @@ def replay_batch(batch: list[tuple[str, int]], spec: FilterSpec, options: Replay
     part = Partial.empty(mf, options.dedupe, options.matches)
     fast = options.fast and not options.matches  # the fast decoder keeps only the fields the pattern reads
     reader = _Reader(mf, options, part, spec.plan(options.dedupe) if fast else None)
-    if reader.plan is not None and options.timestamp == "event" and not options.dedupe and mf.default_value is None:
-        reader.files_together(files)
-    else:
-        for ref in files:
-            reader.file(ref)
+    with _reading_ahead(batch):  # S3 objects: several requests in flight
+        if reader.plan is not None and options.timestamp == "event" and not options.dedupe and mf.default_value is None:
+            reader.files_together(files)
+        else:
+            for ref in files:
+                reader.file(ref)
     return part
+
+
+def _reading_ahead(batch: list[tuple[str, int]]) -> ContextManager[None]:
+    if not any(name.startswith("s3://") for name, _ in batch):
+        return nullcontext()
+    from ..sources.s3 import reading_ahead
+
+    return reading_ahead(batch, STREAM_ABOVE)
 
 
 class _Reader:

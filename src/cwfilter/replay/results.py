@@ -48,12 +48,16 @@ class Accounting:
     rejected: int = 0
     duplicates: int = 0
     delivery_time_fallbacks: int = 0
+    out_of_range: int = 0  # records read whose time falls outside --since/--until: not counted in the metric
+    pruned: int = 0  # files left out by the range before being read (by their names)
+    pruned_folders: int = 0  # directories and S3 prefixes left out by the range (by the layout), not listed
     problems: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def merge(self, other: Accounting) -> None:
         for name in ("files", "files_failed", "files_skipped", "files_partial", "records", "matched", "unmatched",
-                     "rejected", "duplicates", "delivery_time_fallbacks"):  # fmt: skip
+                     "rejected", "duplicates", "delivery_time_fallbacks", "out_of_range", "pruned",
+                     "pruned_folders"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.problems.extend(other.problems)
         self.skipped.extend(other.skipped)
@@ -87,6 +91,9 @@ class Accounting:
             "rejected": self.rejected,
             "duplicates": self.duplicates,
             "deliveryTimeFallbacks": self.delivery_time_fallbacks,
+            "outOfRange": self.out_of_range,
+            "pruned": self.pruned,
+            "prunedFolders": self.pruned_folders,
             "problems": self.problems,
             "skipped": self.skipped,
         }

@@ -35,7 +35,13 @@ class ReplayOptions:
     strict: bool = False
     fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (plan.py)
     matches: bool = False  # keep every matched record (the plain path: the fast one decodes a few fields)
+    since_ms: int | None = None  # records before this time are counted out of range
+    until_ms: int | None = None  # records at or after this time are counted out of range
     max_file_size: int = MAX_FILE_SIZE
+
+    @property
+    def ranged(self) -> bool:
+        return self.since_ms is not None or self.until_ms is not None
 
 
 @dataclass(frozen=True)

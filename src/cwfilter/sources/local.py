@@ -7,9 +7,12 @@ import re
 import stat
 import sys
 from operator import attrgetter
-from typing import Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Protocol
 
 from .kinds import NotRead, NotReadKind
+
+if TYPE_CHECKING:
+    from .scope import Scope
 
 DIGEST = re.compile(r"(^|/)CloudTrail-Digest(/|$)|_CloudTrail-Digest_", re.IGNORECASE)
 
@@ -114,6 +117,14 @@ _LOG_SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".cloudtrail", ".
 _NAME = attrgetter("name")
 DIGEST_FILE = "CloudTrail digest file"
 NOT_A_LOG_NAME = "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"
+REPEATED = "the same file reached again (overlapping inputs or a link): read once"
+PRUNED = "outside the time, account or region range"
+
+
+class Seen(Protocol):
+    """Which files were met already, by device and inode (``discover.FilesSeen``)."""
+
+    def first(self, device: int, inode: int) -> bool: ...
 
 
 def is_log_name(name: str) -> bool:
@@ -121,19 +132,25 @@ def is_log_name(name: str) -> bool:
     return name.lower().endswith(_LOG_SUFFIXES)
 
 
-def walk(root: str, sizes: bool = True) -> Iterator[FileRef | NotRead]:
+def walk(root: str, sizes: bool = True, scope: Scope | None = None, seen: Seen | None = None) -> Iterator[FileRef | NotRead]:
     """Every file under ``root`` in sorted order: a ``FileRef`` to read, or ``NotRead`` for
     one skipped (a digest, another name) or a directory that cannot be listed. Symbolic links to
     directories are listed as skipped, not followed (they may loop). One ``scandir`` per
     directory, and one ``stat`` per file for its size unless ``sizes`` is False (size 0): on a
-    tree of thousands of small files the ``stat`` calls are a visible share of a replay."""
+    tree of thousands of small files the ``stat`` calls are a visible share of a replay.
+    ``scope``: folders and files outside it are ``NotRead`` as pruned, not entered or read.
+    ``seen``: a file met before (by device and inode: a link, an overlapping input) is
+    ``NotRead`` as repeated."""
     # Depth first with an explicit stack: a recursive generator would pass every file up
     # through one generator per level (eight in a CloudTrail tree).
-    stack: list[tuple[str, str | None, bool]] = [(root, "", is_digest(""))]  # prefix None: a link
+    stack: list[tuple[str, str | None, bool]] = [(root, "", is_digest(""))]  # prefix None: a link; PRUNED: out of scope
     while stack:
         folder, prefix, digest_folder = stack.pop()
         if prefix is None:
             yield NotRead(folder, "symbolic link to a directory, not followed", NotReadKind.LINK)
+            continue
+        if prefix is PRUNED:
+            yield NotRead(folder, PRUNED, NotReadKind.PRUNED_FOLDER)
             continue
         try:
             with os.scandir(folder) as it:
@@ -142,6 +159,7 @@ def walk(root: str, sizes: bool = True) -> Iterator[FileRef | NotRead]:
             yield NotRead(folder, f"cannot list directory: {exc.strerror or exc}", NotReadKind.UNLISTABLE)
             continue
         folders = []
+        device = _device(folder) if seen is not None else 0
         for entry in entries:
             try:
                 if entry.is_dir():
@@ -154,8 +172,12 @@ def walk(root: str, sizes: bool = True) -> Iterator[FileRef | NotRead]:
                 yield NotRead(entry.path, DIGEST_FILE, NotReadKind.DIGEST)
             elif not is_log_name(name):
                 yield NotRead(entry.path, NOT_A_LOG_NAME, NotReadKind.NOT_A_LOG)
+            elif scope is not None and not scope.keeps_file(entry.path):
+                yield NotRead(entry.path, PRUNED, NotReadKind.PRUNED)
             elif (special := not_regular(entry.path, entry)) is not None:
                 yield special
+            elif seen is not None and not _first_time(entry, device, seen):
+                yield NotRead(entry.path, REPEATED, NotReadKind.REPEATED)
             elif not sizes:
                 yield FileRef(entry.path)
             else:
@@ -168,5 +190,26 @@ def walk(root: str, sizes: bool = True) -> Iterator[FileRef | NotRead]:
             if entry.is_symlink():
                 stack.append((entry.path, None, False))
                 continue
+            if scope is not None and not scope.keeps_folder(entry.path):
+                stack.append((entry.path, PRUNED, False))
+                continue
             inner = prefix + entry.name + "/"
             stack.append((entry.path, inner, digest_folder or is_digest(inner)))
+
+
+def _device(folder: str) -> int:
+    try:
+        return os.stat(folder).st_dev
+    except OSError:
+        return 0
+
+
+def _first_time(entry: os.DirEntry[str], device: int, seen: Seen) -> bool:
+    """Whether ``seen`` meets this file for the first time (a link: by what it points to)."""
+    try:
+        if entry.is_symlink():
+            st = entry.stat()
+            return seen.first(st.st_dev, st.st_ino)
+        return seen.first(device, entry.inode())
+    except OSError:
+        return True  # reading it will say what is wrong

@@ -1,0 +1,78 @@
+"""Start-up of the command: only the command asked for is loaded, ``import cwfilter`` loads
+no room until a name is used, and the LALR parser's tables are kept in the user's cache
+(timings are measured by hand, never asserted here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cwfilter
+from cwfilter import cli
+from cwfilter.cli import console
+
+
+def _modules_after(code: str, env: dict[str, str] | None = None) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+                         capture_output=True, text=True, check=True, env={**os.environ, **(env or {})})  # fmt: skip
+    return set(out.stdout.split())
+
+
+def test_every_command_is_mapped_to_the_module_that_registers_it() -> None:
+    parser = cli._parser([])  # every module
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == set(cli.COMMANDS)  # type: ignore[union-attr]
+    for command, module in cli.COMMANDS.items():
+        alone = cli._parser([command])
+        chosen = next(a for a in alone._actions if a.dest == "command")
+        assert command in chosen.choices, module  # type: ignore[union-attr]
+    assert (cli.EXIT_MATCH, cli.EXIT_NO_MATCH, cli.EXIT_ERROR) == (console.EXIT_MATCH, console.EXIT_NO_MATCH,
+                                                                   console.EXIT_ERROR)  # fmt: skip
+
+
+def test_import_cwfilter_loads_no_room_until_a_name_is_used() -> None:
+    assert not {"lark", "cwfilter.pattern", "cwfilter.replay", "cwfilter.alarm"} & _modules_after("import cwfilter")
+    loaded = _modules_after("import cwfilter; cwfilter.compile('x')")
+    assert "cwfilter.pattern" in loaded and "cwfilter.replay" not in loaded
+    assert "cwfilter.replay" in dir(cwfilter) or "replay" in dir(cwfilter)
+    with pytest.raises(AttributeError):
+        cwfilter.no_such_name  # noqa: B018
+
+
+def test_cwfilter_replay_is_the_function_even_once_the_package_is_imported() -> None:
+    import cwfilter.replay.driver  # binds the package to cwfilter.replay
+
+    assert callable(cwfilter.replay)
+    from cwfilter import MetricFilter
+
+    result = cwfilter.replay([(0, '{"a": 1}')], MetricFilter("{ $.a = 1 }", metric_name="M", namespace="N"))
+    assert result.accounting.matched == 1
+
+
+def test_check_loads_neither_replay_nor_the_alarm_nor_jmespath() -> None:
+    loaded = _modules_after("from cwfilter.cli import main\nmain(['check', 'x'])")
+    assert not {"cwfilter.replay", "cwfilter.alarm", "cwfilter.audit", "jmespath", "importlib.metadata"} & loaded
+
+
+def test_the_parser_tables_are_cached_and_reused(tmp_path: Path) -> None:
+    code = "from cwfilter.pattern import parse\nparse('{ $.a = 1 }')"
+    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path)})
+    cached = tmp_path / "cwfilter" / "filter-pattern-lalr.lark-cache"
+    assert cached.is_file() and cached.stat().st_size > 1000
+    stamp = cached.stat().st_mtime_ns
+    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path)})
+    assert cached.stat().st_mtime_ns == stamp  # read, not written again
+    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path / "off"), "CWFILTER_NO_CACHE": "1"})
+    assert not (tmp_path / "off").exists()
+    (tmp_path / "ro").write_text("a file where the cache folder would be")
+    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path / "ro")})  # cannot be made: parsed all the same
+
+
+def test_version_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out == f"cwfilter {cwfilter.__version__}\n"
