@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import signal
 import sys
@@ -231,7 +232,11 @@ def _stopped_by_signals() -> Iterator[None]:
     """SIGTERM and SIGHUP stop the replay as Ctrl-C does (``KeyboardInterrupt``, carrying the
     signal's number): the driver then ends its worker processes before the command exits."""
 
+    owner = os.getpid()
+
     def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:  # a worker forked before it reset the handler: end quietly
+            os._exit(128 + signum)
         raise KeyboardInterrupt(signum)
 
     wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]

@@ -83,9 +83,13 @@ def _failed_batch(batch: Batch, spec: FilterSpec, options: ReplayOptions, reason
 
 def _worker_start() -> None:
     """In each worker: Ctrl-C is the parent's to handle (it ends the workers itself, so none
-    prints a ``KeyboardInterrupt`` traceback), and on Linux a worker ends with its parent
-    even when the parent is killed outright."""
+    prints a ``KeyboardInterrupt`` traceback), SIGTERM and SIGHUP end the worker quietly
+    (whatever handler the parent had when it forked), and on Linux a worker ends with its
+    parent even when the parent is killed outright."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         try:
             import ctypes
