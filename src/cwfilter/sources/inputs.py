@@ -123,7 +123,8 @@ def whole_items(ref: FileRef, whole: Whole) -> Iterator[Parsed]:
         first = next(items, None)
     if first is None or (isinstance(first, Problem) and first.index is None and first.fatal):
         # nothing recovered, or nothing readable in it (a bomb's zeros): one failure, its cause
-        yield Problem(ref.name, None, trouble + (": what was recovered is not complete JSON" if _not_json(first) else ""))
+        cause = ": what was recovered is not complete JSON" if _not_json(first) else ""
+        yield Problem(ref.name, None, trouble + cause)
         return
     yield Problem(ref.name, None, trouble, fatal=False)
     yield first
