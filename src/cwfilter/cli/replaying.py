@@ -170,25 +170,9 @@ def replay_command(args: argparse.Namespace) -> int:
         _check_statistic(statistic)
     except ValueError as exc:
         return fail(str(exc))
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
-    try:
-        with ExitStack() as stack:
-            stack.enter_context(_stopped_by_signals())
-            client = stack.enter_context(dask_client(args.dask)) if args.dask else None
-            result = replay(
-                args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-                strict=args.strict, jobs=args.jobs, executor=client, progress=bar, scope=scope,
-                matches=bool(args.matches), max_file_size=args.max_file_size,
-            )  # fmt: skip
-    except (ReplayError, ClusterError) as exc:
-        return fail(f"stopped (--strict): {exc}" if isinstance(exc, ReplayError) else str(exc))
-    except KeyboardInterrupt as exc:  # the workers are already ended; nothing was written
-        signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
-        print(f"cwfilter: stopped by {signal.Signals(signum).name}: no output written", file=sys.stderr)
-        return 128 + signum
-    finally:
-        if bar:
-            bar.close()
+    result = _run_replay(args, mf, period, statistic, scope)
+    if isinstance(result, int):
+        return result
     timeline = None
     if alarm is not None:
         try:
@@ -225,6 +209,33 @@ def replay_command(args: argparse.Namespace) -> int:
 
 
 EXIT_PARTIAL = 3
+
+
+def _run_replay(
+    args: argparse.Namespace, mf: MetricFilter, period: int, statistic: str, scope: Scope
+) -> ReplayResult | int:
+    """The replay the arguments ask for, or the exit status after reporting why it stopped
+    (``--strict``, a cluster that would not start, a signal: 128 + its number)."""
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(_stopped_by_signals())
+            client = stack.enter_context(dask_client(args.dask)) if args.dask else None
+            result = replay(
+                args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+                strict=args.strict, jobs=args.jobs, executor=client, progress=bar, scope=scope,
+                matches=bool(args.matches), max_file_size=args.max_file_size,
+            )  # fmt: skip
+    except (ReplayError, ClusterError) as exc:
+        return fail(f"stopped (--strict): {exc}" if isinstance(exc, ReplayError) else str(exc))
+    except KeyboardInterrupt as exc:  # the workers are already ended; nothing was written
+        signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+        print(f"cwfilter: stopped by {signal.Signals(signum).name}: no output written", file=sys.stderr)
+        return 128 + signum
+    finally:
+        if bar:
+            bar.close()
+    return result
 
 
 @contextmanager
