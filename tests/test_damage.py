@@ -237,3 +237,28 @@ def _whole(data: bytes) -> bool:
     except Exception:  # noqa: BLE001 - a file damaged before: leave it as it is
         return False
     return True
+
+
+# ------------------------------------------------------------------ how problems are reported
+
+
+def test_problems_are_grouped_by_their_real_reason_and_shown_whole() -> None:
+    from cwfilter.replay import Accounting
+    from cwfilter.sources.inputs import _unreadable
+    from cwfilter.sources.local import FileRef
+    from cwfilter.sources.s3 import S3Error
+
+    a = Accounting()
+    for key in ("a", "b"):  # an S3 error names its object: the source says it already
+        ref = FileRef(f"s3://bucket/{key}.json.gz")
+        problem = _unreadable(ref, S3Error(f"{ref.name}: cannot read: An error occurred (AccessDenied) when calling "
+                                           "the GetObject operation: Access Denied")).problem  # fmt: skip
+        a.problem(ref.name, None, problem.reason)
+    a.problem("x.jsonl", 3, "invalid UTF-8: byte 0xFF at offset 17")
+    a.problem("x.jsonl", 9, "invalid UTF-8: byte 0xC3 at offset 2")
+    a.problem("y.json", None, "invalid JSON: unexpected character: line 1 column 5 (char 4)")
+    summary = a.problem_summary()
+    assert summary[0] == ("cannot read: An error occurred (AccessDenied) when calling the GetObject operation: Access "
+                          "Denied", 2, ["s3://bucket/a.json.gz", "s3://bucket/b.json.gz"])  # fmt: skip
+    assert summary[1] == ("invalid UTF-8: byte 0xFF at offset 17", 2, ["x.jsonl #3", "x.jsonl #9"])
+    assert summary[2][0] == "invalid JSON: unexpected character: line 1 column 5 (char 4)"  # whole, not cut at ':'

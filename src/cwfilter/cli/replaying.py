@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
+import signal
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import orjson
 
@@ -169,21 +171,9 @@ def replay_command(args: argparse.Namespace) -> int:
         _check_statistic(statistic)
     except ValueError as exc:
         return fail(str(exc))
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
-    try:
-        with ExitStack() as stack:
-            client = stack.enter_context(dask_client(args.dask)) if args.dask else None
-            result = replay(
-                args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-                strict=args.strict, jobs=args.jobs, executor=client, progress=bar, scope=scope,
-                matches=bool(args.matches), max_file_size=args.max_file_size,
-            )  # fmt: skip
-    except (ReplayError, ClusterError) as exc:
-        if bar:
-            bar.close()
-        return fail(f"stopped (--strict): {exc}" if isinstance(exc, ReplayError) else str(exc))
-    if bar:
-        bar.close()
+    result = _run_replay(args, mf, period, statistic, scope)
+    if isinstance(result, int):
+        return result
     timeline = None
     if alarm is not None:
         try:
@@ -220,6 +210,54 @@ def replay_command(args: argparse.Namespace) -> int:
 
 
 EXIT_PARTIAL = 3
+
+
+def _run_replay(
+    args: argparse.Namespace, mf: MetricFilter, period: int, statistic: str, scope: Scope
+) -> ReplayResult | int:
+    """The replay the arguments ask for, or the exit status after reporting why it stopped
+    (``--strict``, a cluster that would not start, a signal: 128 + its number)."""
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(_stopped_by_signals())
+            client = stack.enter_context(dask_client(args.dask)) if args.dask else None
+            result = replay(
+                args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+                strict=args.strict, jobs=args.jobs, executor=client, progress=bar, scope=scope,
+                matches=bool(args.matches), max_file_size=args.max_file_size,
+            )  # fmt: skip
+    except (ReplayError, ClusterError) as exc:
+        return fail(f"stopped (--strict): {exc}" if isinstance(exc, ReplayError) else str(exc))
+    except KeyboardInterrupt as exc:  # the workers are already ended; nothing was written
+        signum = exc.args[0] if exc.args and isinstance(exc.args[0], int) else signal.SIGINT
+        print(f"cwfilter: stopped by {signal.Signals(signum).name}: no output written", file=sys.stderr)
+        return 128 + signum
+    finally:
+        if bar:
+            bar.close()
+    return result
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the replay as Ctrl-C does (``KeyboardInterrupt``, carrying the
+    signal's number): the driver then ends its worker processes before the command exits."""
+
+    owner = os.getpid()
+
+    def stop(signum: int, frame: Any) -> None:
+        if os.getpid() != owner:  # a worker forked before it reset the handler: end quietly
+            os._exit(128 + signum)
+        raise KeyboardInterrupt(signum)
+
+    wanted = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
+    previous = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
 
 
 def _exit_status(result: ReplayResult) -> int:

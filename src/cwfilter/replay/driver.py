@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence, Union
@@ -22,6 +23,7 @@ from .counting import Partial, count_observation
 from .files import replay_batch
 from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
+from .workers import Workers
 
 ProgressCallback = Callable[[Progress], None]
 Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
@@ -110,26 +112,45 @@ def _run(
         for batch in batches:
             collect(batch, replay_batch(batch, spec, options))
         return
-    own = executor is None
-    if own:  # built once here: forked workers inherit the filter and the fast decoder's plan
+    if executor is None:  # built once here: forked workers inherit the filter and the fast decoder's plan
         spec.build()
         if options.fast:
             spec.plan(options.dedupe)
-    pool = executor or ProcessPoolExecutor(max_workers=workers)
+    pool = Workers(workers, executor)
     # Batches are submitted while the tree is still being walked, a bounded number at a time.
     in_flight: deque[tuple[Batch, Future[Partial]]] = deque()
     try:
         for batch in batches:
             in_flight.append((batch, pool.submit(replay_batch, batch, spec, options)))
             if len(in_flight) >= IN_FLIGHT * workers:
-                oldest, future = in_flight.popleft()
-                collect(oldest, future.result())
+                _collect_oldest(in_flight, pool, spec, options, collect)
         while in_flight:
-            oldest, future = in_flight.popleft()
-            collect(oldest, future.result())
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
+            _collect_oldest(in_flight, pool, spec, options, collect)
+    except BaseException:  # an interruption (Ctrl-C, SIGTERM...) or --strict: no worker left running
+        for _, future in in_flight:
+            future.cancel()
+        pool.stop()
+        raise
+    pool.close()
+
+
+def _collect_oldest(
+    in_flight: deque[tuple[Batch, Future[Partial]]], pool: Workers, spec: FilterSpec, options: ReplayOptions,
+    collect: Callable[[Batch, Partial], None],
+) -> None:  # fmt: skip
+    """Collect the oldest batch in flight. When a worker died (killed by the system: out of
+    memory...), every batch in flight is lost: each is run again, alone, in new workers, and
+    a batch whose worker dies again fails its files with the reason; the replay goes on."""
+    batch, future = in_flight.popleft()
+    try:
+        part = future.result()
+    except BrokenProcessPool:
+        lost = [batch, *(b for b, _ in in_flight)]
+        in_flight.clear()
+        for again in lost:
+            collect(again, pool.run_alone(replay_batch, again, spec, options))
+        return
+    collect(batch, part)
 
 
 class _BatchSizer:

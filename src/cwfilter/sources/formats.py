@@ -141,7 +141,9 @@ def parse_blob(source: str, data: bytes, delivered_ms: int | None = None) -> Ite
     yield Problem(source, None, "unrecognised format (not JSON, JSON lines or a CloudWatch Logs export)")
 
 
-def _not_one_document(source: str, data: bytes, delivered_ms: int | None, exc: orjson.JSONDecodeError) -> Iterator[Parsed]:
+def _not_one_document(
+    source: str, data: bytes, delivered_ms: int | None, exc: orjson.JSONDecodeError
+) -> Iterator[Parsed]:
     """Text starting like JSON that orjson refused as one document: JSON lines, concatenated
     CloudTrail documents, a document holding damage charged to its records (``lenient``),
     else invalid JSON."""

@@ -121,8 +121,10 @@ def whole_items(ref: FileRef, whole: Whole) -> Iterator[Parsed]:
     if _not_json(first) and 0 < whole.intact < len(data):  # the whole members alone may be
         items = parse_blob(ref.name, data[: whole.intact], delivered)
         first = next(items, None)
-    if first is None or _not_json(first):
-        yield Problem(ref.name, None, trouble + ("" if first is None else ": what was recovered is not complete JSON"))
+    if first is None or (isinstance(first, Problem) and first.index is None and first.fatal):
+        # nothing recovered, or nothing readable in it (a bomb's zeros): one failure, its cause
+        cause = ": what was recovered is not complete JSON" if _not_json(first) else ""
+        yield Problem(ref.name, None, trouble + cause)
         return
     yield Problem(ref.name, None, trouble, fatal=False)
     yield first

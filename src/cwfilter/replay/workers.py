@@ -1,0 +1,99 @@
+"""The worker processes of a replay: a process pool that survives a worker killed by the
+system (the batch is run again, alone, once) and ends its processes at once when the replay
+is interrupted, so that no worker is left running or prints a traceback."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable
+
+from .counting import Partial
+from .results import ReplayError
+from .spec import FilterSpec, ReplayOptions
+
+Batch = list[tuple[str, int]]
+
+
+class Workers:
+    """The worker processes of one replay (or the caller's executor): submits batches, replaces
+    a pool broken by a dead worker, and stops its processes at once when the replay is
+    interrupted, so that none is left running (or prints a traceback)."""
+
+    def __init__(self, workers: int, executor: Executor | None) -> None:
+        self.workers, self.own = workers, executor is None
+        self.executor = executor or self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start)
+
+    def submit(self, *args: Any) -> Future[Partial]:
+        return self.executor.submit(*args)
+
+    def run_alone(self, run: Callable[..., Partial], batch: Batch, spec: FilterSpec, options: ReplayOptions) -> Partial:
+        """``run(batch, spec, options)`` once more, alone, in a new pool (if this one is ours);
+        a failed batch when its worker dies again (or the caller's executor is broken)."""
+        if self.own:
+            self.stop()
+            self.executor = self._new()
+        try:
+            return self.executor.submit(run, batch, spec, options).result()
+        except BrokenProcessPool:
+            if self.own:
+                self.stop()
+                self.executor = self._new()
+            return _failed_batch(batch, spec, options, WORKER_DIED)
+
+    def close(self) -> None:
+        if self.own:
+            self.executor.shutdown()
+
+    def stop(self) -> None:
+        """Our worker processes ended now, running batches and all (the caller's executor is
+        only asked to cancel what has not started)."""
+        if not self.own:
+            return
+        processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+WORKER_DIED = "a worker process died reading this file's batch, twice (killed by the system: out of memory?)"
+
+
+def _failed_batch(batch: Batch, spec: FilterSpec, options: ReplayOptions, reason: str) -> Partial:
+    """The result of a batch none of whose files could be read: each failed, with ``reason``."""
+    part = Partial.empty(spec.build(), options.dedupe)
+    for name, _ in batch:
+        part.accounting.files_failed += 1
+        part.accounting.problem(name, None, reason)
+    if options.strict and batch:
+        raise ReplayError(f"{batch[0][0]}: {reason}")
+    return part
+
+
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the parent's to handle (it ends the workers itself, so none
+    prints a ``KeyboardInterrupt`` traceback), SIGTERM and SIGHUP end the worker quietly
+    (whatever handler the parent had when it forked), and on Linux a worker ends with its
+    parent even when the parent is killed outright."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
