@@ -1,5 +1,6 @@
 # Quick start: `make demo` runs cwfilter on samples/, `make test` runs the test suite.
-# Both create .venv and install the project (not editable, so the built wheel is what is tested).
+# Both create .venv and install the project (not editable, so the built wheel is what is tested);
+# `make test` also runs ruff (lint and format) and mypy --strict on src/.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -15,6 +16,9 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install -q ".[test]"
 
 test: install
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy --strict src
 	$(BIN)/python -m pytest tests benchmarks
 
 demo: install

@@ -8,15 +8,16 @@ suite runs each once as a smoke test (timings never decide pass or fail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 import pytest
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
+from cwfilter.replay import plan as fastpath
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CWL012 = (
@@ -26,11 +27,22 @@ CWL012 = (
     "|| ($.eventName = DeleteBucketReplication)) }"
 )
 CWL012_NAMES = frozenset(
-    "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication DeleteBucketPolicy "
-    "DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication".split()
+    [
+        "PutBucketAcl",
+        "PutBucketPolicy",
+        "PutBucketCors",
+        "PutBucketLifecycle",
+        "PutBucketReplication",
+        "DeleteBucketPolicy",
+        "DeleteBucketCors",
+        "DeleteBucketLifecycle",
+        "DeleteBucketReplication",
+    ]
 )
 
-RECORDS = {orjson.loads(line)["eventName"]: line for line in (SAMPLES / "cloudtrail-events.jsonl").read_bytes().splitlines()}
+RECORDS = {
+    orjson.loads(line)["eventName"]: line for line in (SAMPLES / "cloudtrail-events.jsonl").read_bytes().splitlines()
+}
 MESSAGES = {
     "match": RECORDS["PutBucketPolicy"],  # s3 + one of the nine names
     "nonmatch": RECORDS["GetBucketAcl"],  # s3, but a read: fails on eventName (passes the pre-filter)
@@ -84,9 +96,12 @@ PATTERNS = {
     "terms": ('"PutBucketPolicy" -AccessDenied', RECORDS["PutBucketPolicy"], NON_MATCHING),
     "regex": ("%PutBucket[AP][co]%", RECORDS["PutBucketPolicy"], NON_MATCHING),
     "space": ("[ip, id, user, timestamp, request, status_code = 4*, bytes > 100]", SPACE_MATCH, SPACE_NONMATCH),
-    "json-general": ('{ $.userIdentity.type = "IAMUser" && $.requestParameters.bucketName = "*" && $.eventVersion >= 1.05 '
-                     '&& $.eventName != "GetBucketAcl" }',
-                     RECORDS["PutBucketPolicy"], NON_MATCHING),
+    "json-general": (
+        '{ $.userIdentity.type = "IAMUser" && $.requestParameters.bucketName = "*" && $.eventVersion >= 1.05 '
+        '&& $.eventName != "GetBucketAcl" }',
+        RECORDS["PutBucketPolicy"],
+        NON_MATCHING,
+    ),
 }
 
 

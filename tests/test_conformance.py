@@ -8,8 +8,8 @@ import json
 import pytest
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
+from cwfilter.replay import plan as fastpath
 
 from .shared import SPEC
 

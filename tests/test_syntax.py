@@ -44,7 +44,7 @@ def test_bracketed_word_is_a_one_field_space_delimited_pattern() -> None:
         ("foo(bar)", errors.E_TERM_CHAR, "Invalid character(s) in term '('", 0),
         ("ok email@x.com", errors.E_TERM_CHAR, "Invalid character(s) in term '@'", 3),
         ("{ $.a = 1, $.b = 2 }", errors.E_TERM_CHAR, "Invalid character(s) in term ','", 9),
-        ("{ $.a > \"abc\" }", errors.E_SYNTAX, "Invalid filter pattern", 8),
+        ('{ $.a > "abc" }', errors.E_SYNTAX, "Invalid filter pattern", 8),
         ("{ $.a IS NOT NULL }", errors.E_SYNTAX, "Invalid filter pattern", 9),
         ("{ $.a EXISTS }", errors.E_SYNTAX, "Invalid filter pattern", 6),
         ("[a, ..., b, ...]", errors.E_SYNTAX, "Invalid filter pattern", 12),
@@ -57,7 +57,7 @@ def test_bracketed_word_is_a_one_field_space_delimited_pattern() -> None:
         ("{ $.a = %x% || $.b = %y% || $.c = %z% }", errors.E_REGEX_LIMIT, "Invalid filter pattern", 34),
         ("[a = %x%, b = %y%, c = %z%]", errors.E_REGEX_LIMIT, "Invalid filter pattern", 23),
         ("{ $.a.*[*] = 1 }", errors.E_WILDCARD_LIMIT, "Invalid filter pattern", 2),
-        ("{ $.a = \"x\" && $.b = é }", errors.E_TERM_CHAR, "Invalid character(s) in term '?'", 21),
+        ('{ $.a = "x" && $.b = é }', errors.E_TERM_CHAR, "Invalid character(s) in term '?'", 21),
     ],
 )
 def test_errors_carry_code_message_and_offset(text: str, code: str, message: str, offset: int) -> None:
@@ -67,7 +67,7 @@ def test_errors_carry_code_message_and_offset(text: str, code: str, message: str
     assert (err.code, err.message, err.offset) == (code, message, offset), str(err)
     assert isinstance(err, ValueError)
     assert err.aws_exception == "InvalidParameterException"
-    line, caret = err.caret.split("\n")
+    _line, caret = err.caret.split("\n")
     assert caret == " " * offset + "^"
     assert message in str(err) and err.caret in str(err)
 
@@ -184,7 +184,9 @@ def test_grammar_ships_inside_the_installed_package() -> None:
 
 def test_patterns_may_span_lines() -> None:
     """Terraform heredocs and CloudFormation block scalars put newlines in JSON patterns."""
-    p = cwfilter.compile('{\n  ($.eventSource = config.amazonaws.com) &&\n  (($.eventName=StopConfigurationRecorder)||\n   ($.eventName=DeleteDeliveryChannel))\n}\n')
+    p = cwfilter.compile(
+        "{\n  ($.eventSource = config.amazonaws.com) &&\n  (($.eventName=StopConfigurationRecorder)||\n   ($.eventName=DeleteDeliveryChannel))\n}\n"
+    )
     assert p.matches('{"eventSource": "config.amazonaws.com", "eventName": "DeleteDeliveryChannel"}')
 
 

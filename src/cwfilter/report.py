@@ -129,7 +129,11 @@ def alarm_table(timeline: AlarmTimeline) -> str:
     if not episodes:
         lines.append("episodes        the alarm never went to ALARM")
     for i, (entry, exit_) in enumerate(episodes, 1):
-        sent = sum(1 for n in timeline.notifications if entry.timestamp <= n.timestamp < (exit_.timestamp if exit_ else 1 << 62))
+        sent = sum(
+            1
+            for n in timeline.notifications
+            if entry.timestamp <= n.timestamp < (exit_.timestamp if exit_ else 1 << 62)
+        )
         left = f"left at {iso_utc(exit_.timestamp)} for {exit_.new_state}" if exit_ else "still in ALARM at the end"
         lines.append(f"  #{i:<3} ALARM at {iso_utc(entry.timestamp)}, {left}; {sent} notification(s)")
         lines.append(f"        why: {entry.reason}")

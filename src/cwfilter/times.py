@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Union
+from typing import Any
 
 import msgspec
 
-Timestamp = Union[datetime, int, float]
+Timestamp = datetime | int | float
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MS = timedelta(milliseconds=1)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet
 from ..times import Timestamp, epoch_ms, iso_utc

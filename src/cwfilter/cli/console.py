@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..pattern import FilterPattern, PatternError, compile
 

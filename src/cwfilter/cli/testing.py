@@ -56,7 +56,7 @@ def _split_top_level(text: str) -> list[str]:
             continue
         depth += {"{": 1, "}": -1}.get(c, 0)
         current += c
-    return parts + [current] if current else parts
+    return [*parts, current] if current else parts
 
 
 def parse_transformation(text: str) -> dict[str, object]:
@@ -123,7 +123,10 @@ def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter
 
 
 def test_command(args: argparse.Namespace) -> int:
-    if args.filter_pattern is not None and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None:
+    if (
+        args.filter_pattern is not None
+        and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None
+    ):
         return EXIT_ERROR
     try:
         pattern_text, metric_filter = _metric_filter_for_test(args)

@@ -5,8 +5,9 @@ a PutMetricFilter request, a ``describe-metric-filters`` output, a CloudFormatio
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..metric import MetricFilter
 from .cloudformation import from_cloudformation, load_template

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..metric import MetricFilter
 from .errors import ConfigError, required
@@ -66,7 +67,7 @@ def _parse(text: str, path: str | None) -> dict[str, Any]:
     # Heredocs kept as written and read here: python-hcl2 escapes the quotes of an indented one.
     options = hcl2.SerializationOptions(with_comments=False, preserve_heredocs=True, strip_string_quotes=True)
     try:
-        return hcl2.loads(text, serialization_options=options)  # type: ignore[no-any-return]
+        return hcl2.loads(text, serialization_options=options)
     except Exception as exc:  # noqa: BLE001 - lark and python-hcl2 raise many types; all mean "not HCL"
         raise ConfigError(f"{where}cannot read HCL: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
 
@@ -144,9 +145,7 @@ def from_terraform(source: Mapping[str, Any] | str, path: str | None = None) -> 
     JSON (``.tf.json``) or HCL text, or an already loaded JSON document."""
     text = source if isinstance(source, str) else json.dumps(source)
     out = {
-        r.name: _metric_filter(r)
-        for r in load_terraform(text, path)
-        if r.type == "aws_cloudwatch_log_metric_filter"
+        r.name: _metric_filter(r) for r in load_terraform(text, path) if r.type == "aws_cloudwatch_log_metric_filter"
     }
     if not out:
         raise ConfigError("no aws_cloudwatch_log_metric_filter resource found")
@@ -162,7 +161,9 @@ def _metric_filter(resource: TerraformResource) -> MetricFilter:
         t = t[0]
     for key, value in [("pattern", body.get("pattern")), *t.items()]:
         if is_expression(value) or (isinstance(value, Mapping) and any(map(is_expression, value.values()))):
-            raise ConfigError(f"{where}: {key} uses an expression or interpolation ({value!r}) that cannot be resolved offline")
+            raise ConfigError(
+                f"{where}: {key} uses an expression or interpolation ({value!r}) that cannot be resolved offline"
+            )
     default = t.get("default_value")
     name = body.get("name")
     return MetricFilter(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal, Mapping
+from typing import Any, Literal, cast
 
 import orjson
 
@@ -27,10 +28,35 @@ from .datapoints import Datapoints, MetricKey
 
 MAX_DIMENSIONS = 3
 STANDARD_UNITS = frozenset(
-    "Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits Megabits "
-    "Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second Megabytes/Second Gigabytes/Second "
-    "Terabytes/Second Bits/Second Kilobits/Second Megabits/Second Gigabits/Second Terabits/Second "
-    "Count/Second None".split()
+    [
+        "Seconds",
+        "Microseconds",
+        "Milliseconds",
+        "Bytes",
+        "Kilobytes",
+        "Megabytes",
+        "Gigabytes",
+        "Terabytes",
+        "Bits",
+        "Kilobits",
+        "Megabits",
+        "Gigabits",
+        "Terabits",
+        "Percent",
+        "Count",
+        "Bytes/Second",
+        "Kilobytes/Second",
+        "Megabytes/Second",
+        "Gigabytes/Second",
+        "Terabytes/Second",
+        "Bits/Second",
+        "Kilobits/Second",
+        "Megabits/Second",
+        "Gigabits/Second",
+        "Terabits/Second",
+        "Count/Second",
+        "None",
+    ]
 )
 _NAME_FORBIDDEN = re.compile(r"[:*$]")
 _FIELD_REF = re.compile(r"\$([A-Za-z0-9_\-]+)")
@@ -78,7 +104,7 @@ def _text(value: Any) -> str | None:
     """A dimension value from an extracted value: strings and numbers; anything else is absent."""
     t = type(value)
     if t is str:
-        return value
+        return cast(str, value)
     if t is int or t is float:
         return number_text(value)
     return None
@@ -166,7 +192,9 @@ class MetricFilter:
             raise MetricFilterError(f"Invalid default value {self.default_value}: it must be a finite number")
         if self.unit is not None and self.unit not in STANDARD_UNITS:
             raise _constraint(
-                self.unit, f"{member}.unit", f"Member must satisfy enum value set: [{', '.join(sorted(STANDARD_UNITS))}]"
+                self.unit,
+                f"{member}.unit",
+                f"Member must satisfy enum value set: [{', '.join(sorted(STANDARD_UNITS))}]",
             )
         if self.dimensions:
             if self.pattern.family not in ("json", "space"):
@@ -177,7 +205,9 @@ class MetricFilter:
                 )
             if len(self.dimensions) > MAX_DIMENSIONS:
                 raise _constraint(
-                    self.dimensions, f"{member}.dimensions", f"Member must have length less than or equal to {MAX_DIMENSIONS}"
+                    self.dimensions,
+                    f"{member}.dimensions",
+                    f"Member must have length less than or equal to {MAX_DIMENSIONS}",
                 )
             for key, ref in self.dimensions.items():
                 if not key.strip() or not key.isascii() or key.startswith(":") or len(key) > 255:
@@ -191,7 +221,7 @@ class MetricFilter:
 
     def _reference(self, text: str, what: str) -> _Reference:
         family = self.pattern.family
-        if text.startswith("$.") or text.startswith("$["):
+        if text.startswith(("$.", "$[")):
             if family != "json":
                 raise MetricFilterError(f"Invalid {what} '{text}': $.selector references need a JSON filter pattern")
             try:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from . import ast
 from .compile import Matcher, compile_pattern
@@ -12,7 +13,7 @@ from .message import Message
 from .render import render
 from .syntax import analyse, detect_family, parse
 
-__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "parse", "render", "detect_family"]
+__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
 
 
 class FilterPattern:
@@ -22,7 +23,7 @@ class FilterPattern:
     message; ``str(p)`` is the canonical text, ``p.text`` the text as given.
     """
 
-    __slots__ = ("text", "ast", "warnings", "json_prefix_scan", "_matcher", "matches", "extract", "matches_object")
+    __slots__ = ("_matcher", "ast", "extract", "json_prefix_scan", "matches", "matches_object", "text", "warnings")
 
     def __init__(self, text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> None:
         tree, warnings = analyse(text, strict=strict)
@@ -64,7 +65,7 @@ def _not_json(doc: dict[str, Any]) -> bool:
     raise TypeError("matches_object() is for JSON patterns; use matches(message)")
 
 
-def compile(  # noqa: A001
+def compile(
     text: str, *, strict: bool = False, json_prefix_scan: bool = False, api: str = DEFAULT_API
 ) -> FilterPattern:
     """Parse, validate and compile a filter pattern (cached by text and options).
@@ -88,4 +89,3 @@ def compile(  # noqa: A001
 @lru_cache(maxsize=1024)
 def _compile(text: str, strict: bool, json_prefix_scan: bool) -> FilterPattern:
     return FilterPattern(text, strict=strict, json_prefix_scan=json_prefix_scan)
-

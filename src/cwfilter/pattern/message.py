@@ -4,11 +4,11 @@ interpreter so both read messages the same way."""
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 import orjson
 
-Message = Union[str, bytes]
+Message = str | bytes
 
 
 def as_text(message: Message) -> str:

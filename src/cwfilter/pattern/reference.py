@@ -237,7 +237,7 @@ def _space(pattern: ast.SpacePattern, text: str) -> dict[str, str] | None:
         if len(fields) > len(expanded):
             # §11.2: the last slot takes the rest of the message, raw, trailing separators removed.
             last = len(expanded) - 1
-            fields = fields[:last] + [text[spans[last][0] :].rstrip(SEPARATORS)]
+            fields = [*fields[:last], text[spans[last][0] :].rstrip(SEPARATORS)]
     if len(expanded) != len(fields):
         return None
     out: dict[str, str] = {}

@@ -77,7 +77,7 @@ _EXPECTED_NAMES = {
 
 def grammar_text() -> str:
     """The grammar, from the installed package or, in a source checkout, from ``grammar/``."""
-    packaged = resources.files("cwfilter").joinpath("grammar", "filter_pattern.lark")
+    packaged = resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark")
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     source_tree = Path(__file__).resolve().parents[3] / "grammar" / "filter_pattern.lark"
@@ -185,7 +185,7 @@ def _reject_non_ascii(text: str) -> None:
                 pattern=text,
                 offset=i,
                 code=E_TERM_CHAR,
-                detail=f"{c!r} is not ASCII; only double quotes (\") delimit strings",
+                detail=f'{c!r} is not ASCII; only double quotes (") delimit strings',
             )
 
 
@@ -317,7 +317,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 invalid_characters(bad[0]),
                 tok,
                 code=E_TERM_CHAR,
-                detail=f"double-quote the term: \"{word}\"",
+                detail=f'double-quote the term: "{word}"',
             )
         unknown = "".join(sorted({c for c in word if c not in _WORD}))
         if unknown:
@@ -344,7 +344,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 invalid_characters(word),
                 tok,
                 code=E_TERM_CHAR,
-                detail=f"{bad[0]!r} needs a double-quoted value: \"{word}\"",
+                detail=f'{bad[0]!r} needs a double-quoted value: "{word}"',
             )
         unknown = "".join(sorted({c for c in word if c not in _BARE_VALUE_OK}))
         if unknown:

@@ -58,9 +58,15 @@ def catalogue() -> tuple[Rule, ...]:
     data = json.loads(resources.files(__package__).joinpath("catalogue.json").read_text(encoding="utf-8"))
     return tuple(
         Rule(
-            r["id"], r["title"], tuple(r["aliases"]), r["filter_pattern"], r["metric_name"], r["namespace"],
-            r["alarm"], r.get("conformity_metric"),
-        )  # fmt: skip
+            r["id"],
+            r["title"],
+            tuple(r["aliases"]),
+            r["filter_pattern"],
+            r["metric_name"],
+            r["namespace"],
+            r["alarm"],
+            r.get("conformity_metric"),
+        )
         for r in data["rules"]
     )
 

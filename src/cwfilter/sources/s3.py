@@ -6,8 +6,9 @@ The endpoint, region and credentials come from the usual AWS settings, so
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from ..errors import CwfilterError
 
@@ -21,7 +22,7 @@ class S3Error(CwfilterError, RuntimeError):
 @lru_cache(maxsize=1)
 def _client() -> Any:
     try:
-        import boto3
+        import boto3  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         raise S3Error("s3:// inputs need boto3: pip install 'cwfilter[s3]'") from None
     return boto3.client("s3")
@@ -45,7 +46,7 @@ def list_objects(uri: str) -> Iterator[tuple[str, int]]:
                 yield f"s3://{bucket}/{obj['Key']}", int(obj.get("Size", 0))
     except S3Error:
         raise
-    except Exception as exc:  # botocore raises many types; all mean "cannot list"
+    except Exception as exc:  # noqa: BLE001 - botocore raises many types; all mean "cannot list"
         raise S3Error(f"{uri}: cannot list objects: {exc}") from None
 
 
