@@ -64,6 +64,12 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+    _add_alarm_arguments(rp)
+    rp.set_defaults(handler=replay_command)
+    sub.add_parser("rules", help="list the built-in rules").set_defaults(handler=rules_command)
+
+
+def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
                     "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
@@ -81,8 +87,6 @@ def add_commands(sub: Any) -> None:
     )
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
-    rp.set_defaults(handler=replay_command)
-    sub.add_parser("rules", help="list the built-in rules").set_defaults(handler=rules_command)
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
@@ -151,18 +155,10 @@ def replay_command(args: argparse.Namespace) -> int:
         _check_statistic(statistic)
     except ValueError as exc:
         return fail(str(exc))
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
     try:
-        result = replay(
-            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-            strict=args.strict, jobs=args.jobs, progress=bar,
-        )  # fmt: skip
+        result = _run_replay(args, mf, period, statistic)
     except ReplayError as exc:
-        if bar:
-            bar.close()
         return fail(f"stopped (--strict): {exc}")
-    if bar:
-        bar.close()
     timeline = None
     if alarm is not None:
         try:
@@ -173,15 +169,7 @@ def replay_command(args: argparse.Namespace) -> int:
         written = _write_notifications(args, timeline)
         if written:
             return fail(written)
-    if args.format == "json":
-        doc = result.to_json()
-        if timeline is not None:
-            doc["alarm"] = timeline.as_dict()
-        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-    elif args.format == "csv":
-        text = csv_text(result)
-    else:
-        text = table(result) + (alarm_table(timeline) if timeline is not None else "")
+    text = _render(args.format, result, timeline)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -193,6 +181,31 @@ def replay_command(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     failed = result.accounting.files_failed and not result.accounting.files
     return EXIT_ERROR if failed else EXIT_MATCH
+
+
+def _render(form: str, result: ReplayResult, timeline: AlarmTimeline | None) -> str:
+    """The replay (and alarm) result as ``--format`` says: json, csv or the table."""
+    if form == "json":
+        doc = result.to_json()
+        if timeline is not None:
+            doc["alarm"] = timeline.as_dict()
+        return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    if form == "csv":
+        return csv_text(result)
+    return table(result) + (alarm_table(timeline) if timeline is not None else "")
+
+
+def _run_replay(args: argparse.Namespace, mf: MetricFilter, period: int, statistic: str) -> ReplayResult:
+    """The replay, with a progress line on a terminal (closed however it ends)."""
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
+    try:
+        return replay(
+            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+            strict=args.strict, jobs=args.jobs, progress=bar,
+        )  # fmt: skip
+    finally:
+        if bar:
+            bar.close()
 
 
 def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
