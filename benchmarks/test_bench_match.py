@@ -18,6 +18,7 @@ import pytest
 import cwfilter
 from cwfilter.pattern import reference
 from cwfilter.replay import plan as fastpath
+from cwfilter.synth import CWL012_NAMES as CWL012_EVENT_NAMES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CWL012 = (
@@ -26,19 +27,7 @@ CWL012 = (
     "($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) "
     "|| ($.eventName = DeleteBucketReplication)) }"
 )
-CWL012_NAMES = frozenset(
-    [
-        "PutBucketAcl",
-        "PutBucketPolicy",
-        "PutBucketCors",
-        "PutBucketLifecycle",
-        "PutBucketReplication",
-        "DeleteBucketPolicy",
-        "DeleteBucketCors",
-        "DeleteBucketLifecycle",
-        "DeleteBucketReplication",
-    ]
-)
+CWL012_NAMES = frozenset(CWL012_EVENT_NAMES)
 
 RECORDS = {
     orjson.loads(line)["eventName"]: line for line in (SAMPLES / "cloudtrail-events.jsonl").read_bytes().splitlines()

@@ -66,6 +66,12 @@ class Builder(Transformer):  # type: ignore[type-arg]
     def _error(self, message: str, tok: Token, *, code: str = E_SYNTAX, detail: str | None = None) -> PatternError:
         return PatternError(message, pattern=self.text, offset=tok.start_pos or 0, code=code, detail=detail)
 
+    def _warn_unknown(self, tok: Token, documented: frozenset[str], what: str) -> None:
+        """``_unknown_chars`` for the characters of ``tok`` outside ``documented``, if any."""
+        unknown = "".join(sorted({c for c in str(tok) if c not in documented}))
+        if unknown:
+            self._unknown_chars(tok, unknown, what)
+
     def _unknown_chars(self, tok: Token, chars: str, what: str) -> None:
         msg = f"{what} {str(tok)!r} contains {chars!r}; AWS documents only letters, digits and _ unquoted"
         if self.strict:
@@ -96,14 +102,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
         bad = [c for c in word if c in _TERM_INVALID]
         if bad:
             raise self._error(
-                invalid_characters(bad[0]),
-                tok,
-                code=E_TERM_CHAR,
-                detail=f'double-quote the term: "{word}"',
+                invalid_characters(bad[0]), tok, code=E_TERM_CHAR, detail=f'double-quote the term: "{word}"'
             )
-        unknown = "".join(sorted({c for c in word if c not in _WORD}))
-        if unknown:
-            self._unknown_chars(tok, unknown, "unquoted term")
+        self._warn_unknown(tok, _WORD, "unquoted term")
         return ast.Term(word, kind)
 
     # -- regex
@@ -122,15 +123,9 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return ast.NumberValue(word), tok
         bad = [c for c in word if c in _BARE_VALUE_INVALID]
         if bad:
-            raise self._error(
-                invalid_characters(word),
-                tok,
-                code=E_TERM_CHAR,
-                detail=f'{bad[0]!r} needs a double-quoted value: "{word}"',
-            )
-        unknown = "".join(sorted({c for c in word if c not in _BARE_VALUE_OK}))
-        if unknown:
-            self._unknown_chars(tok, unknown, "unquoted value")
+            detail = f'{bad[0]!r} needs a double-quoted value: "{word}"'
+            raise self._error(invalid_characters(word), tok, code=E_TERM_CHAR, detail=detail)
+        self._warn_unknown(tok, _BARE_VALUE_OK, "unquoted value")
         return ast.StringValue(word), tok
 
     def _comparison_parts(self, op_tok: Token, value: tuple[ast.Value, Token]) -> tuple[ast.ComparisonOp, ast.Value]:
