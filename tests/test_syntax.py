@@ -167,18 +167,18 @@ def test_regex_dialect() -> None:
     assert cwfilter.compile("%abc").family == "terms"  # not ending with %: a term (with a warning)
 
 
-def test_grammar_ships_inside_the_installed_package() -> None:
-    """``pip install .`` (not only an editable install) must find the grammar."""
+def test_grammar_ships_inside_the_package_and_is_read_one_way() -> None:
+    """The grammar is ``cwfilter/grammar/filter_pattern.lark`` whether installed (``pip install .``: the file
+    is in the wheel) or in a source checkout (``src/cwfilter/grammar`` links to the top-level ``grammar/``)."""
     from importlib import resources
     from pathlib import Path
 
     from cwfilter.pattern.syntax import grammar_text
 
-    source_tree = Path(__file__).resolve().parents[1] / "src"
-    installed = source_tree not in Path(cwfilter.__file__).resolve().parents
-    packaged = resources.files("cwfilter").joinpath("grammar", "filter_pattern.lark")
-    if installed:
-        assert packaged.is_file()
+    packaged = resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark")
+    assert packaged.is_file()
+    top_level = Path(__file__).resolve().parents[1] / "grammar" / "filter_pattern.lark"
+    assert grammar_text() == packaged.read_text(encoding="utf-8") == top_level.read_text(encoding="utf-8")
     assert "json_pattern" in grammar_text()
 
 

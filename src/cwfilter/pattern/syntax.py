@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token
@@ -64,12 +63,9 @@ _EXPECTED_NAMES = {
 
 
 def grammar_text() -> str:
-    """The grammar, from the installed package or, in a source checkout, from ``grammar/``."""
-    packaged = resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    source_tree = Path(__file__).resolve().parents[3] / "grammar" / "filter_pattern.lark"
-    return source_tree.read_text(encoding="utf-8")
+    """The grammar, ``grammar/filter_pattern.lark``: inside the package as ``cwfilter/grammar`` (the wheel
+    holds the file; a source checkout, a link to the top-level folder)."""
+    return resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
