@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from ..version import __version__
 from . import patterns, replaying, testing
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH
 
