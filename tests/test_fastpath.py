@@ -1,4 +1,4 @@
-"""The fast paths against their slow twins: the msgspec record matcher (fastpath.py) against
+"""The fast paths against their slow twins: the msgspec record matcher (replay/plan.py) against
 the compiled dict matcher and the reference interpreter, the raw-text pre-filter against
 parsing every message, fast replay against plain replay, ISA-L against zlib, and the
 ``eventTime`` decoding against ``parse_time``."""
