@@ -6,16 +6,20 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
 
-.PHONY: install test demo bench ratios clean
+.PHONY: install install-test test demo bench ratios clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# The package alone (what the demo and a user need); the test extra only for the tests.
 install: $(BIN)/python
+	$(BIN)/python -m pip install -q .
+
+install-test: $(BIN)/python
 	$(BIN)/python -m pip install -q ".[test]"
 
-test: install
+test: install-test
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy --strict src
@@ -37,13 +41,13 @@ demo: install
 # The replay benchmarks read a generated CloudTrail tree of BENCH_MB MB (cached in .benchmarks/corpus);
 # the summary at the end gives MB/s and the ratio to the ISA-L decompression limit.
 BENCH_MB ?= 100
-bench: install
+bench: install-test
 	CWFILTER_BENCH_MB=$(BENCH_MB) $(BIN)/python -m pytest benchmarks --benchmark-enable --benchmark-columns=min,median,mean,ops --benchmark-sort=name
 
 # The paired ratio test alone on the issue's 1 GB corpus, where starting the worker pool no
 # longer weighs on the 2-process ratio (the corpus is generated once: about 3.5 minutes).
 RATIOS_MB ?= 1000
-ratios: install
+ratios: install-test
 	CWFILTER_BENCH_MB=$(RATIOS_MB) $(BIN)/python -m pytest benchmarks -k test_ratios_to_the_limit --benchmark-enable
 
 clean:

@@ -14,6 +14,7 @@ from .pattern import FilterPattern, PatternError, PatternWarning, compile, detec
 from .replay import Accounting, ReplayError, ReplayResult, replay
 from .rules import Rule, catalogue, find_rule
 from .tester import test_metric_filter
+from .analysis import LintFinding, PatternComparison, compare, lint  # after .pattern and .rules: it uses both
 from .version import __version__
 
 __all__ = [
@@ -23,6 +24,16 @@ __all__ = [
     "AlarmValidationError",
     "ConfigError",
     "CwfilterError",
+    "LintFinding",
+    "PatternComparison",
+    "compare",
+    "lint",
+    "ReplayError",
+    "ReplayResult",
+    "Rule",
+    "catalogue",
+    "find_rule",
+    "replay",
     "Datapoints",
     "FilterPattern",
     "MetricFilter",

@@ -228,7 +228,7 @@ def _empty_range(alarm: Alarm, state: str):  # type: ignore[no-untyped-def]
     def reason_for(new_state: str):  # type: ignore[no-untyped-def]
         def make(t: int) -> tuple[str, dict[str, Any]]:
             slots = [(t - (k + 1) * alarm.period * 1000, None, None) for k in range(n)]
-            data = _data(alarm, t, slots)
+            data = _data(alarm, t, new_state, slots)
             if new_state == "INSUFFICIENT_DATA":
                 return insufficient_data_reason(n), data
             return (
@@ -250,10 +250,12 @@ def _empty_range(alarm: Alarm, state: str):  # type: ignore[no-untyped-def]
     return "OK", reason_for("OK")
 
 
-def _data(alarm: Alarm, t: int, evaluated: Sequence[tuple[int, float | None, int | None]]) -> dict[str, Any]:
+def _data(
+    alarm: Alarm, t: int, new_state: str, evaluated: Sequence[tuple[int, float | None, int | None]]
+) -> dict[str, Any]:
     key = "extendedStatistic" if alarm.extended_statistic else "statistic"
-    return reason_data(query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit, period=alarm.period,
-                       threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
+    return reason_data(new_state=new_state, query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit,
+                       period=alarm.period, threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
 
 
 def _decide(
@@ -303,7 +305,7 @@ def _decide(
         [(start, v, count) for _, start, v, count in values] + [(start, None, None) for start in fill_slots],
         key=lambda e: -e[0],
     )
-    data = _data(alarm, t, evaluated)
+    data = _data(alarm, t, new, evaluated)
     if new not in ("ALARM", "OK"):
         return new, insufficient_data_reason(n), data
     supporting = breaching if new == "ALARM" else calm

@@ -1,5 +1,5 @@
 """What an alarm action publishes to SNS (subject and ``default`` message JSON, in AWS's
-key order) and the DescribeAlarmHistory items of a transition (alarms.md §4.5, §5)."""
+key order) and the DescribeAlarmHistory items of a transition (alarms.md §4.5, §5, §11.3)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ REGION_NAMES = {
 }
 _STATISTIC_NAMES = {"Sum": "SUM", "Average": "AVERAGE", "Maximum": "MAXIMUM", "Minimum": "MINIMUM",
                     "SampleCount": "SAMPLE_COUNT"}  # fmt: skip
-SUBJECT_LIMIT = 99  # SNS subjects must be shorter than 100 ASCII characters
+SUBJECT_LENGTH = 100  # a subject that would reach this many characters is cut to exactly this many (§11.3)
+CUT_MARK = "..."  # ends a cut alarm name, inside the quotes
 
 
 @dataclass
@@ -75,9 +76,20 @@ def region_name(region: str) -> str:
 
 
 def subject(alarm: Alarm, new_state: str) -> str:
-    text = f'{new_state}: "{alarm.name}" in {region_name(alarm.region or "")}'
-    text = text.encode("ascii", "replace").decode("ascii")
-    return text[:SUBJECT_LIMIT]
+    """``{STATE}: "{name}" in {Region}`` as CloudWatch writes it (alarms.md §5.3, §11.3): each non-ASCII
+    character becomes ``_``, and a subject that would reach 100 characters has its alarm name cut and
+    ended with ``...`` so that it is exactly 100 characters. The message body keeps the name as is."""
+    name = _ascii(alarm.name)
+    head, tail = f'{new_state}: "', f'" in {_ascii(region_name(alarm.region or ""))}'
+    if len(head) + len(name) + len(tail) >= SUBJECT_LENGTH:
+        keep = max(0, SUBJECT_LENGTH - len(head) - len(tail) - len(CUT_MARK))
+        name = name[:keep] + CUT_MARK
+    return head + name + tail
+
+
+def _ascii(text: str) -> str:
+    """Each non-ASCII character (code point) as ``_``, as SNS subjects must be ASCII."""
+    return "".join(c if c.isascii() else "_" for c in text)
 
 
 def trigger(alarm: Alarm) -> dict[str, Any]:

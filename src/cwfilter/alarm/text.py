@@ -1,5 +1,5 @@
 """The exact text CloudWatch writes: Java-style doubles, dates, StateReason and
-StateReasonData (alarms.md §4.3–4.4)."""
+StateReasonData (alarms.md §4.3–4.4 as revised by §11.1–11.2)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ OPERATOR_PHRASES = {
     "LessThanThreshold": "less than",
     "LessThanOrEqualToThreshold": "less than or equal to",
 }
+# §11.1: from this many supporting datapoints on, a reason states the count first and lists only the
+# newest few in a second sentence. K >= 5 is observed; K = 4 is unresolved and stays inline.
+LONG_REASON_FROM = 5
+LONG_REASON_LISTED = 5  # how many (newest) datapoints the long wording lists
 
 
 def java_double(value: float) -> str:
@@ -81,7 +85,9 @@ def threshold_reason(
 
     ``supporting`` are the real evaluated datapoints (slot start, value) that support the new
     state, newest first; ``fills`` the missing datapoints treated as ``fill_kind``
-    (``Breaching``/``NonBreaching``), counted only for breaching/notBreaching alarms.
+    (``Breaching``/``NonBreaching``), counted only for breaching/notBreaching alarms. From
+    ``LONG_REASON_FROM`` supporting datapoints on, the count comes first and only the newest
+    ``LONG_REASON_LISTED`` are listed, in a second sentence (§11.1).
     """
     fill = _fill_clause(fills, fill_kind)
     if real_count == 0:
@@ -89,18 +95,24 @@ def threshold_reason(
     if not supporting:
         return f"Threshold Crossed: {_noun(real_count)} {_was(real_count)} received for {n} periods{fill}."
     k = len(supporting)
-    listed = ", ".join(f"{java_double(v)} ({reason_date(t)})" for t, v in supporting)
     negation = "" if new_state == "ALARM" else "not "
-    phrase = OPERATOR_PHRASES[operator]
-    body = f"[{listed}] {_was(k)} {negation}{phrase} the threshold ({java_double(threshold)}){fill}"
-    if not m_explicit:
-        return f"Threshold Crossed: {_noun(k)} {body}."
-    minimum = m if new_state == "ALARM" else n - m + 1
-    direction = "OK -> ALARM" if new_state == "ALARM" else "ALARM -> OK"
-    return (
-        f"Threshold Crossed: {k} out of the last {n} datapoints {body} "
-        f"(minimum {_noun(minimum)} for {direction} transition)."
-    )
+    crossed = f"{negation}{OPERATOR_PHRASES[operator]} the threshold ({java_double(threshold)})"
+    counted = f"{k} out of the last {n} datapoints" if m_explicit else _noun(k)
+    if k >= LONG_REASON_FROM:
+        text = (f"{counted} were {crossed}. The most recent datapoints which crossed the threshold: "
+                f"[{_listed(supporting[:LONG_REASON_LISTED])}]{fill}")  # fmt: skip
+    else:
+        text = f"{counted} [{_listed(supporting)}] {_was(k)} {crossed}{fill}"
+    if m_explicit:
+        minimum = m if new_state == "ALARM" else n - m + 1
+        direction = "OK -> ALARM" if new_state == "ALARM" else "ALARM -> OK"
+        text += f" (minimum {_noun(minimum)} for {direction} transition)"
+    return f"Threshold Crossed: {text}."
+
+
+def _listed(datapoints: Sequence[tuple[int, float]]) -> str:
+    """``value (dd/MM/yy HH:mm:ss), ...`` in the order given (newest first)."""
+    return ", ".join(f"{java_double(v)} ({reason_date(t)})" for t, v in datapoints)
 
 
 def _fill_clause(fills: int, fill_kind: str | None) -> str:
@@ -111,6 +123,7 @@ def _fill_clause(fills: int, fill_kind: str | None) -> str:
 
 def reason_data(
     *,
+    new_state: str,
     query_ms: int,
     statistic_key: str,
     statistic: str,
@@ -119,7 +132,12 @@ def reason_data(
     threshold: float,
     evaluated: Sequence[tuple[int, float | None, int | None]],
 ) -> dict[str, Any]:
-    """StateReasonData: ``evaluated`` lists (slot start, value or None, sampleCount) newest first."""
+    """StateReasonData: ``evaluated`` lists (slot start, value or None, sampleCount) newest first.
+
+    ``evaluatedDatapoints`` holds every evaluated entry, except for a transition to OK, where it
+    holds only the newest (the deciding) one (§11.2); ``recentDatapoints`` and ``startDate``
+    always describe every real evaluated datapoint.
+    """
     real = [(t, v, c) for t, v, c in evaluated if v is not None]
     data: dict[str, Any] = {"version": "1.0", "queryDate": aws_time(query_ms)}
     if real:
@@ -134,6 +152,6 @@ def reason_data(
         {"timestamp": aws_time(t), "sampleCount": float(c or 0), "value": v}
         if v is not None
         else {"timestamp": aws_time(t)}
-        for t, v, c in evaluated
+        for t, v, c in (evaluated[:1] if new_state == "OK" else evaluated)
     ]
     return data

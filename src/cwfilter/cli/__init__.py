@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from ..version import __version__
-from . import patterns, replaying, testing
+from . import auditing, patterns, remediating, replaying, reviewing, rules, testing
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH
 
 __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cwfilter {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (patterns, testing, replaying):
+    for module in (patterns, testing, replaying, rules, reviewing, auditing, remediating):
         module.add_commands(sub)
     return parser
 

@@ -9,6 +9,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from ..pattern.errors import GENERIC_MESSAGES
+from ..pattern import PatternError, compile
+from .output import add_output_options, emit
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
 
 
@@ -42,17 +44,29 @@ def add_commands(sub: Any) -> None:
         action="store_true",
         help="print each match as JSON with its line number and extracted values",
     )
+    add_output_options(check, ("table", "json", "text"), "table")
     check.set_defaults(handler=check_command)
     match.set_defaults(handler=match_command)
 
 
 def check_command(args: argparse.Namespace) -> int:
-    pattern = compile_or_report(args.pattern, args.strict, api=args.api)
-    if pattern is None:
-        return EXIT_ERROR
-    print(f"family: {pattern.family}")
-    print(f"canonical: {pattern}")
-    return EXIT_MATCH
+    """Validate a pattern: its family and canonical text, or AWS's error with a caret (exit 2).
+    With ``--output json`` the verdict is a JSON document on standard output either way."""
+    if args.output == "table":
+        pattern = compile_or_report(args.pattern, args.strict, api=args.api)
+        if pattern is None:
+            return EXIT_ERROR
+        return emit(args, {}, table=lambda: f"family: {pattern.family}\ncanonical: {pattern}\n")
+    try:
+        pattern = compile(args.pattern, strict=args.strict, api=args.api)
+    except PatternError as exc:
+        error = {"message": exc.message, "detail": exc.detail, "offset": exc.offset, "code": exc.code,
+                 "exception": exc.aws_exception}  # fmt: skip
+        status = emit(args, {"valid": False, "pattern": args.pattern, "error": error})
+        return status if status != EXIT_MATCH else EXIT_ERROR
+    warnings = [{"message": w.message, "offset": w.offset} for w in pattern.warnings]
+    return emit(args, {"valid": True, "pattern": args.pattern, "family": pattern.family,
+                       "canonical": str(pattern), "warnings": warnings})  # fmt: skip
 
 
 def match_command(args: argparse.Namespace) -> int:

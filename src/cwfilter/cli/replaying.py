@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
 from ..config import ConfigError, load_alarms
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
-from ..report import ProgressBar, accounting_lines, alarm_table, csv_text, table
-from ..rules import DEFAULT_TOPIC, Rule, catalogue, find_rule
+from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
+from ..rules import DEFAULT_TOPIC, Rule, find_rule
 from ..times import iso_utc, parse_time
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
+from .output import OutputError, add_output_options, render, write
 from .testing import filter_from_file
 
 
@@ -24,15 +28,13 @@ def add_commands(sub: Any) -> None:
     rp = sub.add_parser(
         "replay",
         help="replay CloudTrail logs through a metric filter: per-minute datapoints and per-period statistics",
-        description='Read CloudTrail logs as delivered (S3 trees of .json.gz, {"Records": [...]} files, JSON arrays, '
+        description="Read CloudTrail logs as delivered (S3 trees of .json.gz, {\"Records\": [...]} files, JSON arrays, "
         "JSON lines, lookup-events output, CloudWatch Logs exports and subscription payloads, stdin, s3://bucket/prefix) "
         "and compute what a metric filter would have published.",
     )
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
-    which.add_argument(
-        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
-    )
+    which.add_argument("--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)")
     which.add_argument("--filter-pattern", metavar="PATTERN")
     which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
     which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
@@ -41,35 +43,25 @@ def add_commands(sub: Any) -> None:
     metric.add_argument("--namespace", default="cwfilter")
     metric.add_argument("--metric-value", default="1")
     metric.add_argument("--default-value", type=float)
-    metric.add_argument(
-        "--dimension",
-        action="append",
-        default=[],
-        metavar="NAME=REF",
-        help="e.g. Bucket=$.requestParameters.bucketName",
-    )
+    metric.add_argument("--dimension", action="append", default=[], metavar="NAME=REF", help="e.g. Bucket=$.requestParameters.bucketName")
     metric.add_argument("--unit")
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
-    rp.add_argument(
-        "--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)"
-    )
-    rp.add_argument(
-        "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
-    )
-    rp.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    rp.add_argument("--output", "-o", metavar="FILE", help="write the result here instead of standard output")
+    rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
+    rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
+    add_output_options(rp, ("table", "json", "csv", "text"), "table")
+    rp.add_argument("--matches", metavar="FILE",
+                    help="write every matched record as JSON lines (timestamp, source file, record number, record); "
+                    "- for standard output (the report then goes to standard error unless -o is given). The table's "
+                    "ALARM episodes then name the events behind them. Reads every record whole (no fast path)")  # fmt: skip
+    rp.add_argument("--all", action="store_true",
+                    help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
+                    f"{SHOWN_ROWS} at most)")  # fmt: skip
     rp.add_argument("--timestamp", choices=("event", "delivery"), default="event",
                     help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
     rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
-    _add_alarm_arguments(rp)
-    rp.set_defaults(handler=replay_command)
-    sub.add_parser("rules", help="list the built-in rules").set_defaults(handler=rules_command)
-
-
-def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
                     "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
@@ -79,14 +71,11 @@ def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
     al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
     al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
-    al.add_argument(
-        "--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record"
-    )
-    al.add_argument(
-        "--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))"
-    )
+    al.add_argument("--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record")
+    al.add_argument("--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))")
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
+    rp.set_defaults(handler=replay_command)
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
@@ -147,6 +136,8 @@ def replay_command(args: argparse.Namespace) -> int:
     statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
     try:
         alarm = _replay_alarm(args, mf, rule)
+        time_option(args.alarm_created_at, "--alarm-created-at")  # checked before the replay, not after
+        time_option(args.alarm_until, "--alarm-until")
     except (ConfigError, AlarmValidationError, ValueError) as exc:
         return fail(str(exc))
     if period <= 0 or period % 60:
@@ -155,10 +146,18 @@ def replay_command(args: argparse.Namespace) -> int:
         _check_statistic(statistic)
     except ValueError as exc:
         return fail(str(exc))
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
     try:
-        result = _run_replay(args, mf, period, statistic)
+        result = replay(
+            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+            strict=args.strict, jobs=args.jobs, progress=bar, matches=bool(args.matches),
+        )  # fmt: skip
     except ReplayError as exc:
+        if bar:
+            bar.close()
         return fail(f"stopped (--strict): {exc}")
+    if bar:
+        bar.close()
     timeline = None
     if alarm is not None:
         try:
@@ -169,43 +168,30 @@ def replay_command(args: argparse.Namespace) -> int:
         written = _write_notifications(args, timeline)
         if written:
             return fail(written)
-    text = _render(args.format, result, timeline)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            return fail(f"cannot write {args.output}: {exc.strerror}")
-        if args.format != "table":
-            print("\n".join(accounting_lines(result)), file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+
+    def doc() -> dict[str, Any]:
+        data = result.to_json()
+        if timeline is not None:
+            data["alarm"] = timeline.as_dict()
+        return data
+
+    try:
+        if args.matches:
+            write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
+                  None if args.matches == "-" else args.matches)  # fmt: skip
+        text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
+                      table=lambda: table(result, show_all=args.all)
+                      + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
+        if args.matches == "-" and not args.outfile:
+            sys.stderr.write(text)  # standard output holds the matched records
+        else:
+            write(text, args.outfile)
+    except OutputError as exc:
+        return fail(str(exc))
+    if args.outfile and args.output != "table":
+        print("\n".join(accounting_lines(result)), file=sys.stderr)
     failed = result.accounting.files_failed and not result.accounting.files
     return EXIT_ERROR if failed else EXIT_MATCH
-
-
-def _render(form: str, result: ReplayResult, timeline: AlarmTimeline | None) -> str:
-    """The replay (and alarm) result as ``--format`` says: json, csv or the table."""
-    if form == "json":
-        doc = result.to_json()
-        if timeline is not None:
-            doc["alarm"] = timeline.as_dict()
-        return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-    if form == "csv":
-        return csv_text(result)
-    return table(result) + (alarm_table(timeline) if timeline is not None else "")
-
-
-def _run_replay(args: argparse.Namespace, mf: MetricFilter, period: int, statistic: str) -> ReplayResult:
-    """The replay, with a progress line on a terminal (closed however it ends)."""
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
-    try:
-        return replay(
-            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-            strict=args.strict, jobs=args.jobs, progress=bar,
-        )  # fmt: skip
-    finally:
-        if bar:
-            bar.close()
 
 
 def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
@@ -215,9 +201,7 @@ def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
             if not found:
-                raise ConfigError(
-                    f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}"
-                )
+                raise ConfigError(f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}")
             alarm = found[0]
         else:
             watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
@@ -240,18 +224,28 @@ def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None)
     return None
 
 
-def _time_option(text: str | None, name: str) -> int | None:
+_SHORT_TIME = re.compile(r"(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d))?(Z|[+-]\d\d:?\d\d)?", re.ASCII)
+
+
+def time_option(text: str | None, name: str) -> int | None:
+    """Epoch ms of a time given on the command line: full ISO 8601, or shortened to the minute
+    (``2024-03-04T12:10Z``) or the day (``2024-03-04``); no zone means UTC."""
     if text is None:
         return None
     ms = parse_time(text)
+    m = _SHORT_TIME.fullmatch(text.strip()) if ms is None else None
+    if m:
+        zone = m.group(4) or "Z"
+        ms = parse_time(f"{m.group(1)}T{m.group(2) or '00'}:{m.group(3) or '00'}:00{zone}")
     if ms is None:
-        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z")
+        hint = " (a date is needed too)" if re.fullmatch(r"\d\d:\d\d(:\d\d)?Z?", text.strip()) else ""
+        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}")
     return ms
 
 
 def _evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult) -> AlarmTimeline:
-    created = _time_option(args.alarm_created_at, "--alarm-created-at")
-    until = _time_option(args.alarm_until, "--alarm-until")
+    created = time_option(args.alarm_created_at, "--alarm-created-at")
+    until = time_option(args.alarm_until, "--alarm-until")
     span = result.span
     minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
     first = span[0] if span else (min(minutes) if minutes else None)
@@ -288,10 +282,3 @@ def _check_statistic(statistic: str) -> None:
     probe = StatisticSet()
     probe.add(1.0)
     probe.statistic(statistic)
-
-
-def rules_command(args: argparse.Namespace) -> int:
-    for rule in catalogue():
-        names = ", ".join(a for a in rule.aliases[1:] if not a.startswith(("cloudwatch_", "AWS-", "CIS-")))
-        print(f"{rule.id:<36} {names:<26} {rule.namespace}/{rule.metric_name}")
-    return EXIT_MATCH

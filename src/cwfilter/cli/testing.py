@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -13,7 +14,8 @@ from ..config import ConfigError, load_metric_filters
 from ..metric import MetricFilter, MetricFilterError
 from ..pattern import PatternError, compile
 from ..tester import test_metric_filter
-from .console import EXIT_ERROR, EXIT_MATCH, compile_or_report, fail, numbered_lines
+from .console import EXIT_ERROR, compile_or_report, fail, numbered_lines
+from .output import add_output_options, emit
 
 
 def add_commands(sub: Any) -> None:
@@ -44,7 +46,63 @@ def add_commands(sub: Any) -> None:
     test.add_argument("--no-limits", action="store_true", help="allow more than AWS's 50 messages")
     test.add_argument("--json-prefix-scan", action="store_true",
                       help="JSON patterns also read an object after a text prefix (see `cwfilter match --help`)")  # fmt: skip
+    test.add_argument(
+        "--cli-input-json",
+        metavar="JSON",
+        help='the TestMetricFilter request as JSON, or file://PATH: {"filterPattern": ..., "logEventMessages": [...]}; '
+        "options given on the command line take precedence, as in the AWS CLI",
+    )
+    add_output_options(test, ("json", "table", "text"), "json")
     test.set_defaults(handler=test_command)
+
+
+def _apply_cli_input_json(args: argparse.Namespace) -> None:
+    """Fill ``--filter-pattern`` and ``--log-event-messages`` from ``--cli-input-json`` where the
+    command line left them out. Raises ``ConfigError`` naming what is wrong."""
+    text = args.cli_input_json
+    if text.startswith("file://"):
+        path = text[len("file://") :]
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--cli-input-json: cannot read {path}: {exc}") from None
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"--cli-input-json: not JSON ({exc})") from None
+    if not isinstance(request, dict):
+        raise ConfigError("--cli-input-json: a TestMetricFilter request is a JSON object")
+    unknown = sorted(set(request) - {"filterPattern", "logEventMessages"})
+    if unknown:
+        raise ConfigError(f"--cli-input-json: unknown parameter(s) {', '.join(unknown)} "
+                          "(TestMetricFilter takes filterPattern and logEventMessages)")  # fmt: skip
+    messages = request.get("logEventMessages", [])
+    if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+        raise ConfigError("--cli-input-json: logEventMessages is a list of strings")
+    pattern = request.get("filterPattern")
+    if pattern is not None and not isinstance(pattern, str):
+        raise ConfigError("--cli-input-json: filterPattern is a string")
+    if args.filter_pattern is None:
+        args.filter_pattern = pattern
+    if not args.log_event_messages:
+        args.log_event_messages = messages
+
+
+def _test_table(response: dict[str, Any], total: int, base: int) -> str:
+    """The response for people: one line per event, matched or not, with its values."""
+    metric_values = {v["eventNumber"]: v for v in response.get("metricValues", [])}
+    matched = {m["eventNumber"]: m for m in response["matches"]}
+    lines = [f"{len(matched)} of {total} event{'s' if total != 1 else ''} matched"]
+    for n in range(base, base + total):
+        m = matched.get(n)
+        line = f"  event {n}: {'match' if m else 'no match'}"
+        if m and m["extractedValues"]:
+            line += "  " + ", ".join(f"{k}={v}" for k, v in m["extractedValues"].items())
+        v = metric_values.get(n)
+        if v is not None and v["value"] is not None:
+            line += f"  value={v['value']:g}" + ("".join(f" {k}={d}" for k, d in v["dimensions"].items()))
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -56,7 +114,7 @@ def _split_top_level(text: str) -> list[str]:
             continue
         depth += {"{": 1, "}": -1}.get(c, 0)
         current += c
-    return [*parts, current] if current else parts
+    return parts + [current] if current else parts
 
 
 def parse_transformation(text: str) -> dict[str, object]:
@@ -123,10 +181,12 @@ def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter
 
 
 def test_command(args: argparse.Namespace) -> int:
-    if (
-        args.filter_pattern is not None
-        and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None
-    ):
+    if args.cli_input_json:
+        try:
+            _apply_cli_input_json(args)
+        except ConfigError as exc:
+            return fail(str(exc))
+    if args.filter_pattern is not None and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None:
         return EXIT_ERROR
     try:
         pattern_text, metric_filter = _metric_filter_for_test(args)
@@ -156,6 +216,4 @@ def test_command(args: argparse.Namespace) -> int:
         )
     except MetricFilterError as exc:
         return fail(str(exc))
-    # The AWS CLI prints JSON with four-space indents and non-ASCII characters as they are.
-    sys.stdout.write(json.dumps(response, indent=4, ensure_ascii=False) + "\n")
-    return EXIT_MATCH
+    return emit(args, response, table=lambda: _test_table(response, len(messages), args.event_number_base))

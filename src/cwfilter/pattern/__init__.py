@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from . import ast
 from .compile import Matcher, compile_pattern
+from .explain import Explanation
+from .explain import explain as explain_match
 from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
 from .message import Message
 from .render import render
 from .syntax import analyse, detect_family, parse
 
-__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
+__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "parse", "render", "detect_family"]
 
 
 class FilterPattern:
@@ -23,7 +24,9 @@ class FilterPattern:
     message; ``str(p)`` is the canonical text, ``p.text`` the text as given.
     """
 
-    __slots__ = ("_matcher", "ast", "extract", "json_prefix_scan", "matches", "matches_object", "text", "warnings")
+    # ``__dict__`` holds the compiled functions bound per instance (they shadow the documented
+    # methods below, so a call costs no wrapper).
+    __slots__ = ("text", "ast", "warnings", "json_prefix_scan", "_matcher", "__dict__")
 
     def __init__(self, text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> None:
         tree, warnings = analyse(text, strict=strict)
@@ -33,10 +36,26 @@ class FilterPattern:
         self.json_prefix_scan = json_prefix_scan
         self._matcher: Matcher = compile_pattern(tree, json_prefix_scan=json_prefix_scan)
         # Bound straight to the compiled functions: no wrapper call per event.
-        self.matches: Callable[[Message], bool] = self._matcher.matches
-        self.extract: Callable[[Message], dict[str, str] | None] = self._matcher.extract
-        # JSON patterns only: test an already parsed message (one parse shared by several users).
-        self.matches_object: Callable[[dict[str, Any]], bool] = self._matcher.match_object or _not_json
+        self.__dict__["matches"] = self._matcher.matches
+        self.__dict__["extract"] = self._matcher.extract
+        self.__dict__["matches_object"] = self._matcher.match_object or _not_json
+
+    def matches(self, message: Message) -> bool:  # shadowed per instance by the compiled function
+        """Whether CloudWatch Logs would match this log event ``message``: ``str``, UTF-8
+        ``bytes`` (``bytearray``, ``memoryview``) or an already parsed JSON object (a ``dict``,
+        which term, regex and space-delimited patterns read as its compact JSON text). Any other
+        type is a ``TypeError``."""
+        return self._matcher.matches(message)
+
+    def extract(self, message: Message) -> dict[str, str] | None:  # shadowed per instance
+        """The values TestMetricFilter reports for a matching ``message`` (space-delimited
+        fields as ``$name``/``$N``; ``{}`` for other families), or ``None`` for no match."""
+        return self._matcher.extract(message)
+
+    def matches_object(self, doc: dict[str, Any]) -> bool:  # shadowed per instance
+        """JSON patterns only: test an already parsed record, skipping the parse (one parse
+        shared by several patterns). Other families raise ``TypeError``."""
+        return (self._matcher.match_object or _not_json)(doc)
 
     @property
     def family(self) -> ast.Family:
@@ -47,6 +66,10 @@ class FilterPattern:
     def source(self) -> str:
         """The generated Python source of the matcher (for the curious and for debugging)."""
         return self._matcher.source
+
+    def explain(self, message: Message) -> Explanation:
+        """Why ``message`` does (not) match: the verdict and the evaluation tree (``explain.py``)."""
+        return explain_match(self, message)
 
     def __str__(self) -> str:
         return render(self.ast)
@@ -65,7 +88,7 @@ def _not_json(doc: dict[str, Any]) -> bool:
     raise TypeError("matches_object() is for JSON patterns; use matches(message)")
 
 
-def compile(
+def compile(  # noqa: A001
     text: str, *, strict: bool = False, json_prefix_scan: bool = False, api: str = DEFAULT_API
 ) -> FilterPattern:
     """Parse, validate and compile a filter pattern (cached by text and options).
@@ -89,3 +112,4 @@ def compile(
 @lru_cache(maxsize=1024)
 def _compile(text: str, strict: bool, json_prefix_scan: bool) -> FilterPattern:
     return FilterPattern(text, strict=strict, json_prefix_scan=json_prefix_scan)
+

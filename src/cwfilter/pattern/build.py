@@ -123,7 +123,7 @@ class Builder(Transformer):  # type: ignore[type-arg]
             return ast.NumberValue(word), tok
         bad = [c for c in word if c in _BARE_VALUE_INVALID]
         if bad:
-            detail = f'{bad[0]!r} needs a double-quoted value: "{word}"'
+            detail = _quote_hint(word, bad[0])
             raise self._error(invalid_characters(word), tok, code=E_TERM_CHAR, detail=detail)
         self._warn_unknown(tok, _BARE_VALUE_OK, "unquoted value")
         return ast.StringValue(word), tok
@@ -249,3 +249,11 @@ class Builder(Transformer):  # type: ignore[type-arg]
             else:
                 slots.append(it)
         return ast.SpacePattern(tuple(slots))
+
+
+def _quote_hint(word: str, bad: str) -> str:
+    """How to write a bare value holding ``bad``: single quotes are not quotes in a filter
+    pattern, so ``'Root'`` becomes ``"Root"`` (not ``"'Root'"``, which would never match)."""
+    if len(word) >= 2 and word[0] == word[-1] == "'":
+        return f'single quotes are not quotes in a filter pattern: write "{word[1:-1]}"'
+    return f'{bad!r} needs a double-quoted value: "{word}"'

@@ -18,7 +18,7 @@ from typing import Any
 from . import ast
 from .glob import glob_test
 from .jsoncode import compile_json
-from .message import Message, as_text
+from .message import Message, as_bytes, as_text
 from .namespace import Namespace
 from .values import is_number, numeric_test
 
@@ -74,9 +74,10 @@ def _compile_terms(pattern: ast.TermsPattern) -> Matcher:
         f"def match_bytes(m):\n    return {bytes_expr}\n"
         "def matches(m):\n"
         "    if type(m) is str:\n        return match_str(m)\n"
-        "    return match_bytes(bytes(m))\n"
+        "    return match_bytes(_as_bytes(m))\n"
     )
     ns = Namespace()
+    ns.names["_as_bytes"] = as_bytes
     matches = ns.define(source, "matches")
     return Matcher(matches, lambda m: {} if matches(m) else None, source)
 

@@ -5,14 +5,14 @@ read records decoded as Structs instead of dicts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 
 from . import ast
-from .message import Message, object_after_prefix
+from .message import Message, unparsed_object
 from .namespace import Namespace
 from .prefilter import prefilter_clauses, prefilter_source
 from .values import NUMBER_LIKE, json_value_test
@@ -207,12 +207,14 @@ def compile_json(pattern: ast.JsonPattern, prefix_scan: bool = False) -> JsonFun
         "def matches_unfiltered(m):\n"
         "    try:\n        d = _loads(m)\n"
         "    except _JSONDecodeError:\n"
-        + ("        d = _after_prefix(m)\n" if prefix_scan else "        return False\n")
-        + "    return type(d) is dict and match_doc(d)\n"
+        "        d = _unparsed(m)\n"
+        "    return type(d) is dict and match_doc(d)\n"
     )
     source += prefilter_source(clauses, gen.ns) if clauses else "matches = matches_unfiltered\n"
     gen.ns.names.update(
-        _loads=orjson.loads, _JSONDecodeError=(orjson.JSONDecodeError, TypeError), _after_prefix=object_after_prefix
+        _loads=orjson.loads,
+        _JSONDecodeError=orjson.JSONDecodeError,
+        _unparsed=functools.partial(unparsed_object, prefix_scan=prefix_scan),
     )
     matches = gen.ns.define(source, "matches")
     clause_tuples = tuple(tuple(sorted(c)) for c in clauses)

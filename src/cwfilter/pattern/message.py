@@ -4,18 +4,44 @@ interpreter so both read messages the same way."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
 
 import orjson
 
-Message = str | bytes
+# A log event's message: text, UTF-8 bytes (bytearray and memoryview too), or a JSON object
+# already parsed (a dict), which every family reads as its compact JSON text.
+Message = Union[str, bytes, bytearray, memoryview, "dict[str, Any]"]
+
+
+def _wrong_type(message: object) -> TypeError:
+    return TypeError(
+        f"a log event message is str, bytes or a parsed JSON object (dict), not {type(message).__name__}"
+    )
 
 
 def as_text(message: Message) -> str:
-    """The message as text; undecodable bytes become U+FFFD, never an error."""
+    """The message as text; undecodable bytes become U+FFFD, never an error; a dict is its
+    compact JSON (as CloudTrail writes a record into CloudWatch Logs)."""
     if isinstance(message, str):
         return message
-    return bytes(message).decode("utf-8", errors="replace")
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        return bytes(message).decode("utf-8", errors="replace")
+    if isinstance(message, dict):
+        return orjson.dumps(message).decode("utf-8")
+    raise _wrong_type(message)
+
+
+def as_bytes(message: Message) -> bytes:
+    """The message as UTF-8 bytes (a dict as its compact JSON)."""
+    if isinstance(message, bytes):
+        return message
+    if isinstance(message, (bytearray, memoryview)):
+        return bytes(message)
+    if isinstance(message, str):
+        return message.encode("utf-8", errors="surrogatepass")
+    if isinstance(message, dict):
+        return orjson.dumps(message)
+    raise _wrong_type(message)
 
 
 def load_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any] | None:
@@ -23,10 +49,20 @@ def load_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any
     a JSON pattern then simply does not match. ``prefix_scan`` also accepts an object that
     follows a text prefix, as in Lambda's ``<time> <request id> INFO {...}`` lines (§4.3, Q6)."""
     try:
-        doc = orjson.loads(message)
-    except (orjson.JSONDecodeError, TypeError):
-        return object_after_prefix(message) if prefix_scan else None
+        doc = orjson.loads(message)  # type: ignore[arg-type]
+    except orjson.JSONDecodeError:
+        return unparsed_object(message, prefix_scan=prefix_scan)
     return doc if type(doc) is dict else None
+
+
+def unparsed_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any] | None:
+    """For a message that did not parse as JSON: a dict is already the object; text may hold
+    one after a prefix (``prefix_scan``); any other type is a ``TypeError``."""
+    if type(message) is dict:
+        return message
+    if not isinstance(message, (str, bytes, bytearray, memoryview)):
+        raise _wrong_type(message)
+    return object_after_prefix(message) if prefix_scan else None
 
 
 def object_after_prefix(message: Message) -> dict[str, Any] | None:

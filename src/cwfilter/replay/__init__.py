@@ -7,12 +7,13 @@ accounting), ``plan`` and ``codegen`` (the fast decoder), ``fast`` (its bulk cou
 ``files`` (a worker's batch) and ``driver`` (batches, workers, merging)."""
 
 from .driver import BATCH_BYTES, IN_FLIGHT, MAX_BATCH_FILES, Events, ProgressCallback, replay
-from .results import Accounting, Progress, ReplayError, ReplayResult
+from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
 
 __all__ = [
     "BATCH_BYTES",
     "IN_FLIGHT",
+    "Match",
     "MAX_BATCH_FILES",
     "Accounting",
     "Events",

@@ -12,9 +12,10 @@ from typing import Any
 import orjson
 
 from ..metric import Accumulator, MetricFilter, Observation
+from ..pattern.message import as_text
 from ..sources import FileRef, Item, Parsed, Problem, Skip
 from ..times import parse_time
-from .results import Accounting, ReplayError
+from .results import Accounting, Match, ReplayError
 from .spec import ReplayOptions
 
 NO_MATCH = Observation(False, None, (), "no match")
@@ -30,10 +31,12 @@ class Partial:
     # resolved in file order by the parent so the first copy wins.
     by_event_id: list[tuple[str, int, Any]] | None = None
     bytes: int = 0  # of log data read, decompressed (for progress)
+    # With ``matches``: (eventID or None, Match) per matched record, in file order.
+    matches: list[tuple[Any, Match]] | None = None
 
     @classmethod
-    def empty(cls, mf: MetricFilter, dedupe: bool) -> Partial:
-        return cls(mf.accumulator(), Accounting(), [] if dedupe else None)
+    def empty(cls, mf: MetricFilter, dedupe: bool, matches: bool = False) -> Partial:
+        return cls(mf.accumulator(), Accounting(), [] if dedupe else None, matches=[] if matches else None)
 
     def add(self, other: Partial) -> None:
         """Count ``other`` in too, taking its parts (it is not used again)."""
@@ -41,6 +44,8 @@ class Partial:
         self.accounting.merge(other.accounting)
         if self.by_event_id is not None:
             self.by_event_id.extend(other.by_event_id or ())
+        if self.matches is not None:
+            self.matches.extend(other.matches or ())
         self.bytes += other.bytes
 
 
@@ -169,4 +174,8 @@ def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fa
             obs = mf.observe_object(record)
         else:
             obs = mf.observe(item.message if item.message is not None else orjson.dumps(record))
-        record_one(ms, obs, record.get("eventID") if record is not None else None)
+        event_id = record.get("eventID") if record is not None else None
+        record_one(ms, obs, event_id)
+        if obs.matched and counter.part.matches is not None:
+            message = None if record is not None else as_text(item.message or b"")
+            counter.part.matches.append((event_id, Match(ms, ref.name, item.index, record, message)))

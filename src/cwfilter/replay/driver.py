@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from ..metric import MetricFilter
-from ..pattern.message import Message
+from ..pattern.message import Message, as_text
 from ..sources import FileRef, iter_discover
 from ..times import Timestamp, epoch_ms
 from .counting import Partial, count_observation
 from .files import replay_batch
-from .results import Accounting, Progress, ReplayError, ReplayResult
+from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
 
 ProgressCallback = Callable[[Progress], None]
-Events = Iterable[tuple[Timestamp, str | bytes]]
+Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
 Batch = list[tuple[str, int]]
 
 # Decompressed bytes per batch: several files per task spread the per-task cost (one pickled
@@ -48,6 +48,7 @@ def replay(
     jobs: int | None = 1,
     executor: Executor | None = None,
     progress: ProgressCallback | None = None,
+    matches: bool = False,
 ) -> ReplayResult:
     """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
     message)`` events through ``metric_filter``.
@@ -57,17 +58,18 @@ def replay(
     (the CloudTrail file name stamp, a CloudWatch Logs event's timestamp), counting fallbacks.
     ``jobs`` worker processes (``None``: all cores) or an ``executor`` replay files in parallel;
     with an ``executor``, ``jobs`` says how many batches it runs at once (``IN_FLIGHT`` times
-    that many are kept submitted).
+    that many are kept submitted). ``matches=True`` keeps every matched record in
+    ``ReplayResult.matches`` (read through the plain readers, which keep whole records).
     """
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
-        return _replay_events(items, metric_filter, period, statistic)  # type: ignore[arg-type]
-    options = ReplayOptions(timestamp, dedupe, strict)
+        return _replay_events(items, metric_filter, period, statistic, matches)  # type: ignore[arg-type]
+    options = ReplayOptions(timestamp, dedupe, strict, matches=matches)
     workers = (os.cpu_count() or 1) if jobs is None else max(1, jobs)
     if "-" in items:
         workers = 1  # standard input belongs to this process: worker processes get /dev/null
     walked = Accounting()  # what the walk skipped or could not find, in walk order
-    done, sizer, merged = _Done(), _BatchSizer(), _Merged(metric_filter)
+    done, sizer, merged = _Done(), _BatchSizer(), _Merged(metric_filter, matches)
     batches = _stream_batches([str(p) for p in items], walked, strict, done, sizer)
 
     def collect(batch: Batch, part: Partial) -> None:
@@ -79,7 +81,7 @@ def replay(
     walked.merge(merged.accounting)
     acc = merged.acc
     span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None and acc.last_ms is not None else None
-    return ReplayResult(metric_filter, acc.datapoints(), walked, period, statistic, span)
+    return ReplayResult(metric_filter, acc.datapoints(), walked, period, statistic, span, merged.matches)
 
 
 def _run(
@@ -188,10 +190,12 @@ class _Merged:
     """Partial results merged in file order as they come in (the parent keeps none of them):
     exactly the single-pass result, the first copy of a de-duplicated event winning."""
 
-    def __init__(self, mf: MetricFilter) -> None:
+    def __init__(self, mf: MetricFilter, matches: bool = False) -> None:
         self.acc = mf.accumulator()
         self.accounting = Accounting()
         self.seen: set[str] = set()
+        self.matches: list[Match] | None = [] if matches else None
+        self._listed: set[str] = set()  # event IDs whose match is listed (de-duplicating)
 
     def add(self, part: Partial) -> None:
         acc, accounting, seen = self.acc, self.accounting, self.seen
@@ -204,13 +208,28 @@ class _Merged:
             seen.add(event_id)
             count_observation(accounting, obs)
             acc.add(ms, obs)
+        if self.matches is not None:
+            self._add_matches(part, self.matches)
+
+    def _add_matches(self, part: Partial, matches: list[Match]) -> None:
+        """The batch's matched records; de-duplicating, only the first copy of an event."""
+        kept: set[str] = set()
+        dedupe = part.by_event_id is not None
+        for event_id, match in part.matches or ():
+            if dedupe and type(event_id) is str:
+                if event_id in kept or event_id in self._listed:
+                    continue
+                kept.add(event_id)
+            matches.append(match)
+        self._listed |= kept
 
 
 def _replay_events(
-    events: Iterable[tuple[Timestamp, Message]], mf: MetricFilter, period: int, statistic: str
+    events: Iterable[tuple[Timestamp, Message]], mf: MetricFilter, period: int, statistic: str, matches: bool
 ) -> ReplayResult:
     acc = mf.accumulator()
     accounting = Accounting()
+    matched: list[Match] | None = [] if matches else None
     for i, (ts, message) in enumerate(events):
         accounting.records += 1
         try:
@@ -222,5 +241,7 @@ def _replay_events(
         obs = mf.observe(message)
         count_observation(accounting, obs)
         acc.add(ms, obs)
+        if obs.matched and matched is not None:
+            matched.append(Match(ms, "events", i, message if isinstance(message, dict) else None, as_text(message)))
     span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None and acc.last_ms is not None else None
-    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic, span)
+    return ReplayResult(mf, acc.datapoints(), accounting, period, statistic, span, matched)

@@ -37,8 +37,9 @@ def replay_batch(batch: list[tuple[str, int]], spec: FilterSpec, options: Replay
     it pickles; pairs pickle at a fraction of the cost of ``FileRef`` objects)."""
     files = [FileRef(name, size) for name, size in batch]
     mf = spec.build()
-    part = Partial.empty(mf, options.dedupe)
-    reader = _Reader(mf, options, part, spec.plan(options.dedupe) if options.fast else None)
+    part = Partial.empty(mf, options.dedupe, options.matches)
+    fast = options.fast and not options.matches  # the fast decoder keeps only the fields the pattern reads
+    reader = _Reader(mf, options, part, spec.plan(options.dedupe) if fast else None)
     if reader.plan is not None and options.timestamp == "event" and not options.dedupe and mf.default_value is None:
         reader.files_together(files)
     else:

@@ -4,7 +4,7 @@ file and record read (``Accounting``), and the error strict mode raises."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import CwfilterError
 from ..metric import Datapoints, MetricFilter, MetricKey
@@ -82,6 +82,27 @@ class Accounting:
         return sorted(((r, len(w), w[:3]) for r, w in groups.items()), key=lambda x: -x[1])
 
 
+class Match(NamedTuple):
+    """A matched record (``replay(..., matches=True)``): when it counted, where it was read
+    (input and record number) and what it was (the parsed record, or the raw message of a log
+    line that is not a CloudTrail record)."""
+
+    timestamp: int  # epoch ms the record counted at
+    source: str
+    index: int
+    record: dict[str, Any] | None
+    message: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``eventTime``-style UTC time, source, record number, record or message."""
+        out: dict[str, Any] = {"timestamp": iso_utc(self.timestamp), "source": self.source, "index": self.index}
+        if self.record is not None:
+            out["record"] = self.record
+        else:
+            out["message"] = self.message
+        return out
+
+
 @dataclass
 class ReplayResult:
     """Datapoints of one metric filter over the inputs, and what happened to every record."""
@@ -92,6 +113,7 @@ class ReplayResult:
     period: int = 300
     statistic: str = "Sum"
     span: tuple[int, int] | None = None  # epoch ms of the first and last event read, matched or not
+    matches: list[Match] | None = None  # with ``replay(..., matches=True)``: every matched record, in file order
 
     @property
     def metric(self) -> MetricKey:

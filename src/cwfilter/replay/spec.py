@@ -32,6 +32,7 @@ class ReplayOptions:
     dedupe: bool = False
     strict: bool = False
     fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (plan.py)
+    matches: bool = False  # keep every matched record (the plain path: the fast one decodes a few fields)
 
 
 @dataclass(frozen=True)

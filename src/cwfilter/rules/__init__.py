@@ -27,13 +27,46 @@ class Rule:
     alarm_spec: dict[str, Any]
     conformity_metric: dict[str, str] | None = None
 
-    def metric_filter(self, *, via: str | None = None) -> MetricFilter:
-        """The rule's metric filter. Selected by its Conformity ID (``via="CWL-012"``), the
-        metric is the one Conformity's remediation names (``CloudTrailMetrics/S3BucketEventCount``)."""
-        name, namespace = self.metric_name, self.namespace
+    def metric(self, *, via: str | None = None) -> tuple[str, str]:
+        """``(namespace, metric name)`` the rule counts into when named ``via``: by its
+        Conformity ID (``CWL-012``), the metric Conformity's remediation names
+        (``CloudTrailMetrics/S3BucketEventCount``); by any other name, the CIS metric."""
         if via and self.conformity_metric and via.upper().startswith("CWL-"):
-            name, namespace = self.conformity_metric["metric_name"], self.conformity_metric["namespace"]
+            return self.conformity_metric["namespace"], self.conformity_metric["metric_name"]
+        return self.namespace, self.metric_name
+
+    def metric_filter(self, *, via: str | None = None) -> MetricFilter:
+        """The rule's metric filter, counting into ``metric(via=via)`` with value 1."""
+        namespace, name = self.metric(via=via)
         return MetricFilter(self.filter_pattern, metric_name=name, namespace=namespace, value="1", name=self.id)
+
+    @property
+    def conformity_ids(self) -> tuple[str, ...]:
+        """The rule's Trend Micro Conformity IDs (``CWL-012``), the names with a metric of their own."""
+        return tuple(a for a in self.aliases if a.upper().startswith("CWL-"))
+
+    def to_json(self, *, via: str | None = None) -> dict[str, Any]:
+        """The rule as data (``cwfilter rules --output json``); ``metric`` is the one used when
+        the rule is named ``via``, ``metricByName`` lists the names that count elsewhere."""
+        namespace, name = self.metric(via=via)
+        by_name = {n: "/".join(self.metric(via=n)) for n in self.conformity_ids if self.metric(via=n) != (namespace, name)}
+        if via and self.metric(via=via) != (self.namespace, self.metric_name):
+            by_name["(other names)"] = f"{self.namespace}/{self.metric_name}"
+        return {
+            "id": self.id,
+            "title": self.title,
+            "names": list(self.aliases[1:]),
+            "filterPattern": self.filter_pattern,
+            "metric": {"namespace": namespace, "metricName": name, "metricValue": "1"},
+            "metricByName": by_name,
+            "alarm": {
+                "statistic": self.alarm_spec["statistic"],
+                "period": self.alarm_spec["period"],
+                "evaluationPeriods": self.alarm_spec["evaluation_periods"],
+                "threshold": self.alarm_spec["threshold"],
+                "comparisonOperator": self.alarm_spec["comparison_operator"],
+            },
+        }
 
     def alarm(self, metric_filter: MetricFilter, *, name: str | None = None, topic_arn: str = DEFAULT_TOPIC) -> Alarm:
         """The rule's default alarm on ``metric_filter``'s metric (CIS: Sum over 300 s, 1 period,

@@ -1,0 +1,48 @@
+"""What a filter pattern matches, symbolically: disjunctive normal form over atoms, the
+coverage of a rule's required events (COVERED / CONDITIONAL / MISSED with conditions and
+reasons), what else a pattern admits, and witness records that cross-check it all
+against the engine; ``lint`` and ``compare`` are built on it, and so is the audit.
+
+>>> from cwfilter import analysis
+>>> cov = analysis.coverage('{ $.eventSource = s3.amazonaws.com && $.eventName = PutBucket* }', "CWL-012")
+>>> cov.covers_all, cov.breadth
+(True, ('$.eventSource = "s3.amazonaws.com" && $.eventName = "PutBucket*"',))
+"""
+
+from .compare import Example, PatternComparison, compare
+from .cover import Coverage, EventVerdict, RequiredEvent, Status, coverage, required_events, union
+from .decide import Decision, contradiction, decide
+from .dnf import MAX_CONJUNCTS, Atom, Conjunct, TooComplex, dnf, render_atom, render_conjunct
+from .findings import LintFinding, Severity, exit_status
+from .lint import lint
+from .witness import base_records, crosscheck, witnesses
+
+__all__ = [
+    "MAX_CONJUNCTS",
+    "Atom",
+    "Conjunct",
+    "Coverage",
+    "Decision",
+    "Example",
+    "LintFinding",
+    "PatternComparison",
+    "Severity",
+    "EventVerdict",
+    "RequiredEvent",
+    "Status",
+    "TooComplex",
+    "base_records",
+    "compare",
+    "contradiction",
+    "coverage",
+    "crosscheck",
+    "decide",
+    "dnf",
+    "exit_status",
+    "lint",
+    "render_atom",
+    "render_conjunct",
+    "required_events",
+    "union",
+    "witnesses",
+]

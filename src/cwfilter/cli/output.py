@@ -1,0 +1,156 @@
+"""How a command hands its result to the user, with the AWS CLI's conventions: ``--output
+json|table|text|csv``, ``--query`` (JMESPath, the library the AWS CLI uses) and ``-o/--outfile
+FILE`` (written whole through a temporary file, so a failed run never leaves a half file)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import jmespath
+import jmespath.exceptions
+
+FORMATS = ("json", "table", "text", "csv")
+
+
+class OutputError(Exception):
+    """The result cannot be rendered or written as asked (a bad query, an unwritable file)."""
+
+
+def _format_type(allowed: Sequence[str]) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value in allowed:
+            return value
+        hint = " (to write to a file, use -o/--outfile FILE)" if value not in FORMATS else ""
+        raise argparse.ArgumentTypeError(f"{value!r} is not one of {', '.join(allowed)}{hint}")
+
+    return parse
+
+
+def _query_type(value: str) -> str:
+    try:
+        jmespath.compile(value)
+    except jmespath.exceptions.JMESPathError as exc:
+        raise argparse.ArgumentTypeError(f"invalid JMESPath expression {value!r}: {exc}") from None
+    return value
+
+
+def add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str], default: str) -> None:
+    """``--output`` (``--format`` kept as an alias), ``--query`` and ``-o/--outfile``."""
+    kind = _format_type(formats)
+    group = parser.add_argument_group("output (as the AWS CLI)")
+    group.add_argument("--output", type=kind, default=default, metavar="{" + ",".join(formats) + "}",
+                       help=f"output format (default: {default})")  # fmt: skip
+    group.add_argument("--format", dest="output", type=kind, help=argparse.SUPPRESS)
+    group.add_argument("--query", type=_query_type, metavar="JMESPATH",
+                       help="a JMESPath expression applied to the JSON result (checked before any work starts)")  # fmt: skip
+    group.add_argument("-o", "--outfile", metavar="FILE", help="write the output to FILE instead of standard output")
+
+
+def render(
+    doc: Any | Callable[[], Any],
+    output: str,
+    query: str | None,
+    *,
+    table: Callable[[], str] | None = None,
+    csv: Callable[[], str] | None = None,
+) -> str:
+    """The text to print: ``doc`` (JSON-ready data) as JSON, or the command's own table/CSV.
+    With ``--query`` the queried data is printed as JSON, or as tab-separated text for
+    ``table``/``text`` (as ``aws ... --output text --query`` does). ``doc`` may be a function
+    giving the data, called only when the data is printed."""
+    if callable(doc) and (query is not None or output == "json" or (output == "csv" and csv is None)
+                          or (output in ("table", "text") and table is None)):  # fmt: skip
+        doc = doc()
+    if query is not None:
+        try:
+            doc = jmespath.search(query, doc)
+        except jmespath.exceptions.JMESPathError as exc:
+            raise OutputError(f"--query {query!r}: {exc}") from None
+        if output == "csv":
+            raise OutputError("--query goes with --output json, table or text")
+        return _json(doc) if output == "json" else as_text(doc)
+    if output == "json":
+        return _json(doc)
+    if output == "csv" and csv is not None:
+        return csv()
+    if output in ("table", "text") and table is not None:
+        return table()
+    return as_text(doc)
+
+
+def _json(doc: Any) -> str:
+    # The AWS CLI prints JSON with four-space indents and non-ASCII characters as they are.
+    return json.dumps(doc, indent=4, ensure_ascii=False) + "\n"
+
+
+def as_text(doc: Any) -> str:
+    """AWS CLI ``text`` style: a scalar per line, a list of scalars or an object's values on one
+    tab-separated line, a list of objects one line each."""
+    lines: list[str] = []
+
+    def scalar(v: Any) -> str:
+        if v is None:
+            return "None"
+        if isinstance(v, bool):
+            return "True" if v else "False"
+        if isinstance(v, (dict, list)):
+            return json.dumps(v, ensure_ascii=False)
+        return str(v)
+
+    def walk(v: Any) -> None:
+        if isinstance(v, list):
+            if all(not isinstance(x, (dict, list)) for x in v):
+                lines.append("\t".join(scalar(x) for x in v))
+            else:
+                for x in v:
+                    walk(x)
+        elif isinstance(v, dict):
+            lines.append("\t".join(scalar(x) for x in v.values()))
+        else:
+            lines.append(scalar(v))
+
+    walk(doc)
+    return "\n".join(lines) + "\n"
+
+
+def emit(
+    args: argparse.Namespace,
+    doc: Any | Callable[[], Any],
+    *,
+    table: Callable[[], str] | None = None,
+    csv: Callable[[], str] | None = None,
+) -> int:
+    """Render ``doc`` as ``args`` ask (``--output``, ``--query``, ``--outfile``) and write it:
+    exit status 0, or 2 after reporting an output error."""
+    try:
+        write(render(doc, args.output, args.query, table=table, csv=csv), args.outfile)
+    except OutputError as exc:
+        print(f"cwfilter: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def write(text: str, outfile: str | None) -> None:
+    """Print ``text``, or write it to ``outfile`` whole (temporary file, then rename)."""
+    if outfile is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(outfile)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {outfile}: {exc.strerror or exc}") from None

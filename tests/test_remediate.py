@@ -1,0 +1,113 @@
+"""``remediate``: every FAIL scenario cwfilter can fix becomes PASS on a second audit, and a
+third run changes nothing; the printed forms (CLI, CloudFormation, Terraform) of a plan,
+audited as templates together with the broken setup, pass too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cwfilter import find_rule
+from cwfilter.audit import audit, read_live, read_template
+from cwfilter.remediate import RemediationError, apply, as_cli, as_cloudformation, as_terraform, plan
+
+from .audit_scenarios import AUDITED_REGION, SCENARIOS, Scenario, to_cloudformation, to_terraform
+from .moto_aws import client_factory, moto_endpoint  # noqa: F401 - fixture
+from .test_audit_live import moto_account
+
+CWL012 = find_rule("CWL-012")
+FIXABLE = [s for s in SCENARIOS if s.expect[0] == "FAIL" and s.expect[1] not in (
+    "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT", "CLOUDTRAIL_NOT_LOGGING", "CLOUDTRAIL_MANAGEMENT_EVENTS_NOT_LOGGED",
+    "CLOUDTRAIL_LOG_GROUP_NOT_PRESENT") and s.subscription != "pending"]  # fmt: skip
+EMAIL = "security@example.com"
+
+
+def _state(client: Any, region: str) -> Any:
+    """What remediation could change: filters, alarms, topics and subscriptions."""
+    return (
+        client("logs", region).describe_metric_filters()["metricFilters"],
+        client("cloudwatch", region).describe_alarms()["MetricAlarms"],
+        client("sns", region).list_topics()["Topics"],
+        client("sns", region).list_subscriptions()["Subscriptions"],
+    )
+
+
+@pytest.mark.parametrize("sc", FIXABLE, ids=[s.name for s in FIXABLE])
+def test_apply_fixes_then_changes_nothing(moto_endpoint: str, sc: Scenario) -> None:  # noqa: F811
+    client = client_factory(moto_account(moto_endpoint, sc))
+    account, _ = read_live([AUDITED_REGION], client=client)
+    assert audit(account, [CWL012])[0].status == "FAIL"
+    first = plan(account, CWL012, AUDITED_REGION, email=EMAIL)
+    assert first.steps and apply([first], client)
+    account, _ = read_live([AUDITED_REGION], client=client)
+    second = audit(account, [CWL012])[0]
+    assert (second.status, second.reason) == ("PASS", "COMPLIANT"), second.message
+    before = _state(client, AUDITED_REGION)
+    again = plan(account, CWL012, AUDITED_REGION, email=EMAIL)
+    assert again.steps == [] and apply([again], client) == []
+    assert _state(client, AUDITED_REGION) == before
+
+
+def test_plan_values_are_the_rules(tmp_path: Path) -> None:
+    sc = next(s for s in SCENARIOS if s.name == "no filter at all")
+    account = _template_account(sc, tmp_path)
+    p = plan(account, CWL012, "us-east-1", email=EMAIL)
+    steps = {s.operation: s.params for s in p.steps}
+    assert steps["PutMetricFilter"]["filterName"] == "S3BucketConfigChanges"
+    assert steps["PutMetricFilter"]["metricTransformations"] == [
+        {"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}]
+    alarm = steps["PutMetricAlarm"]
+    assert (alarm["AlarmName"], alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"],
+            alarm["ComparisonOperator"]) == ("S3BucketConfigChangesAlarm", "Sum", 300, 1, 1.0,
+                                             "GreaterThanOrEqualToThreshold")  # fmt: skip
+    assert alarm["AlarmDescription"] == "Triggered by AWS S3 Bucket config changes."
+    assert p.reused == {"topic": "arn:aws:sns:us-east-1:123456789012:cwfilter-audit-alarms"}  # reuses the topic
+    assert "PutMetricFilter" in steps and "CreateTopic" not in steps
+
+
+def _template_account(sc: Scenario, folder: Path) -> Any:
+    (folder / "t.json").write_text(json.dumps(to_cloudformation(sc)), encoding="utf-8")
+    return read_template(folder / "t.json")
+
+
+def test_new_topic_needs_an_email(tmp_path: Path) -> None:
+    sc = next(s for s in SCENARIOS if s.name == "topic without subscriber")
+    with pytest.raises(RemediationError, match="--email"):
+        plan(_template_account(sc, tmp_path), CWL012, "us-east-1")
+
+
+def test_reuses_a_complete_filter_that_lacks_an_alarm(tmp_path: Path) -> None:
+    sc = next(s for s in SCENARIOS if s.name == "alarm in another namespace")
+    p = plan(_template_account(sc, tmp_path), CWL012, "us-east-1", email=EMAIL)
+    assert p.reused["filter"] == "audit-filter-0"
+    assert [s.operation for s in p.steps] == ["PutMetricAlarm"]
+
+
+def test_trail_problems_are_not_changed(tmp_path: Path) -> None:
+    sc = next(s for s in SCENARIOS if s.name == "single-region trail")
+    p = plan(_template_account(sc, tmp_path), CWL012, "us-east-1", email=EMAIL)
+    assert p.steps == [] and "not fixed by cwfilter" in p.notes[0]
+
+
+IAC_FIXABLE = [s for s in FIXABLE if s.iac]
+
+
+@pytest.mark.parametrize("sc", IAC_FIXABLE, ids=[s.name for s in IAC_FIXABLE])
+def test_printed_fix_passes_beside_the_broken_setup(sc: Scenario, tmp_path: Path) -> None:
+    """The CloudFormation and Terraform the plan prints, added to the scenario's own template
+    (log group and topic referred to by name), make the audit pass."""
+    (tmp_path / "t.json").write_text(json.dumps(to_cloudformation(sc)), encoding="utf-8")
+    p = plan(read_template(tmp_path / "t.json"), CWL012, "us-east-1", email=EMAIL)
+    template = to_cloudformation(sc)
+    template["Resources"].update(yaml.safe_load(as_cloudformation([p]))["Resources"])
+    (tmp_path / "fixed.yaml").write_text(yaml.safe_dump(template), encoding="utf-8")
+    assert audit(read_template(tmp_path / "fixed.yaml"), [CWL012])[0].status == "PASS"
+    (tmp_path / "fixed.tf").write_text(to_terraform(sc) + "\n" + as_terraform([p]), encoding="utf-8")
+    assert audit(read_template(tmp_path / "fixed.tf"), [CWL012])[0].status == "PASS"
+    script = as_cli([p])
+    assert script.startswith("#!/bin/sh") and all("--region us-east-1" in line for line in script.splitlines()
+                                                  if line.startswith("aws "))  # fmt: skip
