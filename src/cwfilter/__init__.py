@@ -7,6 +7,7 @@ True
 """
 
 from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
+from .analysis import LintFinding, PatternComparison, compare, lint  # after .pattern and .rules: it uses both
 from .config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
 from .errors import CwfilterError
 from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
@@ -14,7 +15,6 @@ from .pattern import FilterPattern, PatternError, PatternWarning, compile, detec
 from .replay import Accounting, ReplayError, ReplayResult, replay
 from .rules import Rule, catalogue, find_rule
 from .tester import test_metric_filter
-from .analysis import LintFinding, PatternComparison, compare, lint  # after .pattern and .rules: it uses both
 from .version import __version__
 
 __all__ = [
@@ -24,22 +24,14 @@ __all__ = [
     "AlarmValidationError",
     "ConfigError",
     "CwfilterError",
-    "LintFinding",
-    "PatternComparison",
-    "compare",
-    "lint",
-    "ReplayError",
-    "ReplayResult",
-    "Rule",
-    "catalogue",
-    "find_rule",
-    "replay",
     "Datapoints",
     "FilterPattern",
+    "LintFinding",
     "MetricFilter",
     "MetricFilterError",
     "MetricKey",
     "Observation",
+    "PatternComparison",
     "PatternError",
     "PatternWarning",
     "ReplayError",
@@ -48,6 +40,7 @@ __all__ = [
     "StatisticSet",
     "__version__",
     "catalogue",
+    "compare",
     "compile",
     "detect_family",
     "evaluate",
@@ -55,6 +48,7 @@ __all__ = [
     "from_cloudformation",
     "from_put_metric_filter",
     "from_terraform",
+    "lint",
     "load_metric_filters",
     "parse",
     "render",

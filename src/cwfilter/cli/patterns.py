@@ -8,10 +8,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from ..pattern import FilterPattern, PatternError, compile
 from ..pattern.errors import GENERIC_MESSAGES
-from ..pattern import PatternError, compile
-from .output import add_output_options, emit
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
+from .output import add_output_options, emit
 
 
 def add_commands(sub: Any) -> None:
@@ -53,10 +53,11 @@ def check_command(args: argparse.Namespace) -> int:
     """Validate a pattern: its family and canonical text, or AWS's error with a caret (exit 2).
     With ``--output json`` the verdict is a JSON document on standard output either way."""
     if args.output == "table":
-        pattern = compile_or_report(args.pattern, args.strict, api=args.api)
-        if pattern is None:
+        checked = compile_or_report(args.pattern, args.strict, api=args.api)
+        if checked is None:
             return EXIT_ERROR
-        return emit(args, {}, table=lambda: f"family: {pattern.family}\ncanonical: {pattern}\n")
+        shown: FilterPattern = checked
+        return emit(args, {}, table=lambda: f"family: {shown.family}\ncanonical: {shown}\n")
     try:
         pattern = compile(args.pattern, strict=args.strict, api=args.api)
     except PatternError as exc:

@@ -28,13 +28,15 @@ def add_commands(sub: Any) -> None:
     rp = sub.add_parser(
         "replay",
         help="replay CloudTrail logs through a metric filter: per-minute datapoints and per-period statistics",
-        description="Read CloudTrail logs as delivered (S3 trees of .json.gz, {\"Records\": [...]} files, JSON arrays, "
+        description='Read CloudTrail logs as delivered (S3 trees of .json.gz, {"Records": [...]} files, JSON arrays, '
         "JSON lines, lookup-events output, CloudWatch Logs exports and subscription payloads, stdin, s3://bucket/prefix) "
         "and compute what a metric filter would have published.",
     )
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
-    which.add_argument("--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)")
+    which.add_argument(
+        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
+    )
     which.add_argument("--filter-pattern", metavar="PATTERN")
     which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
     which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
@@ -43,11 +45,21 @@ def add_commands(sub: Any) -> None:
     metric.add_argument("--namespace", default="cwfilter")
     metric.add_argument("--metric-value", default="1")
     metric.add_argument("--default-value", type=float)
-    metric.add_argument("--dimension", action="append", default=[], metavar="NAME=REF", help="e.g. Bucket=$.requestParameters.bucketName")
+    metric.add_argument(
+        "--dimension",
+        action="append",
+        default=[],
+        metavar="NAME=REF",
+        help="e.g. Bucket=$.requestParameters.bucketName",
+    )
     metric.add_argument("--unit")
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
-    rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
-    rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
+    rp.add_argument(
+        "--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)"
+    )
+    rp.add_argument(
+        "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
+    )
     add_output_options(rp, ("table", "json", "csv", "text"), "table")
     rp.add_argument("--matches", metavar="FILE",
                     help="write every matched record as JSON lines (timestamp, source file, record number, record); "
@@ -71,8 +83,12 @@ def add_commands(sub: Any) -> None:
     al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
     al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
     al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
-    al.add_argument("--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record")
-    al.add_argument("--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))")
+    al.add_argument(
+        "--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record"
+    )
+    al.add_argument(
+        "--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))"
+    )
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
     rp.set_defaults(handler=replay_command)
@@ -201,7 +217,9 @@ def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
             if not found:
-                raise ConfigError(f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}")
+                raise ConfigError(
+                    f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}"
+                )
             alarm = found[0]
         else:
             watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
@@ -239,7 +257,9 @@ def time_option(text: str | None, name: str) -> int | None:
         ms = parse_time(f"{m.group(1)}T{m.group(2) or '00'}:{m.group(3) or '00'}:00{zone}")
     if ms is None:
         hint = " (a date is needed too)" if re.fullmatch(r"\d\d:\d\d(:\d\d)?Z?", text.strip()) else ""
-        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}")
+        raise ValueError(
+            f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}"
+        )
     return ms
 
 

@@ -237,7 +237,7 @@ def _expand(
     if len(values) > len(fixed):
         last = len(fixed) - 1
         rest = text[spans[last][0] :].rstrip(SEPARATORS)
-        return (fixed, values[:last] + [rest]), "the last slot takes the rest of the message (spec §11.2)"
+        return (fixed, [*values[:last], rest]), "the last slot takes the rest of the message (spec §11.2)"
     return (fixed, values), ""
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence, Union
 
 from ..metric import MetricFilter
 from ..pattern.message import Message, as_text
@@ -21,7 +21,7 @@ from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
 
 ProgressCallback = Callable[[Progress], None]
-Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
+Events = Iterable[tuple[Timestamp, str | bytes]]
 Batch = list[tuple[str, int]]
 
 # Decompressed bytes per batch: several files per task spread the per-task cost (one pickled

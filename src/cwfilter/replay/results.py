@@ -89,7 +89,7 @@ class Match(NamedTuple):
 
     timestamp: int  # epoch ms the record counted at
     source: str
-    index: int
+    index: int  # type: ignore[assignment]  # the record number (shadows tuple.index, as meant)
     record: dict[str, Any] | None
     message: str | None = None
 

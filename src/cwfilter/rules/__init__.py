@@ -49,7 +49,9 @@ class Rule:
         """The rule as data (``cwfilter rules --output json``); ``metric`` is the one used when
         the rule is named ``via``, ``metricByName`` lists the names that count elsewhere."""
         namespace, name = self.metric(via=via)
-        by_name = {n: "/".join(self.metric(via=n)) for n in self.conformity_ids if self.metric(via=n) != (namespace, name)}
+        by_name = {
+            n: "/".join(self.metric(via=n)) for n in self.conformity_ids if self.metric(via=n) != (namespace, name)
+        }
         if via and self.metric(via=via) != (self.namespace, self.metric_name):
             by_name["(other names)"] = f"{self.namespace}/{self.metric_name}"
         return {
