@@ -74,6 +74,11 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+    _add_alarm_arguments(rp)
+    rp.set_defaults(handler=replay_command)
+
+
+def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
                     "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
@@ -91,7 +96,6 @@ def add_commands(sub: Any) -> None:
     )
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
-    rp.set_defaults(handler=replay_command)
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
@@ -162,18 +166,10 @@ def replay_command(args: argparse.Namespace) -> int:
         _check_statistic(statistic)
     except ValueError as exc:
         return fail(str(exc))
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
     try:
-        result = replay(
-            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
-            strict=args.strict, jobs=args.jobs, progress=bar, matches=bool(args.matches),
-        )  # fmt: skip
+        result = _run_replay(args, mf, period, statistic)
     except ReplayError as exc:
-        if bar:
-            bar.close()
         return fail(f"stopped (--strict): {exc}")
-    if bar:
-        bar.close()
     timeline = None
     if alarm is not None:
         try:
@@ -185,29 +181,49 @@ def replay_command(args: argparse.Namespace) -> int:
         if written:
             return fail(written)
 
-    def doc() -> dict[str, Any]:
-        data = result.to_json()
-        if timeline is not None:
-            data["alarm"] = timeline.as_dict()
-        return data
-
     try:
-        if args.matches:
-            write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
-                  None if args.matches == "-" else args.matches)  # fmt: skip
-        text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
-                      table=lambda: table(result, show_all=args.all)
-                      + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
-        if args.matches == "-" and not args.outfile:
-            sys.stderr.write(text)  # standard output holds the matched records
-        else:
-            write(text, args.outfile)
+        _emit(args, result, timeline)
     except OutputError as exc:
         return fail(str(exc))
     if args.outfile and args.output != "table":
         print("\n".join(accounting_lines(result)), file=sys.stderr)
     failed = result.accounting.files_failed and not result.accounting.files
     return EXIT_ERROR if failed else EXIT_MATCH
+
+
+def _run_replay(args: argparse.Namespace, mf: MetricFilter, period: int, statistic: str) -> ReplayResult:
+    """The replay, with a progress line on a terminal (closed however it ends)."""
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.no_progress else None
+    try:
+        return replay(
+            args.paths, mf, period=period, statistic=statistic, timestamp=args.timestamp, dedupe=args.dedupe,
+            strict=args.strict, jobs=args.jobs, progress=bar, matches=bool(args.matches),
+        )  # fmt: skip
+    finally:
+        if bar:
+            bar.close()
+
+
+def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimeline | None) -> None:
+    """The matched records (``--matches``) and the report, as ``--output`` says; ``OutputError``
+    when one cannot be written."""
+
+    def doc() -> dict[str, Any]:
+        data = result.to_json()
+        if timeline is not None:
+            data["alarm"] = timeline.as_dict()
+        return data
+
+    if args.matches:
+        write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
+              None if args.matches == "-" else args.matches)  # fmt: skip
+    text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
+                  table=lambda: table(result, show_all=args.all)
+                  + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
+    if args.matches == "-" and not args.outfile:
+        sys.stderr.write(text)  # standard output holds the matched records
+    else:
+        write(text, args.outfile)
 
 
 def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
