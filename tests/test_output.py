@@ -214,3 +214,66 @@ def test_library_matches_follow_dedupe_and_events() -> None:
     result = cwfilter.replay([(1_704_067_200_000, json.dumps(rec)), (1_704_067_260_000, "{}")], mf, matches=True)
     assert [(m.index, m.message) for m in result.matches or []] == [(0, json.dumps(rec))]
     assert cwfilter.replay([(1_704_067_200_000, "{}")], mf).matches is None
+
+
+def test_match_reads_cloudtrail_files_as_replay_does(tmp_path: Path) -> None:
+    """``match`` on a .json.gz tree used to read gzip bytes as text and print nothing."""
+    pattern = "{ $.eventName = DeleteBucketPolicy }"
+    tree = _cwfilter("match", pattern, str(SAMPLE_TREE))
+    assert tree.returncode == 0, tree.stderr
+    records = [json.loads(line) for line in tree.stdout.splitlines()]
+    assert len(records) == 4 and {r["eventName"] for r in records} == {"DeleteBucketPolicy"}
+    one = next(SAMPLE_TREE.rglob("*_CloudTrail_*.json.gz"))
+    gz = _cwfilter("match", "{ $.eventSource = s3.amazonaws.com }", str(one), "--extract")
+    assert gz.returncode in (0, 1) and all(json.loads(x)["file"] == str(one) for x in gz.stdout.splitlines())
+    # A {"Records": [...]} document on one line: JSON patterns see its records, not the line.
+    doc = tmp_path / "trail.json"
+    doc.write_text(json.dumps({"Records": records}))
+    assert _cwfilter("match", pattern, str(doc), "--count").stdout == "4\n"
+    piped = subprocess.run([str(Path(sys.executable).with_name("cwfilter")), "match", pattern, "--count"],
+                           input=doc.read_bytes(), capture_output=True, timeout=60)  # fmt: skip
+    assert piped.stdout == b"4\n"
+    missing = _cwfilter("match", pattern, str(doc), "/nonexistent")
+    assert missing.returncode == 2 and "cannot read /nonexistent" in missing.stderr and len(missing.stdout.splitlines()) == 4
+
+
+@pytest.mark.parametrize(
+    ("command", "content", "says"),
+    [
+        ("filter", {"Resources": []}, "Resources must be a mapping of resources, not a JSON array"),
+        ("filter", {"foo": 1}, "not a metric filter file (a PutMetricFilter request"),
+        ("filter", {"MetricAlarms": []}, "this looks like `aws cloudwatch describe-alarms` output (give it to --alarm)"),
+        ("filter", [1, 2], "this looks like a JSON array"),
+        ("alarm", {"metricFilters": []}, "not an alarm file"),
+        ("alarm", {"foo": 1}, "this looks like a JSON object with keys foo"),
+    ],
+)
+def test_config_files_of_the_wrong_kind_say_what_they_look_like(
+    tmp_path: Path, command: str, content: object, says: str
+) -> None:
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps(content))
+    filters = tmp_path / "filters.json"
+    filters.write_text(json.dumps({"metricFilters": [{"filterName": "f", "logGroupName": "g", "filterPattern": "x",
+        "metricTransformations": [{"metricName": "M", "metricNamespace": "N", "metricValue": "1"}]}]}))  # fmt: skip
+    if command == "filter":
+        run = _cwfilter("test", "--metric-filter", str(path), "--log-event-messages", "x")
+    else:
+        run = _cwfilter("replay", str(SAMPLE_TREE), "--metric-filter", str(filters), "--alarm", str(path))
+    assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr
+    assert str(path) in run.stderr
+
+
+def test_describe_outputs_are_read(tmp_path: Path) -> None:
+    filters = tmp_path / "filters.json"
+    filters.write_text(json.dumps({"metricFilters": [{"filterName": "f", "logGroupName": "g",
+        "filterPattern": "{ $.a = 1 }", "metricTransformations": [{"metricName": "M", "metricNamespace": "N",
+        "metricValue": "1"}]}]}))  # fmt: skip
+    alarms = tmp_path / "alarms.json"
+    alarms.write_text(json.dumps({"MetricAlarms": [{"AlarmName": "a", "Namespace": "N", "MetricName": "M",
+        "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold", "AlarmActions": []}], "CompositeAlarms": []}))  # fmt: skip
+    run = _cwfilter("test", "--metric-filter", str(filters), "--log-event-messages", '{"a":1}', "--output", "table")
+    assert run.stdout.splitlines() == ["1 of 1 event matched", "  event 1: match  value=1"]
+    replayed = _cwfilter("replay", str(SAMPLE_TREE), "--metric-filter", str(filters), "--alarm", str(alarms))
+    assert replayed.returncode == 0 and "alarm           a: Sum of N/M over 60 s" in replayed.stdout

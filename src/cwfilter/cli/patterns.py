@@ -1,8 +1,10 @@
-"""``cwfilter check`` and ``cwfilter match``: one pattern against lines of text."""
+"""``cwfilter check`` and ``cwfilter match``: one pattern against log events: lines of text,
+or the records of CloudTrail files (``.json.gz``, ``{"Records": [...]}``) read as replay reads them."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, BinaryIO
 
@@ -10,6 +12,7 @@ import orjson
 
 from ..pattern import FilterPattern, PatternError, compile
 from ..pattern.errors import GENERIC_MESSAGES
+from ..pattern.message import as_bytes
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
 from .output import add_output_options, emit
 
@@ -27,10 +30,16 @@ def add_commands(sub: Any) -> None:
 
     match = sub.add_parser(
         "match",
-        help="print the lines (log event messages) a pattern matches; exit 1 when none does, like grep",
+        help="print the log events a pattern matches; exit 1 when none does, like grep",
+        description="Print the log events PATTERN matches. Text and JSON-lines files are read line by line and "
+        'matching lines printed as they are; CloudTrail files (.json.gz, {"Records": [...]} documents, CloudWatch '
+        "Logs exports and payloads), directories and s3:// prefixes are read as replay reads them and each matching "
+        "record is printed as one line of JSON. Exit 0 when something matched, 1 when nothing did, 2 on an error "
+        "(an input that could not be read is reported and the others still read).",
     )
     match.add_argument("pattern", metavar="PATTERN")
-    match.add_argument("file", metavar="FILE", nargs="?", default="-", help="text or JSON-lines file; - for stdin")
+    match.add_argument("files", metavar="FILE", nargs="*", default=["-"],
+                       help="files, directories, s3:// prefixes; - (the default) for standard input")  # fmt: skip
     match.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
     match.add_argument("-c", "--count", action="store_true", help="print only the number of matching lines")
     match.add_argument(
@@ -74,27 +83,104 @@ def match_command(args: argparse.Namespace) -> int:
     pattern = compile_or_report(args.pattern, args.strict, args.json_prefix_scan, api="FilterLogEvents")
     if pattern is None:
         return EXIT_ERROR
-    try:
-        stream: BinaryIO = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")  # noqa: SIM115
-    except OSError as exc:
-        print(f"cwfilter: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+    tally = _Tally(sys.stdout.buffer, pattern, args.extract, args.count)
+    for name in args.files:
+        if _reads_records(name):
+            _match_records(name, tally)
+        else:
+            _match_lines(name, tally, named=len(args.files) > 1)
+    if args.count:
+        tally.out.write(f"{tally.matched}\n".encode())
+    tally.out.flush()
+    if tally.errors:
         return EXIT_ERROR
-    out = sys.stdout.buffer
-    matched = 0
+    return EXIT_MATCH if tally.matched else EXIT_NO_MATCH
+
+
+class _Tally:
+    """Where matches go and how many there were (and whether an input failed)."""
+
+    def __init__(self, out: BinaryIO, pattern: FilterPattern, extract: bool, count: bool) -> None:
+        self.out, self.pattern, self.extract, self.count = out, pattern, extract, count
+        self.matched = 0
+        self.errors = 0
+
+    def error(self, message: str) -> None:
+        self.errors += 1
+        print(f"cwfilter: {message}", file=sys.stderr)
+
+    def event(self, message: Any, shown: bytes, where: dict[str, Any]) -> None:
+        """Test one log event; ``shown`` is what a match prints, ``where`` locates it."""
+        if self.extract:
+            values = self.pattern.extract(message)
+            if values is None:
+                return
+            self.matched += 1
+            self.out.write(
+                orjson.dumps({**where, "message": shown.decode("utf-8", "replace"), "extractedValues": values}) + b"\n"
+            )
+        elif self.pattern.matches(message):
+            self.matched += 1
+            if not self.count:
+                self.out.write(shown + b"\n")
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _reads_records(name: str) -> bool:
+    """Whether ``name`` holds records to read as replay does, rather than lines: directories,
+    S3, gzip, and JSON documents (``{"Records": [...]}``, arrays, pretty-printed or CloudWatch
+    Logs payloads). JSON lines and text stay lines, printed as they are."""
+    if name.startswith("s3://") or os.path.isdir(name):
+        return True
+    try:
+        if name == "-":
+            head = sys.stdin.buffer.peek(1 << 16)[: 1 << 16]  # type: ignore[union-attr,attr-defined,unused-ignore]
+        else:
+            with open(name, "rb") as f:
+                head = f.read(1 << 16)
+    except (OSError, AttributeError, ValueError):
+        return False  # reported when read as lines
+    if head.startswith(_GZIP_MAGIC):
+        return True
+    text = head.lstrip()
+    if not text.startswith((b"{", b"[")):
+        return False
+    first = text.split(b"\n", 1)[0]
+    try:
+        doc = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return True  # a document over several lines
+    return isinstance(doc, list) or (isinstance(doc, dict) and ("Records" in doc or "logEvents" in doc))
+
+
+def _match_lines(name: str, tally: _Tally, *, named: bool) -> None:
+    try:
+        stream: BinaryIO = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    except OSError as exc:
+        tally.error(f"cannot read {name}: {exc.strerror}")
+        return
     with stream:
         for number, line in numbered_lines(stream):
-            if args.extract:
-                values = pattern.extract(line)
-                if values is None:
-                    continue
-                matched += 1
-                record = {"line": number, "message": line.decode("utf-8", "replace"), "extractedValues": values}
-                out.write(orjson.dumps(record) + b"\n")
-            elif pattern.matches(line):
-                matched += 1
-                if not args.count:
-                    out.write(line + b"\n")
-    if args.count:
-        out.write(f"{matched}\n".encode())
-    out.flush()
-    return EXIT_MATCH if matched else EXIT_NO_MATCH
+            tally.event(line, line, {"file": name, "line": number} if named else {"line": number})
+
+
+def _match_records(name: str, tally: _Tally) -> None:
+    from ..sources import Item, Problem, Skip, discover, read_items
+
+    files, not_read = discover([name])
+    for n in not_read:
+        if n.kind.failed:
+            tally.error(f"{n.source}: {n.reason}")
+    for ref in files:
+        for item in read_items(ref):
+            if isinstance(item, Item):
+                shown = orjson.dumps(item.record) if item.message is None else as_bytes(item.message)
+                message = item.record if item.message is None else item.message
+                tally.event(message, shown, {"file": ref.name, "record": item.index})
+            elif isinstance(item, Problem):
+                where = ref.name if item.index is None else f"{ref.name} record {item.index}"
+                tally.error(f"{where}: {item.reason}")
+            elif isinstance(item, Skip):
+                print(f"cwfilter: {ref.name}: skipped ({item.reason})", file=sys.stderr)

@@ -12,7 +12,7 @@ from typing import Any
 from ..alarm.model import Alarm, AlarmValidationError
 from .cloudformation import TemplateResolver, load_template, resources_of_type
 from .errors import ConfigError
-from .files import config_json, read_config_text
+from .files import config_json, read_config_text, wrong_kind
 
 _FIELDS = (
     "AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions",
@@ -89,6 +89,9 @@ def load_alarms(
         return {alarm.name: alarm}
     if is_describe_alarms(doc):
         return alarms_from_describe(doc, str(p), **overrides)
+    if doc is not None and not isinstance(doc.get("Resources") if isinstance(doc, dict) else None, dict):
+        raise wrong_kind(p, doc, "an alarm file (a PutMetricAlarm request, `aws cloudwatch describe-alarms` output "
+                         "or a CloudFormation template)")  # fmt: skip
     template = doc if doc is not None else load_template(text, str(p))
     return alarms_from_cloudformation(
         template, parameters=parameters, region=region or _DEFAULT_REGION, account_id=account_id or _DEFAULT_ACCOUNT

@@ -26,14 +26,43 @@ def read_config_text(path: str | Path) -> tuple[Path, str]:
 
 
 def config_json(p: Path, text: str) -> Any:
-    """The JSON document of a configuration file whose text is a JSON object, ``None`` for any
+    """The JSON document of a configuration file whose text is a JSON object or array, ``None`` for any
     other text (YAML, HCL); a ``ConfigError`` naming the file when the JSON is invalid."""
-    if not text.lstrip().startswith("{"):
+    if not text.lstrip().startswith(("{", "[")):
         return None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{p}: invalid JSON: {exc}") from None
+
+
+def looks_like(doc: Any) -> str:
+    """What a JSON configuration document is, for an error that says what was given instead."""
+    if not isinstance(doc, dict):
+        return f"a JSON {type(doc).__name__.replace('list', 'array')}"
+    known = [("MetricAlarms", "`aws cloudwatch describe-alarms` output (give it to --alarm)"),
+             ("AlarmName", "a PutMetricAlarm request (give it to --alarm)"),
+             ("metricFilters", "`aws logs describe-metric-filters` output"),
+             ("filterPattern", "a PutMetricFilter request"), ("Resources", "a CloudFormation template"),
+             ("resource", "Terraform JSON"), ("Records", "a CloudTrail log file (give it to replay or match)"),
+             ("trailList", "`aws cloudtrail describe-trails` output (give the folder to audit --snapshot)")]  # fmt: skip
+    for key, what in known:
+        if key in doc:
+            return what
+    keys = ", ".join(sorted(doc)[:6]) or "none"
+    return f"a JSON object with keys {keys}"
+
+
+def wrong_kind(p: Path, doc: Any, wanted: str) -> ConfigError:
+    """The error for a JSON file of another kind than ``wanted``."""
+    if isinstance(doc, dict) and "Resources" in doc and not isinstance(doc["Resources"], dict):
+        return ConfigError(f"{p}: a CloudFormation template's Resources must be a mapping of resources, "
+                           f"not {looks_like(doc['Resources'])}")  # fmt: skip
+    return ConfigError(f"{p}: not {wanted}; this looks like {looks_like(doc)}")
+
+
+_FILTER_KINDS = ("a metric filter file (a PutMetricFilter request, `aws logs describe-metric-filters` output, "
+                 "a CloudFormation template or Terraform)")  # fmt: skip
 
 
 def load_metric_filters(path: str | Path, *, parameters: Mapping[str, Any] | None = None) -> dict[str, MetricFilter]:
@@ -53,4 +82,6 @@ def load_metric_filters(path: str | Path, *, parameters: Mapping[str, Any] | Non
         return from_describe_metric_filters(doc, p.stem)
     if isinstance(doc, dict) and "resource" in doc:
         return from_terraform(doc, str(p))
+    if not isinstance(doc, dict) or not isinstance(doc.get("Resources"), dict):
+        raise wrong_kind(p, doc, _FILTER_KINDS)
     return from_cloudformation(load_template(text, str(p)), parameters=parameters)
