@@ -136,6 +136,16 @@ def emit(
     return 0
 
 
+def _file_mode(target: Path) -> int:
+    """The mode ``open(target, "w")`` would give: the existing file's, else 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write(text: str, outfile: str | None) -> None:
     """Print ``text``, or write it to ``outfile`` whole (temporary file, then rename)."""
     if outfile is None:
@@ -152,6 +162,7 @@ def write(text: str, outfile: str | None) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
                 out.write(text)
+            os.chmod(tmp, _file_mode(target))  # mkstemp makes it 0600: give it what open() would
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
