@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
 
-.PHONY: install install-test test demo bench ratios clean
+.PHONY: install install-test test fuzz demo bench ratios clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ test: install-test
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy --strict src
 	$(BIN)/python -m pytest tests benchmarks
+
+# The fuzz tests (the CLI with generated arguments and damaged files; the RE2 regex translation
+# against Python's re) with FUZZ_EXAMPLES random examples each; `make test` runs them from a
+# fixed seed with a few dozen.
+FUZZ_EXAMPLES ?= 2000
+fuzz: install-test
+	CWFILTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_cli.py tests/test_regex.py
 
 demo: install
 	@echo '$$ cwfilter check "<CWL-012 pattern>"'

@@ -277,3 +277,24 @@ def test_describe_outputs_are_read(tmp_path: Path) -> None:
     assert run.stdout.splitlines() == ["1 of 1 event matched", "  event 1: match  value=1"]
     replayed = _cwfilter("replay", str(SAMPLE_TREE), "--metric-filter", str(filters), "--alarm", str(alarms))
     assert replayed.returncode == 0 and "alarm           a: Sum of N/M over 60 s" in replayed.stdout
+
+
+def test_outfile_gets_the_usual_file_mode(tmp_path: Path) -> None:
+    """mkstemp makes 0600 files; an output file gets what open() would give it."""
+    import os
+    import stat
+
+    out = tmp_path / "rules.txt"
+    assert main(["rules", "-o", str(out)]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    out.chmod(0o640)
+    assert main(["rules", "-o", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # an existing file keeps its mode
+
+
+def test_an_empty_filter_pattern_matches_everything(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", str(SAMPLE_TREE), "--filter-pattern", "", "--output", "json", "--query", "accounting"]) == 0
+    accounting = json.loads(capsys.readouterr().out)
+    assert accounting["matched"] == accounting["records"] == 1117

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -40,6 +41,12 @@ def _indent(text: str) -> str:
 def fail(message: str) -> int:
     print(f"cwfilter: {message}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def argument_text(value: str) -> str:
+    """A command-line argument read as a file's line is: an undecodable byte (which Python
+    hands over as a lone surrogate) becomes U+FFFD."""
+    return os.fsencode(value).decode("utf-8", "replace")
 
 
 def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:

@@ -137,10 +137,24 @@ def emit(
     return 0
 
 
+def _file_mode(target: Path) -> int:
+    """The mode ``open(target, "w")`` would give: the existing file's, else 0666 less the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write(text: str, outfile: str | None) -> None:
     """Print ``text``, or write it to ``outfile`` whole (temporary file, then rename)."""
     if outfile is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a lone surrogate from an undecodable argument or file name
+            encoding = sys.stdout.encoding or "utf-8"
+            sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
         return
     target = Path(outfile)
@@ -149,6 +163,7 @@ def write(text: str, outfile: str | None) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
                 out.write(text)
+            os.chmod(tmp, _file_mode(target))  # mkstemp makes it 0600: give it what open() would
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

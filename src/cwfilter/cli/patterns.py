@@ -18,7 +18,12 @@ from .output import add_output_options, emit
 
 
 def add_commands(sub: Any) -> None:
-    check = sub.add_parser("check", help="validate a pattern; print its family and canonical text")
+    check = sub.add_parser(
+        "check",
+        help="validate a pattern; print its family and canonical text",
+        description="Validate a pattern: its family and canonical text, or AWS's error with a caret. "
+        "Exit 0 when the pattern is valid, 2 when it is not (or on bad usage).",
+    )
     check.add_argument("pattern", metavar="PATTERN")
     check.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
     check.add_argument(

@@ -99,7 +99,8 @@ def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
-    chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n)]
+    # An empty --filter-pattern is a pattern (it matches every event), not a missing option.
+    chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n) not in (None, False)]
     if not chosen and args.alarm:
         args.metric_filter = args.alarm  # a CloudFormation template holding the filter and the alarm
         chosen = ["metric_filter"]

@@ -14,7 +14,7 @@ from ..config import ConfigError, load_metric_filters
 from ..metric import MetricFilter, MetricFilterError
 from ..pattern import PatternError, compile
 from ..tester import test_metric_filter
-from .console import EXIT_ERROR, compile_or_report, fail, numbered_lines
+from .console import EXIT_ERROR, argument_text, compile_or_report, fail, numbered_lines
 from .output import add_output_options, emit
 
 
@@ -23,7 +23,8 @@ def add_commands(sub: Any) -> None:
         "test",
         help="the offline twin of `aws logs test-metric-filter`: print the TestMetricFilter response",
         description="Print the TestMetricFilter response JSON for log event messages given as arguments, "
-        "in a file, or on standard input (one message per line).",
+        "in a file, or on standard input (one message per line). Exit 0 with a response, 2 on an invalid "
+        "pattern, transformation or input (or bad usage).",
     )
     test.add_argument("--filter-pattern", metavar="PATTERN", help="the pattern (or take it from --metric-filter)")
     test.add_argument("--log-event-messages", metavar="MESSAGE", nargs="+", help="the messages to test")
@@ -198,7 +199,7 @@ def test_command(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except (ConfigError, MetricFilterError, ValueError) as exc:
         return fail(str(exc))
-    messages = list(args.log_event_messages or [])
+    messages = [argument_text(m) for m in args.log_event_messages or []]
     if args.messages_file:
         try:
             stream = sys.stdin.buffer if args.messages_file == "-" else open(args.messages_file, "rb")  # noqa: SIM115

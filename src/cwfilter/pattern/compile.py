@@ -20,6 +20,7 @@ from .glob import glob_test
 from .jsoncode import compile_json
 from .message import Message, as_bytes, as_text
 from .namespace import Namespace
+from .regex import compile_search
 from .values import is_number, numeric_test
 
 
@@ -83,12 +84,12 @@ def _compile_terms(pattern: ast.TermsPattern) -> Matcher:
 
 
 def _compile_regex(pattern: ast.RegexPattern) -> Matcher:
-    search = re.compile(pattern.regex.source, re.ASCII).search
+    search = compile_search(pattern.regex.source).search
 
     def matches(m: Message) -> bool:
-        return search(m if type(m) is str else as_text(m)) is not None
+        return search(m if type(m) is str else as_text(m))
 
-    return Matcher(matches, lambda m: {} if matches(m) else None, f"re.search({pattern.regex.source!r})")
+    return Matcher(matches, lambda m: {} if matches(m) else None, f"re2.search({pattern.regex.source!r})")
 
 
 def _compile_json(pattern: ast.JsonPattern, prefix_scan: bool) -> Matcher:
@@ -141,8 +142,8 @@ def _field_test(expr: ast.FieldExpr) -> Callable[[str], bool]:
     if isinstance(value, ast.StringValue):
         glob = glob_test(value.text)
         return lambda f: glob(f) is want
-    search = re.compile(value.source, re.ASCII).search
-    return lambda f: (search(f) is not None) is want
+    search = compile_search(value.source).search
+    return lambda f: search(f) is want
 
 
 def _compile_space(pattern: ast.SpacePattern) -> Matcher:

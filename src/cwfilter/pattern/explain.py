@@ -9,7 +9,6 @@ and the tests hold ``explain(...).matched`` equal to ``matches()``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,6 +17,7 @@ import orjson
 from . import ast
 from .message import Message, as_text, load_object
 from .reference import SEPARATORS, field_compare, field_spans, json_compare, regex_search, resolve, terms_match
+from .regex import compile_search
 from .render import render, render_selector, render_value
 
 if TYPE_CHECKING:
@@ -142,8 +142,8 @@ def _terms_clause(tree: ast.TermsPattern, text: str) -> Clause:
 
 def _regex_clause(regex: ast.RegexValue, text: str) -> Clause:
     result = regex_search(regex, text)
-    m = re.search(regex.source, text, re.ASCII) if result else None
-    found = m.group(0) if m else "no match"
+    m = compile_search(regex.source).found(text) if result else None  # RE2: linear, as matching is
+    found = m if m is not None else "no match"
     return Clause("regex", render_value(regex), result, "message", found, "=~", render_value(regex), decisive=True)
 
 

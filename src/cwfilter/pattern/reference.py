@@ -4,11 +4,11 @@ the compiled matcher against; it is never used on the hot path."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import ast
 from .message import Message, as_text, load_object, number_text
+from .regex import compile_search
 
 _MISSING = object()
 
@@ -60,7 +60,7 @@ def glob(operand: str, subject: str) -> bool:
 
 
 def regex_search(regex: ast.RegexValue, subject: str) -> bool:
-    return re.search(regex.source, subject, re.ASCII) is not None
+    return compile_search(regex.source).search(subject)
 
 
 def _order(op: str, a: float, b: float) -> bool:

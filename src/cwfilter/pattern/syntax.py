@@ -156,11 +156,22 @@ def parse_selector(text: str) -> ast.Selector:
 _PROTECTED_SPANS = re.compile(r"\"(?:[^\"\\]|\\.)*\"|\['[^']*'\]")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _reject_non_ascii(text: str) -> None:
     """Non-ASCII characters are only allowed inside double quotes (and bracketed JSON keys)
-    (§1.4); AWS shows them as '?'."""
+    (§1.4); AWS shows them as '?'. A lone surrogate (an undecodable byte of a command-line
+    argument) is not text AWS could receive at all."""
     if text.isascii():
         return
+    lone = _SURROGATE.search(text)
+    if lone:
+        code = ord(lone.group())
+        what = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"lone surrogate U+{code:04X}"
+        raise PatternError(
+            INVALID_FILTER_PATTERN, pattern=text, offset=lone.start(), detail=f"{what} is not valid UTF-8 text"
+        )
     protected = [m.span() for m in _PROTECTED_SPANS.finditer(text)]
     for i, c in enumerate(text):
         if ord(c) > 127 and not any(a <= i < b for a, b in protected):

@@ -11,6 +11,7 @@ from typing import Any
 from . import ast
 from .glob import glob_test, is_wildcard_only
 from .message import number_text
+from .regex import compile_search
 
 Predicate = Callable[[Any], bool]
 # A string operand that no JSON number can print as: exact equality needs no number branch.
@@ -67,7 +68,7 @@ def json_value_test(op: str, value: ast.Value) -> Predicate:
         subject_test = glob_test(value.text)
         null_ok = op == "=" and is_wildcard_only(value.text)
     else:
-        subject_test = re.compile(value.source, re.ASCII).search  # type: ignore[assignment]
+        subject_test = compile_search(value.source).search
         null_ok = False
     want = op == "="
 
