@@ -38,6 +38,7 @@ class Example:
     matched_by: Literal["old", "new"]
 
     def to_json(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {"message": self.message, "origin": self.origin, "matched_by": self.matched_by}
 
 
@@ -55,6 +56,7 @@ class PatternComparison:
     events_checked: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "old": self.old, "new": self.new, "verdict": self.verdict, "proof": self.proof,
             "only_old": [e.to_json() for e in self.only_old], "only_new": [e.to_json() for e in self.only_new],

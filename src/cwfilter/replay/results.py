@@ -45,6 +45,7 @@ class Accounting:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def merge(self, other: Accounting) -> None:
+        """Add ``other``'s counts, problems and skipped files to these."""
         for name in ("files", "files_failed", "files_skipped", "records", "matched", "unmatched", "rejected",
                      "duplicates", "delivery_time_fallbacks"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -52,12 +53,14 @@ class Accounting:
         self.skipped.extend(other.skipped)
 
     def problem(self, source: str, index: int | None, reason: str) -> None:
+        """Record a problem with ``source`` (and record ``index``, if any), for people and for JSON."""
         entry: dict[str, Any] = {"source": source, "reason": reason}
         if index is not None:
             entry["record"] = index
         self.problems.append(entry)
 
     def as_dict(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "files": self.files,
             "filesFailed": self.files_failed,
@@ -121,6 +124,7 @@ class ReplayResult:
         return self.metric_filter.metric_key()
 
     def periods(self, key: MetricKey | None = None) -> list[tuple[int, float]]:
+        """The replay's statistic per period, ``(period start epoch ms, value)``, for ``key`` (default: the filter's metric)."""
         return self.datapoints.periods(key or self.metric, self.period, self.statistic)
 
     def to_json(self) -> dict[str, Any]:

@@ -90,6 +90,7 @@ class Rule:
 
 @lru_cache(maxsize=1)
 def catalogue() -> tuple[Rule, ...]:
+    """Every built-in rule, in the catalogue's order (read once from ``catalogue.json``)."""
     data = json.loads(resources.files(__package__).joinpath("catalogue.json").read_text(encoding="utf-8"))
     return tuple(
         Rule(
