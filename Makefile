@@ -1,5 +1,6 @@
 # Quick start: `make demo` runs cwfilter on samples/, `make test` runs the test suite.
-# Both create .venv and install the project (not editable, so the built wheel is what is tested).
+# Both create .venv and install the project (not editable, so the built wheel is what is tested);
+# `make test` also runs ruff (lint and format) and mypy --strict on src/.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -19,6 +20,9 @@ install-test: $(BIN)/python
 	$(BIN)/python -m pip install -q ".[test]"
 
 test: install-test
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy --strict src
 	$(BIN)/python -m pytest tests benchmarks
 
 # The fuzz tests (the CLI with generated arguments and damaged files; the RE2 regex translation

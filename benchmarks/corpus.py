@@ -14,10 +14,10 @@ import os
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import msgspec
 from isal import isal_zlib
@@ -159,14 +159,14 @@ def jq_command() -> str | None:
 def jq_loop(files: tuple[str, ...]) -> Counter[str]:
     """``zcat | jq`` selecting CWL-012 records, counted per 5 minutes."""
     names = ",".join(json.dumps(n) for n in sorted(NAMES))
-    program = (
-        f'.Records[] | select(.eventSource == "s3.amazonaws.com" and (.eventName | IN({names}))) | .eventTime'
-    )
+    program = f'.Records[] | select(.eventSource == "s3.amazonaws.com" and (.eventName | IN({names}))) | .eventTime'
     out: Counter[str] = Counter()
     chunk = 500
     for i in range(0, len(files), chunk):
         with subprocess.Popen(["gzip", "-dc", *files[i : i + chunk]], stdout=subprocess.PIPE) as zcat:
-            jq = subprocess.run([jq_command() or "jq", "-r", program], stdin=zcat.stdout, capture_output=True, check=True)
+            jq = subprocess.run(
+                [jq_command() or "jq", "-r", program], stdin=zcat.stdout, capture_output=True, check=True
+            )
         out.update(five_minute(t) for t in jq.stdout.decode().split())
     return out
 

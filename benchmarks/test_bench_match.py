@@ -8,15 +8,17 @@ suite runs each once as a smoke test (timings never decide pass or fail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 import pytest
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
+from cwfilter.replay import plan as fastpath
+from cwfilter.synth import CWL012_NAMES as CWL012_EVENT_NAMES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CWL012 = (
@@ -25,12 +27,11 @@ CWL012 = (
     "($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) "
     "|| ($.eventName = DeleteBucketReplication)) }"
 )
-CWL012_NAMES = frozenset(
-    "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication DeleteBucketPolicy "
-    "DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication".split()
-)
+CWL012_NAMES = frozenset(CWL012_EVENT_NAMES)
 
-RECORDS = {orjson.loads(line)["eventName"]: line for line in (SAMPLES / "cloudtrail-events.jsonl").read_bytes().splitlines()}
+RECORDS = {
+    orjson.loads(line)["eventName"]: line for line in (SAMPLES / "cloudtrail-events.jsonl").read_bytes().splitlines()
+}
 MESSAGES = {
     "match": RECORDS["PutBucketPolicy"],  # s3 + one of the nine names
     "nonmatch": RECORDS["GetBucketAcl"],  # s3, but a read: fails on eventName (passes the pre-filter)
@@ -84,9 +85,12 @@ PATTERNS = {
     "terms": ('"PutBucketPolicy" -AccessDenied', RECORDS["PutBucketPolicy"], NON_MATCHING),
     "regex": ("%PutBucket[AP][co]%", RECORDS["PutBucketPolicy"], NON_MATCHING),
     "space": ("[ip, id, user, timestamp, request, status_code = 4*, bytes > 100]", SPACE_MATCH, SPACE_NONMATCH),
-    "json-general": ('{ $.userIdentity.type = "IAMUser" && $.requestParameters.bucketName = "*" && $.eventVersion >= 1.05 '
-                     '&& $.eventName != "GetBucketAcl" }',
-                     RECORDS["PutBucketPolicy"], NON_MATCHING),
+    "json-general": (
+        '{ $.userIdentity.type = "IAMUser" && $.requestParameters.bucketName = "*" && $.eventVersion >= 1.05 '
+        '&& $.eventName != "GetBucketAcl" }',
+        RECORDS["PutBucketPolicy"],
+        NON_MATCHING,
+    ),
 }
 
 

@@ -17,8 +17,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 import pytest
@@ -82,8 +83,11 @@ def _replay(corpus: C.Corpus, mf: cwfilter.MetricFilter, jobs: int, fast: bool) 
 
 # ------------------------------------------------------------------ CWL-012
 
+
 def test_limit_isal_decompress(benchmark: Any, corpus: C.Corpus) -> None:
-    assert _run(benchmark, corpus, "replay CWL-012", lambda: C.isal_decompress_only(corpus.files)) == corpus.uncompressed
+    assert (
+        _run(benchmark, corpus, "replay CWL-012", lambda: C.isal_decompress_only(corpus.files)) == corpus.uncompressed
+    )
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +127,9 @@ def test_cwfilter_cwl012(benchmark: Any, corpus: C.Corpus, expected: Counter[str
 
 
 def test_limit_isal_decompress_general(benchmark: Any, corpus: C.Corpus) -> None:
-    assert _run(benchmark, corpus, "replay general", lambda: C.isal_decompress_only(corpus.files)) == corpus.uncompressed
+    assert (
+        _run(benchmark, corpus, "replay general", lambda: C.isal_decompress_only(corpus.files)) == corpus.uncompressed
+    )
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -175,7 +181,9 @@ def test_ratios_to_the_limit(corpus: C.Corpus, expected: Counter[str], request: 
     assert answers["hand-written isal+msgspec"] == expected
     assert _five_minutes(_replay(corpus, cwl, 1, True)) == expected
     assert answers["CWL-012, 1 process"] == answers["CWL-012, 2 processes"]
-    assert answers["general, 1 process"] == answers["general, 2 processes"] == _replay(corpus, general, 1, False).to_json()
+    assert (
+        answers["general, 1 process"] == answers["general, 2 processes"] == _replay(corpus, general, 1, False).to_json()
+    )
     limit = times["limit"]
     summary = {
         "limit MB/s": corpus.mb / statistics.median(limit),
@@ -250,7 +258,7 @@ def test_peak_memory_of_a_large_file_of_lines(tmp_path: Path, request: pytest.Fi
 
     rng = random.Random(7)
     path = tmp_path / "large.jsonl.gz"
-    names = sorted(C.NAMES) + ["GetObject", "ListBuckets", "AssumeRole"]
+    names = [*sorted(C.NAMES), "GetObject", "ListBuckets", "AssumeRole"]
     with igzip.open(path, "wb", compresslevel=1) as out:
         for i in range(300_000 if _timing(request) else 20_000):
             out.write(orjson.dumps({

@@ -28,7 +28,7 @@ def build(spec: list[dict]) -> dict:
                 aliases.append(ids[key])
         for key, value in ids.items():
             m = re.fullmatch(r"cis_v(\d+\.\d+\.\d+)", key)
-            for control in ([value] if isinstance(value, str) else value or []):
+            for control in [value] if isinstance(value, str) else value or []:
                 if m:
                     aliases.append(f"CIS-{m.group(1)}-{control}")
         alarm = r["alarm"]

@@ -224,7 +224,7 @@ def _block(kind: str, body: dict[str, Any], indent: str = "  ") -> str:
             lines += [_block(key, b, indent + "  ") for b in value]
         else:
             lines.append(f"{indent}  {key} = {_hcl(value)}")
-    return "\n".join(lines + [f"{indent}}}"])
+    return "\n".join([*lines, f"{indent}}}"])
 
 
 def _resource(rtype: str, name: str, body: dict[str, Any]) -> str:

@@ -11,7 +11,9 @@ from .shared import CLOUDTRAIL
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if CLOUDTRAIL.is_dir():
         return
-    skip = pytest.mark.skip(reason=f"real CloudTrail data not found at {CLOUDTRAIL} (no ../shared/data beside this clone)")
+    skip = pytest.mark.skip(
+        reason=f"real CloudTrail data not found at {CLOUDTRAIL} (no ../shared/data beside this clone)"
+    )
     for item in items:
         if "real_data" in item.keywords:
             item.add_marker(skip)

@@ -15,7 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def moto_endpoint() -> Iterator[str]:
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1).close()  # noqa: S310 - local server
+            urllib.request.urlopen(url + "/moto-api/", timeout=1).close()
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:

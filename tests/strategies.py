@@ -15,11 +15,29 @@ from hypothesis import strategies as st
 from cwfilter.pattern import ast
 
 KEYS = ["a", "b", "eventName", "detail-type", "x.y", "n"]
-WORDS = ["x", "PutBucketAcl", "400", "404", "1.5", "1e3", "-7", "", " ", "ab*c", "GET /a.html", "true", "null", "abab", "111.111.111.111"]
+WORDS = [
+    "x",
+    "PutBucketAcl",
+    "400",
+    "404",
+    "1.5",
+    "1e3",
+    "-7",
+    "",
+    " ",
+    "ab*c",
+    "GET /a.html",
+    "true",
+    "null",
+    "abab",
+    "111.111.111.111",
+]
 
 # ------------------------------------------------------------------ operands
 
-word_text = st.sampled_from(WORDS) | st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=6)
+word_text = st.sampled_from(WORDS) | st.text(
+    alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=6
+)
 free_text = st.text(max_size=8)  # any unicode, quotes and backslashes included
 
 
@@ -43,7 +61,9 @@ number_text = st.from_regex(ast.NUMBER_RE, fullmatch=True).filter(lambda t: abs(
 
 @st.composite
 def regex_source(draw: Any) -> str:
-    atoms = st.sampled_from(["a", "b", "x", "4", "0", ".", "\\d", "\\w", "\\s", "[a-c]", "[^x]", "\\.", "\\x3A", " ", "/"])
+    atoms = st.sampled_from(
+        ["a", "b", "x", "4", "0", ".", "\\d", "\\w", "\\s", "[a-c]", "[^x]", "\\.", "\\x3A", " ", "/"]
+    )
     quant = st.sampled_from(["", "", "?", "*", "+", "{1,2}", "{2}"])
     pieces = draw(st.lists(st.tuples(atoms, quant), min_size=1, max_size=4))
     body = "".join(a + q for a, q in pieces)
@@ -75,13 +95,19 @@ def comparison_parts(draw: Any) -> tuple[str, ast.Value]:
 term_text = (word_text | free_text).filter(bool)
 terms_pattern = st.builds(
     ast.TermsPattern,
-    st.lists(st.builds(ast.Term, term_text, st.sampled_from(["required", "optional", "excluded"])), min_size=1, max_size=4).map(tuple),
+    st.lists(
+        st.builds(ast.Term, term_text, st.sampled_from(["required", "optional", "excluded"])), min_size=1, max_size=4
+    ).map(tuple),
 )
 regex_pattern = st.builds(ast.RegexPattern, regex_value)
 
 # ------------------------------------------------------------------ JSON
 
-member = st.builds(ast.Member, st.sampled_from(KEYS) | st.text(alphabet=string.printable.replace("'", "").replace("\x0b", "").replace("\x0c", ""), max_size=5))
+member = st.builds(
+    ast.Member,
+    st.sampled_from(KEYS)
+    | st.text(alphabet=string.printable.replace("'", "").replace("\x0b", "").replace("\x0c", ""), max_size=5),
+)
 plain_step = st.one_of(member, st.builds(ast.Index, st.integers(0, 3)))
 
 
@@ -146,7 +172,9 @@ json_pattern = st.builds(ast.JsonPattern, _json_expr(2)).filter(_within_quotas)
 
 # ------------------------------------------------------------------ space-delimited
 
-field_name = st.sampled_from(["ip", "status", "w1", "bytes"]) | st.text(alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=5)
+field_name = st.sampled_from(["ip", "status", "w1", "bytes"]) | st.text(
+    alphabet=string.ascii_letters + string.digits + "_-", min_size=1, max_size=5
+)
 
 
 @st.composite
@@ -156,7 +184,9 @@ def field_comparison(draw: Any) -> ast.FieldComparison:
 
 
 field_and = st.lists(field_comparison(), min_size=2, max_size=3).map(lambda xs: ast.FieldAnd(tuple(xs)))
-field_or = st.lists(st.one_of(field_comparison(), field_and), min_size=2, max_size=3).map(lambda xs: ast.FieldOr(tuple(xs)))
+field_or = st.lists(st.one_of(field_comparison(), field_and), min_size=2, max_size=3).map(
+    lambda xs: ast.FieldOr(tuple(xs))
+)
 field_expr = st.one_of(field_comparison(), field_and, field_or)
 field_slot = st.one_of(
     st.just(ast.Field()),
@@ -213,7 +243,7 @@ space_messages = st.builds(
     st.lists(field_token, max_size=7),
     st.lists(st.sampled_from([" ", "  ", "\t", " \t", "\n", "\r\n", "\t\n", "\r"]), min_size=7, max_size=7),
 )
-text_messages = st.text(alphabet="abxPutBucketAcl4 \"\\é-?", max_size=20) | st.text(max_size=20)
+text_messages = st.text(alphabet='abxPutBucketAcl4 "\\é-?', max_size=20) | st.text(max_size=20)
 messages = st.one_of(json_messages, space_messages, text_messages)
 
 

@@ -44,7 +44,11 @@ def test_reason_date_is_the_slot_start_in_utc() -> None:
     ("change", "code", "message"),
     [
         (dict(ComparisonOperator="GreaterThanUpperThreshold"), "E_UNSUPPORTED", "anomaly detection band"),
-        (dict(Statistic=None, ExtendedStatistic="p99.9x"), "InvalidParameterValue", "ExtendedStatistic is not supported"),
+        (
+            dict(Statistic=None, ExtendedStatistic="p99.9x"),
+            "InvalidParameterValue",
+            "ExtendedStatistic is not supported",
+        ),
         (dict(Statistic="Median"), "ValidationError", "enum value set"),
         (dict(EvaluationPeriods=0), "ValidationError", "greater than or equal to 1"),
         (dict(AlarmActions=[TOPIC] * 6), "ValidationError", "less than or equal to 5"),
@@ -66,16 +70,27 @@ def test_region_and_account_come_from_the_action_arns() -> None:
 
 
 def test_default_evaluation_range_fits_the_spec_evidence() -> None:
-    assert [default_evaluation_range(p, n) for p, n in [(300, 3), (60, 1), (1800, 8), (86400, 1), (300, 1)]] == [5, 8, 10, 3, 3]
+    assert [default_evaluation_range(p, n) for p, n in [(300, 3), (60, 1), (1800, 8), (86400, 1), (300, 1)]] == [
+        5,
+        8,
+        10,
+        3,
+        3,
+    ]
 
 
 def test_percentile_alarms_and_high_resolution_periods() -> None:
-    alarm = Alarm.from_put_metric_alarm({k: v for k, v in BASE.items() if k != "Statistic"} | {"ExtendedStatistic": "p90", "Threshold": 50})
+    alarm = Alarm.from_put_metric_alarm(
+        {k: v for k, v in BASE.items() if k != "Statistic"} | {"ExtendedStatistic": "p90", "Threshold": 50}
+    )
     points = Datapoints()
     for i, v in enumerate([1, 2, 3, 4, 100]):
         points.add(MetricKey("N", "M"), 1_000 * i, float(v))
     timeline = evaluate(alarm, points, 0, 300_000)
-    assert timeline.transitions[0].new_state == "ALARM" and timeline.transitions[0].reason_data["extendedStatistic"] == "p90"
+    assert (
+        timeline.transitions[0].new_state == "ALARM"
+        and timeline.transitions[0].reason_data["extendedStatistic"] == "p90"
+    )
     fast = Alarm.from_put_metric_alarm(BASE | {"Period": 20})
     with pytest.raises(ValueError, match="high-resolution"):
         evaluate(fast, points, 0, 60_000)
@@ -152,7 +167,11 @@ def test_states_change_only_through_transitions_and_actions_only_on_transitions(
         request["DatapointsToAlarm"] = min(cfg["m"], cfg["EvaluationPeriods"])
     if request.get("TreatMissingData") is None:
         request.pop("TreatMissingData", None)
-    request |= {"AlarmActions": [TOPIC], "OKActions": [TOPIC + "-ok"], "InsufficientDataActions": ["arn:aws:automate:x"]}
+    request |= {
+        "AlarmActions": [TOPIC],
+        "OKActions": [TOPIC + "-ok"],
+        "InsufficientDataActions": ["arn:aws:automate:x"],
+    }
     alarm = Alarm.from_put_metric_alarm(request)
     points = Datapoints()
     for minute, value in events:
@@ -172,7 +191,9 @@ def test_states_change_only_through_transitions_and_actions_only_on_transitions(
         assert fast.state_at(minute) == state
         previous = state
     assert all(t.old_state != t.new_state for t in full.transitions)
-    expected_notes = [(t.timestamp, arn) for t in full.transitions for arn in t.actions if arn.startswith("arn:aws:sns:")]
+    expected_notes = [
+        (t.timestamp, arn) for t in full.transitions for arn in t.actions if arn.startswith("arn:aws:sns:")
+    ]
     assert [(n.timestamp, n.topic_arn) for n in full.notifications] == expected_notes
     for t in full.transitions:
         assert t.actions == alarm.actions_for(t.new_state)

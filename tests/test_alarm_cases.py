@@ -36,9 +36,7 @@ def _marks(case: dict) -> list:
     return [pytest.mark.uncertain] if uncertain else []
 
 
-@pytest.mark.parametrize(
-    "case", [pytest.param(c, id=c["id"], marks=_marks(c)) for c in EVALUATION]
-)
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"], marks=_marks(c)) for c in EVALUATION])
 def test_evaluation_case(case: dict) -> None:
     alarm = Alarm.from_put_metric_alarm(case["alarm"])
     last = max(parse_time(t) for t in case["evaluate_at"])  # type: ignore[type-var]
@@ -53,7 +51,13 @@ def test_evaluation_case(case: dict) -> None:
     states = [timeline.state_at(parse_time(t)) for t in case["evaluate_at"]]  # type: ignore[arg-type]
     assert states == case["expected_states"]
     got = [
-        {"at": t.timestamp, "from_state": t.old_state, "to_state": t.new_state, "reason": t.reason, "actions": t.actions}
+        {
+            "at": t.timestamp,
+            "from_state": t.old_state,
+            "to_state": t.new_state,
+            "reason": t.reason,
+            "actions": t.actions,
+        }
         for t in timeline.transitions
     ]
     want = case["expected_transitions"]

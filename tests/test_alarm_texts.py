@@ -21,8 +21,8 @@ from cwfilter.alarm.notify import region_name, subject
 from cwfilter.alarm.text import threshold_reason
 from cwfilter.cli import main
 from cwfilter.metric import Datapoints, MetricKey
-from cwfilter.times import parse_time
 from cwfilter.synth import generate_tree
+from cwfilter.times import parse_time
 
 T0: int = parse_time("2024-03-04T08:00:00Z")  # type: ignore[assignment]
 MINUTE = 60_000
@@ -104,7 +104,7 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=8, DatapointsToAlarm=5, TreatMissingData="breaching"),
-        {i: 1.0 for i in range(5)}, 5, "INSUFFICIENT_DATA", "ALARM",
+        dict.fromkeys(range(5), 1.0), 5, "INSUFFICIENT_DATA", "ALARM",
         "Threshold Crossed: 5 out of the last 8 datapoints were greater than or equal to the threshold (1.0). "
         "The most recent datapoints which crossed the threshold: [1.0 (04/03/24 08:04:00), 1.0 (04/03/24 08:03:00), "
         "1.0 (04/03/24 08:02:00), 1.0 (04/03/24 08:01:00), 1.0 (04/03/24 08:00:00)] and 3 missing datapoints were "
@@ -147,7 +147,7 @@ def test_five_or_more_supporting_datapoints_use_the_long_wording(
 
 def test_four_supporting_datapoints_stay_inline() -> None:
     """§11.1: K = 4 is unresolved; the inline form of §4.3 stays."""
-    timeline = _timeline(dict(EvaluationPeriods=4), {i: 1.0 for i in range(4)}, at=4)
+    timeline = _timeline(dict(EvaluationPeriods=4), dict.fromkeys(range(4), 1.0), at=4)
     assert timeline.transitions[0].reason == (
         "Threshold Crossed: 4 datapoints [1.0 (04/03/24 08:03:00), 1.0 (04/03/24 08:02:00), 1.0 (04/03/24 08:01:00), "
         "1.0 (04/03/24 08:00:00)] were greater than or equal to the threshold (1.0)."
@@ -157,7 +157,7 @@ def test_four_supporting_datapoints_stay_inline() -> None:
 def test_where_the_long_wording_starts_is_one_constant(monkeypatch: pytest.MonkeyPatch) -> None:
     """Should evidence settle K = 4 as long, changing ``LONG_REASON_FROM`` is the whole change."""
     monkeypatch.setattr(text, "LONG_REASON_FROM", 4)
-    timeline = _timeline(dict(EvaluationPeriods=4, DatapointsToAlarm=4), {i: 1.0 for i in range(4)}, at=4)
+    timeline = _timeline(dict(EvaluationPeriods=4, DatapointsToAlarm=4), dict.fromkeys(range(4), 1.0), at=4)
     assert timeline.transitions[0].reason == (
         "Threshold Crossed: 4 out of the last 4 datapoints were greater than or equal to the threshold (1.0). "
         "The most recent datapoints which crossed the threshold: [1.0 (04/03/24 08:03:00), 1.0 (04/03/24 08:02:00), "
@@ -202,7 +202,7 @@ def test_history_items_carry_the_long_reasons_and_the_ok_reason_data() -> None:
     both reasons are long; the StateUpdate and Action items carry them and the reason data."""
     request = dict(AlarmName="Inicio de Sesión", EvaluationPeriods=8, DatapointsToAlarm=1,
                    AlarmActions=[TOPIC], OKActions=[TOPIC])  # fmt: skip
-    values = {i: 2.0 for i in range(8)} | {i: 0.0 for i in range(8, 16)}
+    values = dict.fromkeys(range(8), 2.0) | dict.fromkeys(range(8, 16), 0.0)
     timeline = _timeline(request, values, at=8, until=20)
     to_alarm, to_ok = timeline.transitions
     assert (to_alarm.timestamp, to_ok.timestamp) == (T0 + 8 * MINUTE, T0 + 16 * MINUTE)

@@ -85,7 +85,9 @@ def test_precedence_of_the_mixed_unauthorized_api_calls_variant() -> None:
     )
     p = cwfilter.compile(text)
     assert isinstance(p.ast.expr, cwfilter.pattern.ast.Or)
-    assert not p.matches(b'{"errorCode":"AccessDenied","sourceIPAddress":"delivery.logs.amazonaws.com","eventName":"X"}')
+    assert not p.matches(
+        b'{"errorCode":"AccessDenied","sourceIPAddress":"delivery.logs.amazonaws.com","eventName":"X"}'
+    )
     assert p.matches(b'{"errorCode":"Client.UnauthorizedOperation","sourceIPAddress":"delivery.logs.amazonaws.com"}')
 
 
@@ -141,9 +143,19 @@ def test_rule_catalogue_is_generated_from_the_spec() -> None:
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     built = module.build(json.loads((SPEC / "cis-metric-filters.json").read_text(encoding="utf-8")))
     assert [r.id for r in catalogue()] == [r["id"] for r in built["rules"]]
-    assert all(r.filter_pattern == b["filter_pattern"] and r.alarm_spec == b["alarm"] for r, b in zip(catalogue(), built["rules"]))
+    assert all(
+        r.filter_pattern == b["filter_pattern"] and r.alarm_spec == b["alarm"]
+        for r, b in zip(catalogue(), built["rules"])
+    )
     rule = find_rule("cwl-012")
-    assert rule.id == "s3_bucket_policy_changes" and find_rule("CloudWatch.8") is rule and find_rule("CIS-1.4.0-4.8") is rule
+    assert (
+        rule.id == "s3_bucket_policy_changes"
+        and find_rule("CloudWatch.8") is rule
+        and find_rule("CIS-1.4.0-4.8") is rule
+    )
     mf = rule.metric_filter(via="CWL-012")
     assert (mf.namespace, mf.metric_name) == ("CloudTrailMetrics", "S3BucketEventCount")
-    assert (rule.metric_filter().namespace, rule.metric_filter().metric_name) == ("CISBenchmark", "s3_bucket_policy_changes_metric")
+    assert (rule.metric_filter().namespace, rule.metric_filter().metric_name) == (
+        "CISBenchmark",
+        "s3_bucket_policy_changes_metric",
+    )

@@ -104,7 +104,9 @@ def test_test_command_with_a_metric_filter_file(tmp_path: Path, capsys: pytest.C
         "logGroupName": "trail",
         "filterName": "CWL-012",
         "filterPattern": CWL012,
-        "metricTransformations": [{"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}],
+        "metricTransformations": [
+            {"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}
+        ],
     }
     path = tmp_path / "filter.json"
     path.write_text(json.dumps(request))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import cwfilter

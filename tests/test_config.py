@@ -21,7 +21,12 @@ PUT = {
     "filterName": "S3BucketChanges",
     "filterPattern": "{ ($.eventSource = s3.amazonaws.com) && ($.eventName = PutBucketPolicy) }",
     "metricTransformations": [
-        {"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1", "defaultValue": 0}
+        {
+            "metricName": "S3BucketEventCount",
+            "metricNamespace": "CloudTrailMetrics",
+            "metricValue": "1",
+            "defaultValue": 0,
+        }
     ],
 }
 
@@ -31,7 +36,9 @@ def test_from_put_metric_filter() -> None:
     assert (mf.name, mf.log_group_name, mf.namespace, mf.metric_name, mf.default_value) == (
         "S3BucketChanges", "CloudTrail/logs", "CloudTrailMetrics", "S3BucketEventCount", 0.0
     )  # fmt: skip
-    assert mf.as_put_metric_filter() == PUT | {"metricTransformations": [PUT["metricTransformations"][0] | {"defaultValue": 0.0}]}
+    assert mf.as_put_metric_filter() == PUT | {
+        "metricTransformations": [PUT["metricTransformations"][0] | {"defaultValue": 0.0}]
+    }
     two = dict(PUT, metricTransformations=PUT["metricTransformations"] * 2)
     with pytest.raises(MetricFilterError, match="Member must have length less than or equal to 1"):
         cwfilter.from_put_metric_filter(two)
@@ -80,7 +87,10 @@ def test_from_cloudformation_yaml_and_json() -> None:
     assert latency.metric_name == "CloudTrailMetrics-Latency" and latency.unit == "Milliseconds"
     assert latency.observe('{"latency": 12, "route": "/x"}').dimensions == (("Route", "/x"),)
     as_json = json.dumps(load_template(CFN_YAML))
-    assert cwfilter.from_cloudformation(as_json, parameters={"Namespace": "Other"})["S3BucketChangesFilter"].namespace == "Other"
+    assert (
+        cwfilter.from_cloudformation(as_json, parameters={"Namespace": "Other"})["S3BucketChangesFilter"].namespace
+        == "Other"
+    )
 
 
 def test_cloudformation_errors_are_specific() -> None:
@@ -92,7 +102,7 @@ def test_cloudformation_errors_are_specific() -> None:
         cwfilter.from_cloudformation("Resources: [unclosed")
 
 
-TF_HCL = r'''
+TF_HCL = r"""
 resource "aws_cloudwatch_log_group" "trail" { name = "trail" }
 
 resource "aws_cloudwatch_log_metric_filter" "s3_changes" {
@@ -107,7 +117,7 @@ resource "aws_cloudwatch_log_metric_filter" "s3_changes" {
     default_value = "0"
   }
 }
-'''
+"""
 
 
 def test_from_terraform_hcl_and_json() -> None:
@@ -175,7 +185,7 @@ def test_load_template_names_the_file_in_errors() -> None:
 
 # ------------------------------------------------------------------ Terraform (python-hcl2)
 
-TF_EXPRESSIONS = r'''
+TF_EXPRESSIONS = r"""
 variable "namespace" { default = "CloudTrailMetrics" }
 locals { metric = "S3BucketEventCount" }
 
@@ -196,7 +206,7 @@ resource "aws_cloudwatch_log_metric_filter" "s3_changes" {
 resource "aws_sns_topic" "alarms" {
   name = "alarms-${var.env}"
 }
-'''
+"""
 
 
 def test_terraform_reads_ternaries_heredocs_and_function_calls() -> None:
@@ -210,18 +220,27 @@ def test_terraform_reads_ternaries_heredocs_and_function_calls() -> None:
     attrs = records[0].attributes
     # Terraform's value of an indented heredoc: the common indentation removed, each line ending with a newline
     assert attrs["pattern"] == '{ ($.eventSource = s3.amazonaws.com) && ($.eventName = "PutBucketPolicy") }\n'
-    assert attrs["metric_transformation"] == [{"name": "S3BucketEventCount", "namespace": "CloudTrailMetrics", "value": 1}]
+    assert attrs["metric_transformation"] == [
+        {"name": "S3BucketEventCount", "namespace": "CloudTrailMetrics", "value": 1}
+    ]
     assert attrs["name"].startswith("${lower(") and attrs["log_group_name"].startswith("${var.env ==")
     assert records[1].attributes == {"name": "alarms-${var.env}"}
     (mf,) = cwfilter.from_terraform(TF_EXPRESSIONS).values()
-    assert (mf.name, mf.metric_name, mf.namespace, mf.value) == ("s3_changes", "S3BucketEventCount", "CloudTrailMetrics", "1")
+    assert (mf.name, mf.metric_name, mf.namespace, mf.value) == (
+        "s3_changes",
+        "S3BucketEventCount",
+        "CloudTrailMetrics",
+        "1",
+    )
     assert mf.pattern.matches('{"eventSource": "s3.amazonaws.com", "eventName": "PutBucketPolicy"}')
     with pytest.raises(cwfilter.ConfigError, match=r"pattern uses an expression .* cannot be resolved offline"):
-        cwfilter.from_terraform(TF_EXPRESSIONS.replace("pattern        = <<-EOT", 'pattern = var.p == "" ? "a" : <<-EOT'))
+        cwfilter.from_terraform(
+            TF_EXPRESSIONS.replace("pattern        = <<-EOT", 'pattern = var.p == "" ? "a" : <<-EOT')
+        )
 
 
 def test_terraform_that_is_not_hcl_is_a_config_error() -> None:
-    with pytest.raises(cwfilter.ConfigError, match="^main.tf: cannot read HCL"):
+    with pytest.raises(cwfilter.ConfigError, match=r"^main\.tf: cannot read HCL"):
         load_terraform('resource "x" "y" {\n  a = \n', "main.tf")
 
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
+from cwfilter.replay import plan as fastpath
 
 from .shared import SPEC
 
@@ -24,7 +24,7 @@ def test_all_cases_loaded() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_case(case: dict, path: str) -> None:
     """``plain``: the compiled matcher parsing every message; ``fast``: with the raw-text
-    pre-filter, and for JSON patterns the msgspec record matcher replay uses (fastpath.py)."""
+    pre-filter, and for JSON patterns the msgspec record matcher replay uses (replay/plan.py)."""
     if case["error"]:
         with pytest.raises(cwfilter.PatternError) as info:
             cwfilter.compile(case["pattern"])

@@ -13,8 +13,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 import pytest
@@ -120,7 +121,9 @@ def test_a_huge_epoch_rejects_the_log_event(tmp_path: Path) -> None:
 
 
 def test_the_cli_prints_a_far_future_record_instead_of_crashing(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_bytes(orjson.dumps({"Records": [_record(0), _record(1, eventTime="9999-12-31T23:59:59-05:00")]}))
+    (tmp_path / "a.json").write_bytes(
+        orjson.dumps({"Records": [_record(0), _record(1, eventTime="9999-12-31T23:59:59-05:00")]})
+    )
     for output in ("table", "json", "csv"):
         done = subprocess.run([sys.executable, "-m", "cwfilter", "replay", str(tmp_path), "--rule", "CWL-012",
                                "--output", output, "--no-progress"], capture_output=True, text=True, timeout=120)  # fmt: skip
@@ -203,10 +206,14 @@ FILE_DAMAGE = {
 }  # fmt: skip
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.tuples(st.integers(0, 5), st.sampled_from(sorted(RECORD_DAMAGE) + sorted(FILE_DAMAGE)),
                           st.integers(0, 2**32)), min_size=1, max_size=5))  # fmt: skip
-def test_damaged_trails_give_the_same_accounting_on_every_path(trail: list[Path], damages: list[tuple[int, str, int]]) -> None:
+def test_damaged_trails_give_the_same_accounting_on_every_path(
+    trail: list[Path], damages: list[tuple[int, str, int]]
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files = []
         for i, src in enumerate(trail):

@@ -1,4 +1,4 @@
-"""The fast paths against their slow twins: the msgspec record matcher (fastpath.py) against
+"""The fast paths against their slow twins: the msgspec record matcher (replay/plan.py) against
 the compiled dict matcher and the reference interpreter, the raw-text pre-filter against
 parsing every message, fast replay against plain replay, ISA-L against zlib, and the
 ``eventTime`` decoding against ``parse_time``."""
@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import ast, compile_pattern, parse, reference, render
 from cwfilter.pattern.prefilter import prefilter_clauses
+from cwfilter.replay import plan as fastpath
 from cwfilter.replay import replay
 from cwfilter.sources import inflate
 from cwfilter.times import epoch_ms, parse_time
@@ -75,7 +75,9 @@ def _encode(value: Any, rng: random.Random, depth: int = 0) -> str:
         items = []
         for k, v in value.items():
             if rng.random() < 0.15:  # a decoy duplicate that the real value overrides
-                items.append(f"{ws()}{_encode_string(k, rng)}{ws()}:{ws()}{_encode(rng.choice([None, 1, 'x', [], {}]), rng)}")
+                items.append(
+                    f"{ws()}{_encode_string(k, rng)}{ws()}:{ws()}{_encode(rng.choice([None, 1, 'x', [], {}]), rng)}"
+                )
             items.append(f"{ws()}{_encode_string(k, rng)}{ws()}:{ws()}{_encode(v, rng, depth + 1)}{ws()}")
         return "{" + ",".join(items) + "}"
     if isinstance(value, list):
@@ -203,9 +205,17 @@ def test_missing_null_and_root_wildcards() -> None:
 
 
 time_texts = st.one_of(
-    st.builds(lambda d, h, m, s: f"2024-03-{d:02d}T{h:02d}:{m:02d}:{s:02d}Z", st.integers(1, 31), st.integers(0, 24),
-              st.integers(0, 60), st.integers(0, 61)),  # fmt: skip
-    st.from_regex(r"20[0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-6][0-9]:[0-6][0-9](\.[0-9]{1,9})?(Z|[+-][01][0-9]:?[0-5][0-9])?", fullmatch=True),
+    st.builds(
+        lambda d, h, m, s: f"2024-03-{d:02d}T{h:02d}:{m:02d}:{s:02d}Z",
+        st.integers(1, 31),
+        st.integers(0, 24),
+        st.integers(0, 60),
+        st.integers(0, 61),
+    ),
+    st.from_regex(
+        r"20[0-9][0-9]-[01][0-9]-[0-3][0-9][T ][0-2][0-9]:[0-6][0-9]:[0-6][0-9](\.[0-9]{1,9})?(Z|[+-][01][0-9]:?[0-5][0-9])?",
+        fullmatch=True,
+    ),
     st.text(alphabet="0123456789-T:Z .+", max_size=24),
 )
 
@@ -238,9 +248,23 @@ def _replay_both(paths: list[Path], mf: cwfilter.MetricFilter, **kwargs: Any) ->
 
 
 event_times = st.one_of(
-    st.sampled_from(["2024-01-01T00:00:10Z", "2024-01-01T00:01:59Z", "2024-01-01T00:07:00Z", "2024-01-01 00:02:00",
-                     "2024-01-01T00:03:00.5Z", "2024-01-01T00:04:00+01:00", "yesterday", "", None, 5, 2**70,
-                     {"t": 1}, "2024-01-01T00:00:60Z"]),  # fmt: skip
+    st.sampled_from(
+        [
+            "2024-01-01T00:00:10Z",
+            "2024-01-01T00:01:59Z",
+            "2024-01-01T00:07:00Z",
+            "2024-01-01 00:02:00",
+            "2024-01-01T00:03:00.5Z",
+            "2024-01-01T00:04:00+01:00",
+            "yesterday",
+            "",
+            None,
+            5,
+            2**70,
+            {"t": 1},
+            "2024-01-01T00:00:60Z",
+        ]
+    ),
     time_texts,
 )
 
@@ -310,7 +334,9 @@ def test_fast_replay_equals_plain_on_real_cloudtrail() -> None:
 
 def test_files_the_fast_path_declines_are_read_plainly(tmp_path: Path) -> None:
     good = {"eventTime": "2024-01-01T00:00:10Z", "eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl"}
-    (tmp_path / "no-time.json").write_bytes(orjson.dumps({"Records": [good, {"CloudTrailEvent": orjson.dumps(good).decode()}]}))
+    (tmp_path / "no-time.json").write_bytes(
+        orjson.dumps({"Records": [good, {"CloudTrailEvent": orjson.dumps(good).decode()}]})
+    )
     (tmp_path / "latin1.json").write_bytes(orjson.dumps({"Records": [good]})[:-3] + b', "x": "caf\xe9"}]}')
     (tmp_path / "scalar.json").write_bytes(b'{"Records": [1, ' + orjson.dumps(good) + b"]}")
     (tmp_path / "wide.json").write_bytes(b'{"Records": [{"eventTime": 123456789012345678901234567890}]}')

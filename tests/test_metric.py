@@ -170,7 +170,9 @@ def test_per_minute_datapoints_and_periods() -> None:
     assert points.periods(key, 300, "Sum") == [(base, 3.0), (base + 300_000, 0.0)]
     assert points.periods(key, 300, "SampleCount") == [(base, 4.0), (base + 300_000, 1.0)]
     assert points.periods(key, 300, "Average") == [(base, 0.75), (base + 300_000, 0.0)]
-    per_minute = MetricFilter("ERROR", metric_name="Errors", namespace="App", default_value=0, default_value_mode="per_minute")
+    per_minute = MetricFilter(
+        "ERROR", metric_name="Errors", namespace="App", default_value=0, default_value_mode="per_minute"
+    )
     got = [(m, s.sample_count, s.sum) for m, s in per_minute.apply(events).minutes(key)]
     assert got == [(base, 1, 1.0), (base + 60_000, 2, 2.0), (base + 420_000, 1, 0.0)]
 

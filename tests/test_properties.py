@@ -68,7 +68,7 @@ def test_field_splitters_agree(message: str) -> None:
     assert split_fields(message) == reference.split_fields(message)
 
 
-PATTERN_ALPHABET = string.ascii_letters[:6] + string.digits[:3] + ' {}[]()$.*%"\'=!<>&|?-,\\:_@é\t'
+PATTERN_ALPHABET = string.ascii_letters[:6] + string.digits[:3] + " {}[]()$.*%\"'=!<>&|?-,\\:_@é\t"
 
 
 def _compile_or_pattern_error(text: str) -> None:
@@ -92,8 +92,36 @@ def test_compile_raises_only_pattern_error(text: str) -> None:
 def structured_text(draw: st.DrawFn) -> str:
     """Texts near the grammar: fragments of valid patterns glued together."""
     parts = st.sampled_from(
-        ["{", "}", "[", "]", "(", ")", "$.a", "$.b[0]", "$.*", "$.['k.l']", " = ", " != ", " > ", " IS NULL",
-         " NOT EXISTS", " IS TRUE", " && ", " || ", '"x"', "4*", "%a+%", "...", ", ", "w1", "-", "?", "ERROR", " "]
+        [
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            ")",
+            "$.a",
+            "$.b[0]",
+            "$.*",
+            "$.['k.l']",
+            " = ",
+            " != ",
+            " > ",
+            " IS NULL",
+            " NOT EXISTS",
+            " IS TRUE",
+            " && ",
+            " || ",
+            '"x"',
+            "4*",
+            "%a+%",
+            "...",
+            ", ",
+            "w1",
+            "-",
+            "?",
+            "ERROR",
+            " ",
+        ]
     )
     return "".join(draw(st.lists(parts, max_size=12)))
 

@@ -14,11 +14,15 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.pattern import reference
 from cwfilter.pattern.errors import E_REGEX_LIMIT, PatternError
-from cwfilter.pattern.regex import _sre_parse  # Python's own regex parser, whichever version
-from cwfilter.pattern.regex import EXPENSIVE, MAX_REPEAT_TOTAL, translate
+from cwfilter.pattern.regex import (
+    EXPENSIVE,
+    MAX_REPEAT_TOTAL,
+    _sre_parse,  # Python's own regex parser, whichever version
+    translate,
+)
+from cwfilter.replay import plan as fastpath
 
 from .shared import fuzz_settings
 
@@ -30,8 +34,42 @@ _ATOMS = [
     "\\x41", "\\x0a", "\\x0b", "\\x7f", "\\xe9", "\\xff", "\\x28",
     "{", "}", "]", "[", "|", "^", "$", "$", "^",
 ]  # fmt: skip
-_CLASS_ITEMS = ["a", "b-d", "0-9", "\\d", "\\s", "\\S", "\\W", "\\w", "\\xe9", "\\x00-\\x1f", "\\x80-\\xff", "-", "^", "]", "."]
-_QUANTIFIERS = ["", "", "", "?", "*", "+", "*?", "+?", "??", "{2}", "{0,1}", "{1,}", "{,2}", "{2,3}", "{3,2}", "{1", "{,}"]
+_CLASS_ITEMS = [
+    "a",
+    "b-d",
+    "0-9",
+    "\\d",
+    "\\s",
+    "\\S",
+    "\\W",
+    "\\w",
+    "\\xe9",
+    "\\x00-\\x1f",
+    "\\x80-\\xff",
+    "-",
+    "^",
+    "]",
+    ".",
+]
+_QUANTIFIERS = [
+    "",
+    "",
+    "",
+    "?",
+    "*",
+    "+",
+    "*?",
+    "+?",
+    "??",
+    "{2}",
+    "{0,1}",
+    "{1,}",
+    "{,2}",
+    "{2,3}",
+    "{3,2}",
+    "{1",
+    "{,}",
+]
 _MESSAGE_CHARS = "aAbcd09_ :-./$^[]{}|*\n\x0b\t\r\x7f\xe9\xff()€😀\ud800" + "aaab"
 
 
@@ -153,12 +191,14 @@ def test_python_semantics_kept(source: str, subject: str, found: bool) -> None:
 @pytest.mark.parametrize("source", ["a*+", "a++b", "\\d?+", "a{1,2}+", "[*+]x\\++y++"])
 def test_possessive_quantifiers_rejected(source: str) -> None:
     """Python 3.10 and RE2 reject them and AWS documents none; 3.11's ``re`` would accept them."""
-    with pytest.raises(PatternError, match="possessive|multiple repeat") as info:
+    with pytest.raises(PatternError, match=r"possessive|multiple repeat") as info:
         cwfilter.compile(f"%{source}%")
     assert info.value.pattern[info.value.offset] == "+"  # the caret under the quantifier's '+'
 
 
-@pytest.mark.parametrize("source", ["a{5000000000}", f"a{{{MAX_REPEAT_TOTAL + 1}}}", "a{0,4294967294}", "\\w{2000}b{1001}"])
+@pytest.mark.parametrize(
+    "source", ["a{5000000000}", f"a{{{MAX_REPEAT_TOTAL + 1}}}", "a{0,4294967294}", "\\w{2000}b{1001}"]
+)
 def test_huge_counts_rejected_as_aws_does(source: str) -> None:
     """No ``OverflowError``: AWS's message for an expression too expensive to evaluate."""
     with pytest.raises(PatternError) as info:

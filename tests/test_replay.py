@@ -67,7 +67,10 @@ def test_every_source_format_is_read_with_its_stated_counts(folder: str) -> None
     assert (a.files, a.records) == SOURCE_COUNTS[folder]
     assert a.files_failed == 0
     assert a.records == a.matched + a.unmatched + a.rejected
-    assert {s["reason"] for s in a.skipped} <= {"CloudTrail digest file", "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)"}
+    assert {s["reason"] for s in a.skipped} <= {
+        "CloudTrail digest file",
+        "not a log file name (.json, .json.gz, .jsonl, .log, .gz ...)",
+    }
 
 
 @pytest.mark.real_data
@@ -222,7 +225,9 @@ def bad_inputs(tmp_path: Path) -> Path:
     )
     digest_dir = tmp_path / "AWSLogs" / "111122223333" / "CloudTrail-Digest" / "us-east-1" / "2024" / "01" / "01"
     digest_dir.mkdir(parents=True)
-    (digest_dir / "x_CloudTrail-Digest_us-east-1.json.gz").write_bytes(gzip.compress(b'{"digestStartTime": "x", "logFiles": []}'))
+    (digest_dir / "x_CloudTrail-Digest_us-east-1.json.gz").write_bytes(
+        gzip.compress(b'{"digestStartTime": "x", "logFiles": []}')
+    )
     (tmp_path / "notes.md").write_text("not a log")
     return tmp_path
 
@@ -246,7 +251,7 @@ def test_bad_files_and_records_are_counted_and_reported_not_fatal(bad_inputs: Pa
 
 
 def test_strict_mode_stops_at_the_first_problem(bad_inputs: Path) -> None:
-    with pytest.raises(ReplayError, match="empty.json: empty file"):
+    with pytest.raises(ReplayError, match=r"empty\.json: empty file"):
         replay([bad_inputs], _mf(), strict=True)
 
 
@@ -256,8 +261,12 @@ def test_missing_paths_are_reported(tmp_path: Path) -> None:
 
 
 def test_cloudwatch_logs_export_and_subscription_formats(tmp_path: Path) -> None:
-    rec = orjson.dumps({"eventTime": "2024-01-01T00:00:59Z", "eventSource": "s3.amazonaws.com", "eventName": "PutBucketCors"})
-    (tmp_path / "000000.gz").write_bytes(gzip.compress(b"2024-01-01T00:03:00.000Z " + rec + b"\n2024-01-01T00:03:01.000Z plain text\n"))
+    rec = orjson.dumps(
+        {"eventTime": "2024-01-01T00:00:59Z", "eventSource": "s3.amazonaws.com", "eventName": "PutBucketCors"}
+    )
+    (tmp_path / "000000.gz").write_bytes(
+        gzip.compress(b"2024-01-01T00:03:00.000Z " + rec + b"\n2024-01-01T00:03:01.000Z plain text\n")
+    )
     payload = {"messageType": "DATA_MESSAGE", "logGroup": "trail", "logStream": "x", "subscriptionFilters": ["f"],
                "logEvents": [{"id": "1", "timestamp": 1704067500000, "message": rec.decode()}]}  # fmt: skip
     (tmp_path / "sub.json").write_bytes(orjson.dumps(payload))
@@ -277,7 +286,12 @@ def test_events_can_be_replayed_from_the_library() -> None:
 
 def test_json_contract_keys() -> None:
     doc = replay([SAMPLE_TREE], _mf()).to_json()
-    assert doc["metric"] == {"namespace": "CloudTrailMetrics", "name": "S3BucketEventCount", "dimensions": {}, "unit": None}
+    assert doc["metric"] == {
+        "namespace": "CloudTrailMetrics",
+        "name": "S3BucketEventCount",
+        "dimensions": {},
+        "unit": None,
+    }
     assert set(doc["datapoints"][0]) >= {"timestamp", "sampleCount", "sum", "minimum", "maximum"}
     assert doc["datapoints"][0]["timestamp"].endswith(":00Z")
     assert set(doc["periods"][0]) == {"start", "period", "statistic", "value"}
@@ -314,7 +328,9 @@ def test_s3_prefix_replay_against_a_local_s3_server(s3_server: None) -> None:
     client.create_bucket(Bucket="trail-bucket")
     for path in SAMPLE_TREE.rglob("*"):
         if path.is_file():
-            client.put_object(Bucket="trail-bucket", Key=path.relative_to(SAMPLE_TREE).as_posix(), Body=path.read_bytes())
+            client.put_object(
+                Bucket="trail-bucket", Key=path.relative_to(SAMPLE_TREE).as_posix(), Body=path.read_bytes()
+            )
     local = replay([SAMPLE_TREE], _mf())
     remote = replay(["s3://trail-bucket/AWSLogs/"], _mf())
     assert remote.datapoints == local.datapoints
@@ -361,7 +377,9 @@ def test_cli_replay_table_json_csv(capsys: pytest.CaptureFixture[str], tmp_path:
     out = capsys.readouterr().out
     assert "CloudTrailMetrics/S3BucketEventCount" in out and "Sum per 300 s: 6 periods with data" in out
     assert "8 × CloudTrail digest file" in out
-    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--format", "json", "-o", str(tmp_path / "r.json")]) == 0
+    assert (
+        main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--format", "json", "-o", str(tmp_path / "r.json")]) == 0
+    )
     doc = json.loads((tmp_path / "r.json").read_text())
     assert sum(p["value"] for p in doc["periods"]) == 13
     assert main(["replay", str(SAMPLE_TREE), "--rule", "cloudwatch.8", "--format", "csv", "--period", "3600"]) == 0
@@ -389,7 +407,8 @@ def test_cli_replay_errors(args: list[str], error: str, capsys: pytest.CaptureFi
 
 def test_cli_replay_reads_stdin_with_a_custom_filter() -> None:
     lines = b"".join(
-        orjson.dumps({"eventTime": f"2024-01-01T00:0{i}:00Z", "eventName": n, "requestParameters": {"bucketName": b}}) + b"\n"
+        orjson.dumps({"eventTime": f"2024-01-01T00:0{i}:00Z", "eventName": n, "requestParameters": {"bucketName": b}})
+        + b"\n"
         for i, (n, b) in enumerate([("PutBucketAcl", "x"), ("PutBucketAcl", "y"), ("GetObject", "x")])
     )
     proc = subprocess.run(
@@ -472,7 +491,11 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
         paths.append(path)
     streamed = []
     real = large.read_in_pieces
-    monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "read_in_pieces", lambda path, *limit: streamed.append(path) or real(path, *limit))
+    monkeypatch.setattr(
+        sys.modules["cwfilter.sources.inputs"],
+        "read_in_pieces",
+        lambda path, *limit: streamed.append(path) or real(path, *limit),
+    )
     whole, pieces = _whole_and_in_pieces(paths, monkeypatch)
     assert streamed == [str(p) for p in paths]  # the second replay read both in pieces
     assert pieces == whole
@@ -552,9 +575,7 @@ def test_large_documents_are_read_in_pieces_with_the_result_of_a_whole_reading(
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_progress_counts_every_file_record_and_decompressed_byte(
-    tmp_path: Path, small_pieces: None, jobs: int
-) -> None:
+def test_progress_counts_every_file_record_and_decompressed_byte(tmp_path: Path, small_pieces: None, jobs: int) -> None:
     """The last progress report: every file, record and match, and the decompressed bytes of
     small files, of large files of lines read in pieces and of large documents cut in pieces."""
     generate_tree(tmp_path / "tree", seed=3, hours=1, per_minute=6, episodes=2)
@@ -642,7 +663,9 @@ def test_standard_input_is_read_in_pieces_when_it_holds_lines_and_whole_when_one
 
 
 @pytest.mark.parametrize("separator", [b"", b"\n"])
-def test_a_tree_piped_to_standard_input_gives_the_trees_answer(separator: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_tree_piped_to_standard_input_gives_the_trees_answer(
+    separator: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``zcat`` of every log file (documents back to back, as CloudTrail writes no final newline),
     or one document a line: the same records and datapoints as replaying the tree."""
     files = sorted(p for p in SAMPLE_TREE.rglob("*.json.gz") if "Digest" not in str(p))

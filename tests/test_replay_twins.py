@@ -28,13 +28,19 @@ FILTERS = {
         '{ $.eventSource = "s3.amazonaws.com" }', metric_name="S3", namespace="T", default_value=0
     ),
     "value and dimension": lambda: cwfilter.MetricFilter(
-        '{ $.readOnly IS FALSE && $.userIdentity.type = "*" }', metric_name="W", namespace="T",
-        value="$.eventVersion", dimensions={"Type": "$.userIdentity.type"},
-    ),  # fmt: skip
+        '{ $.readOnly IS FALSE && $.userIdentity.type = "*" }',
+        metric_name="W",
+        namespace="T",
+        value="$.eventVersion",
+        dimensions={"Type": "$.userIdentity.type"},
+    ),
     "per minute": lambda: cwfilter.MetricFilter(
-        '{ $.errorCode = "AccessDenied" }', metric_name="D", namespace="T", default_value=0,
+        '{ $.errorCode = "AccessDenied" }',
+        metric_name="D",
+        namespace="T",
+        default_value=0,
         default_value_mode="per_minute",
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -86,10 +92,12 @@ def _both(inputs: list[str], mf: cwfilter.MetricFilter, **kwargs: Any) -> tuple[
 @given(
     seed=st.integers(0, 10_000),
     damage=st.lists(
-        st.tuples(st.sampled_from(["truncated", "no eventTime", "odd eventTime", "not JSON", "copied", "empty"]),
-                  st.integers(0, 100)),
+        st.tuples(
+            st.sampled_from(["truncated", "no eventTime", "odd eventTime", "not JSON", "copied", "empty"]),
+            st.integers(0, 100),
+        ),
         max_size=3,
-    ),  # fmt: skip
+    ),
     name=st.sampled_from(sorted(FILTERS)),
     timestamp=st.sampled_from(["event", "delivery"]),
     dedupe=st.booleans(),

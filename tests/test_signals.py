@@ -64,7 +64,9 @@ def slow_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
-def test_a_signal_to_the_parent_ends_every_worker_and_keeps_the_outfile(slow_tree: Path, tmp_path: Path, signum: int) -> None:
+def test_a_signal_to_the_parent_ends_every_worker_and_keeps_the_outfile(
+    slow_tree: Path, tmp_path: Path, signum: int
+) -> None:
     out = tmp_path / "result.json"
     out.write_text("the previous result\n")
     proc = subprocess.Popen(

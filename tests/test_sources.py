@@ -121,7 +121,7 @@ def test_concatenated_documents_with_a_broken_one_are_invalid_json() -> None:
     assert [type(i).__name__ for i in items] == ["Problem"] and items[0].reason.startswith("invalid JSON")
 
 
-_TEXT = st.lists(st.sampled_from(list('ab},{[]":\\ é') + ['},{"eventVersion":']), max_size=12).map("".join)
+_TEXT = st.lists(st.sampled_from([*list('ab},{[]":\\ é'), '},{"eventVersion":']), max_size=12).map("".join)
 _RECORD = st.fixed_dictionaries({"eventVersion": _TEXT}, optional={"x": _TEXT, "list": st.lists(
     st.fixed_dictionaries({"eventVersion": _TEXT}), max_size=3)})  # fmt: skip
 

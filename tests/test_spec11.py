@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 import cwfilter
-from cwfilter.replay import plan as fastpath
 from cwfilter.cli import main
 from cwfilter.pattern import ast, reference
+from cwfilter.replay import plan as fastpath
 
 # ------------------------------------------------------------------ §11.1 wildcards
 

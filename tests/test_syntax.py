@@ -44,7 +44,7 @@ def test_bracketed_word_is_a_one_field_space_delimited_pattern() -> None:
         ("foo(bar)", errors.E_TERM_CHAR, "Invalid character(s) in term '('", 0),
         ("ok email@x.com", errors.E_TERM_CHAR, "Invalid character(s) in term '@'", 3),
         ("{ $.a = 1, $.b = 2 }", errors.E_TERM_CHAR, "Invalid character(s) in term ','", 9),
-        ("{ $.a > \"abc\" }", errors.E_SYNTAX, "Invalid filter pattern", 8),
+        ('{ $.a > "abc" }', errors.E_SYNTAX, "Invalid filter pattern", 8),
         ("{ $.a IS NOT NULL }", errors.E_SYNTAX, "Invalid filter pattern", 9),
         ("{ $.a EXISTS }", errors.E_SYNTAX, "Invalid filter pattern", 6),
         ("[a, ..., b, ...]", errors.E_SYNTAX, "Invalid filter pattern", 12),
@@ -57,7 +57,7 @@ def test_bracketed_word_is_a_one_field_space_delimited_pattern() -> None:
         ("{ $.a = %x% || $.b = %y% || $.c = %z% }", errors.E_REGEX_LIMIT, "Invalid filter pattern", 34),
         ("[a = %x%, b = %y%, c = %z%]", errors.E_REGEX_LIMIT, "Invalid filter pattern", 23),
         ("{ $.a.*[*] = 1 }", errors.E_WILDCARD_LIMIT, "Invalid filter pattern", 2),
-        ("{ $.a = \"x\" && $.b = é }", errors.E_TERM_CHAR, "Invalid character(s) in term '?'", 21),
+        ('{ $.a = "x" && $.b = é }', errors.E_TERM_CHAR, "Invalid character(s) in term '?'", 21),
     ],
 )
 def test_errors_carry_code_message_and_offset(text: str, code: str, message: str, offset: int) -> None:
@@ -67,7 +67,7 @@ def test_errors_carry_code_message_and_offset(text: str, code: str, message: str
     assert (err.code, err.message, err.offset) == (code, message, offset), str(err)
     assert isinstance(err, ValueError)
     assert err.aws_exception == "InvalidParameterException"
-    line, caret = err.caret.split("\n")
+    _line, caret = err.caret.split("\n")
     assert caret == " " * offset + "^"
     assert message in str(err) and err.caret in str(err)
 
@@ -167,24 +167,26 @@ def test_regex_dialect() -> None:
     assert cwfilter.compile("%abc").family == "terms"  # not ending with %: a term (with a warning)
 
 
-def test_grammar_ships_inside_the_installed_package() -> None:
-    """``pip install .`` (not only an editable install) must find the grammar."""
+def test_grammar_ships_inside_the_package_and_is_read_one_way() -> None:
+    """The grammar is ``cwfilter/grammar/filter_pattern.lark`` whether installed (``pip install .``: the file
+    is in the wheel) or in a source checkout (``src/cwfilter/grammar`` links to the top-level ``grammar/``)."""
     from importlib import resources
     from pathlib import Path
 
     from cwfilter.pattern.syntax import grammar_text
 
-    source_tree = Path(__file__).resolve().parents[1] / "src"
-    installed = source_tree not in Path(cwfilter.__file__).resolve().parents
-    packaged = resources.files("cwfilter").joinpath("grammar", "filter_pattern.lark")
-    if installed:
-        assert packaged.is_file()
+    packaged = resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark")
+    assert packaged.is_file()
+    top_level = Path(__file__).resolve().parents[1] / "grammar" / "filter_pattern.lark"
+    assert grammar_text() == packaged.read_text(encoding="utf-8") == top_level.read_text(encoding="utf-8")
     assert "json_pattern" in grammar_text()
 
 
 def test_patterns_may_span_lines() -> None:
     """Terraform heredocs and CloudFormation block scalars put newlines in JSON patterns."""
-    p = cwfilter.compile('{\n  ($.eventSource = config.amazonaws.com) &&\n  (($.eventName=StopConfigurationRecorder)||\n   ($.eventName=DeleteDeliveryChannel))\n}\n')
+    p = cwfilter.compile(
+        "{\n  ($.eventSource = config.amazonaws.com) &&\n  (($.eventName=StopConfigurationRecorder)||\n   ($.eventName=DeleteDeliveryChannel))\n}\n"
+    )
     assert p.matches('{"eventSource": "config.amazonaws.com", "eventName": "DeleteDeliveryChannel"}')
 
 

@@ -27,3 +27,20 @@ def test_numbers_are_epoch_ms_and_text_without_offset_is_utc() -> None:
     assert epoch_ms(1704067200123) == 1704067200123 and epoch_ms(1704067200123.9) == 1704067200123
     assert parse_time("2024-01-01T00:00:00") == parse_time("2024-01-01T00:00:00Z") == 1704067200000
     assert iso_utc(1704067200999) == "2024-01-01T00:00:00Z"
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59), timezones=st.just(timezone.utc)
+    )
+)
+def test_iso_utc_is_the_datetime_text_to_the_second(when: datetime) -> None:
+    expected = f"{when.year:04d}-{when.month:02d}-{when.day:02d}T{when.hour:02d}:{when.minute:02d}:{when.second:02d}Z"
+    assert iso_utc(epoch_ms(when)) == expected
+
+
+def test_iso_utc_writes_times_past_year_9999() -> None:
+    """A record may say ``9999-12-31T23:59:59-05:00``: its report is written, not a crash."""
+    ms = parse_time("9999-12-31T23:59:59-05:00")
+    assert ms is not None and iso_utc(ms) == "10000-01-01T04:59:59Z"
+    assert iso_utc(-1) == "1969-12-31T23:59:59Z"

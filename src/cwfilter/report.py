@@ -56,7 +56,9 @@ def table(result: ReplayResult, *, show_all: bool = False) -> str:
         header = f"{result.statistic} per {result.period} s"
         if key.dimensions:
             header += f"  [{_dims(key.dimensions)}]"
-        lines.append(f"{header}: {plural(len(periods), 'period')} with data, {plural(len(minutes), 'minute')} with datapoints")
+        lines.append(
+            f"{header}: {plural(len(periods), 'period')} with data, {plural(len(minutes), 'minute')} with datapoints"
+        )
         if periods:
             lines.append(f"  {'period start (UTC)':<22} {'value':>12}  datapoints (minute: sum/samples)")
         by_period: dict[int, list[str]] = {}
@@ -119,7 +121,9 @@ def csv_text(result: ReplayResult, timeline: AlarmTimeline | None = None) -> str
     for key in result.datapoints.metrics():
         ident = [key.namespace, key.name, _dims(key.dimensions), key.unit or ""]
         for minute, s in result.datapoints.minutes(key):
-            w.writerow(["datapoint", iso_utc(minute), *ident, 60, "", "", s.sample_count, s.sum, s.minimum, s.maximum, ""])
+            w.writerow(
+                ["datapoint", iso_utc(minute), *ident, 60, "", "", s.sample_count, s.sum, s.minimum, s.maximum, ""]
+            )
         for start, value in result.datapoints.periods(key, result.period, result.statistic):
             w.writerow(["period", iso_utc(start), *ident, result.period, result.statistic, value, "", "", "", "", ""])
     blank = [""] * 6
@@ -193,11 +197,15 @@ def describe_match(match: Match) -> str:
     r = match.record
     if r is None:
         return f"{iso_utc(match.timestamp)[11:19]} {(match.message or '')[:60]}"
-    params = r.get("requestParameters") if isinstance(r.get("requestParameters"), dict) else {}
-    identity = r.get("userIdentity") if isinstance(r.get("userIdentity"), dict) else {}
+    params: dict[str, Any] = r["requestParameters"] if isinstance(r.get("requestParameters"), dict) else {}
+    identity: dict[str, Any] = r["userIdentity"] if isinstance(r.get("userIdentity"), dict) else {}
     bucket = params.get("bucketName")
     who = identity.get("arn") or identity.get("principalId") or identity.get("type") or "?"
-    return f"{iso_utc(match.timestamp)[11:19]} {r.get('eventName', '?')}" + (f" bucket={bucket}" if bucket else "") + f" by {who}"
+    return (
+        f"{iso_utc(match.timestamp)[11:19]} {r.get('eventName', '?')}"
+        + (f" bucket={bucket}" if bucket else "")
+        + f" by {who}"
+    )
 
 
 def alarm_table(timeline: AlarmTimeline, *, show_all: bool = False, matches: list[Match] | None = None) -> str:
@@ -218,13 +226,17 @@ def alarm_table(timeline: AlarmTimeline, *, show_all: bool = False, matches: lis
         lines.append("episodes        the alarm never went to ALARM")
     numbered: list[Any] = list(enumerate(episodes, 1))
     if not show_all and len(numbered) > SHOWN_ROWS:  # the first ones and the last; None marks the gap
-        numbered = numbered[: SHOWN_ROWS - 1] + [None] + numbered[-1:]
+        numbered = [*numbered[: SHOWN_ROWS - 1], None, *numbered[-1:]]
     for item in numbered:
         if item is None:
             lines.append(f"  ... {plural(len(episodes) - SHOWN_ROWS, 'more episode')} (--all lists every one)")
             continue
         i, (entry, exit_) = item
-        sent = sum(1 for n in timeline.notifications if entry.timestamp <= n.timestamp < (exit_.timestamp if exit_ else 1 << 62))
+        sent = sum(
+            1
+            for n in timeline.notifications
+            if entry.timestamp <= n.timestamp < (exit_.timestamp if exit_ else 1 << 62)
+        )
         left = f"left at {iso_utc(exit_.timestamp)} for {exit_.new_state}" if exit_ else "still in ALARM at the end"
         lines.append(f"  #{i:<3} ALARM at {iso_utc(entry.timestamp)}, {left}; {plural(sent, 'notification')}")
         lines.append(f"        why: {entry.reason}")

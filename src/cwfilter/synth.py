@@ -21,10 +21,17 @@ from typing import Any
 
 import orjson
 
-CWL012_NAMES = (
-    "PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication "
-    "DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication"
-).split()
+CWL012_NAMES = [
+    "PutBucketAcl",
+    "PutBucketPolicy",
+    "PutBucketCors",
+    "PutBucketLifecycle",
+    "PutBucketReplication",
+    "DeleteBucketPolicy",
+    "DeleteBucketCors",
+    "DeleteBucketLifecycle",
+    "DeleteBucketReplication",
+]
 
 # (eventSource, eventName, weight, readOnly, category) of the background traffic.
 BACKGROUND = [
@@ -122,8 +129,14 @@ class _Writer:
             "eventName": name,
             "awsRegion": region,
             "sourceIPAddress": f"198.51.100.{rng.randrange(1, 255)}" if kind != "AWSService" else source,
-            "userAgent": rng.choice(["aws-cli/2.15.30 md/command#s3api", "Boto3/1.34.0 md/Botocore#1.34.0",
-                                     "[S3Console/0.4]", "aws-sdk-go-v2/1.25.0"]),  # fmt: skip
+            "userAgent": rng.choice(
+                [
+                    "aws-cli/2.15.30 md/command#s3api",
+                    "Boto3/1.34.0 md/Botocore#1.34.0",
+                    "[S3Console/0.4]",
+                    "aws-sdk-go-v2/1.25.0",
+                ]
+            ),
             "requestParameters": params,
             "responseElements": None,
             "requestID": self.uid().replace("-", "")[:16].upper(),
@@ -133,8 +146,11 @@ class _Writer:
             "managementEvent": category == "Management",
             "recipientAccountId": self.account,
             "eventCategory": category,
-            "tlsDetails": {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
-                           "clientProvidedHostHeader": f"{source.split('.')[0]}.{region}.amazonaws.com"},  # fmt: skip
+            "tlsDetails": {
+                "tlsVersion": "TLSv1.3",
+                "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                "clientProvidedHostHeader": f"{source.split('.')[0]}.{region}.amazonaws.com",
+            },
         }
         if resources:
             rec["resources"] = resources
@@ -194,7 +210,9 @@ def generate_tree(
     return truth
 
 
-def _write_files(root: Path, rng: random.Random, account: str, events: list, truth: GroundTruth) -> None:
+def _write_files(
+    root: Path, rng: random.Random, account: str, events: list[tuple[datetime, str, dict[str, Any]]], truth: GroundTruth
+) -> None:
     # CloudTrail delivers roughly every 5 minutes per region, 1-10 minutes after eventTime.
     files: dict[tuple[str, datetime], list[dict[str, Any]]] = {}
     for when, region, rec in events:

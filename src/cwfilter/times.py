@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Union
+from typing import Any
 
 import msgspec
 
-Timestamp = Union[datetime, int, float]
+Timestamp = datetime | int | float
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_MS = timedelta(milliseconds=1)
@@ -41,8 +41,24 @@ def in_range(ms: int) -> bool:
 
 
 def iso_utc(ms: int) -> str:
-    """``2023-07-10T11:57:00Z`` (seconds precision, UTC)."""
-    return (_EPOCH + timedelta(milliseconds=ms)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2023-07-10T11:57:00Z`` (seconds precision, floored, UTC), for any epoch ms: a record's
+    time may lie past year 9999 (``datetime``'s limit), and its report must still be written."""
+    days, second = divmod(ms // 1000, 86_400)
+    year, month, day = _civil_from_days(days)
+    hour, rest = divmod(second, 3600)
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    """The proleptic Gregorian (year, month, day) ``days`` after 1970-01-01 (H. Hinnant's
+    ``civil_from_days``, with Python's floor division)."""
+    era, day_of_era = divmod(days + 719_468, 146_097)
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153  # March = 0
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def parse_time(value: Any) -> int | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet
 from ..times import Timestamp, epoch_ms, iso_utc
@@ -33,6 +34,7 @@ class Transition:
     actions: list[str]  # the actions run (none when ActionsEnabled is false)
 
     def as_dict(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {"timestamp": iso_utc(self.timestamp), "oldState": self.old_state, "newState": self.new_state,
                 "reason": self.reason, "reasonData": self.reason_data, "actions": self.actions}  # fmt: skip
 
@@ -54,6 +56,7 @@ class AlarmTimeline:
 
     @property
     def final_state(self) -> str:
+        """The state at the end of the evaluated span."""
         return self.transitions[-1].new_state if self.transitions else self.initial_state
 
     def state_at(self, when: Timestamp) -> str:
@@ -77,6 +80,7 @@ class AlarmTimeline:
         return out
 
     def as_dict(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "name": self.alarm.name,
             "arn": self.alarm.arn,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import CwfilterError
 from ..metric import STANDARD_UNITS
@@ -81,6 +82,7 @@ class Alarm:
     # -- derived
     @property
     def m(self) -> int:
+        """M of "M out of N": DatapointsToAlarm, or EvaluationPeriods when it is not set."""
         return self.datapoints_to_alarm if self.datapoints_to_alarm is not None else self.evaluation_periods
 
     @property
@@ -97,12 +99,15 @@ class Alarm:
 
     @property
     def arn(self) -> str:
+        """The alarm's ARN in its region and account."""
         return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{self.name}"
 
     def actions_for(self, state: str) -> list[str]:
+        """The actions run on a transition to ``state`` (none when ActionsEnabled is false)."""
         return {"ALARM": self.alarm_actions, "OK": self.ok_actions, "INSUFFICIENT_DATA": self.insufficient_data_actions}[state]
 
     def breaching(self, value: float) -> bool:
+        """Whether ``value`` crosses the threshold in the alarm's ComparisonOperator direction."""
         op, t = self.comparison_operator, self.threshold
         if op == "GreaterThanOrEqualToThreshold":
             return value >= t
@@ -114,6 +119,7 @@ class Alarm:
 
     # -- validation (§6)
     def validate(self) -> None:
+        """Raise ``AlarmValidationError`` with AWS's message where PutMetricAlarm would reject the alarm."""
         if not self.name or len(self.name) > 255 or any(ord(c) < 32 for c in self.name):
             raise _constraint(self.name, "alarmName", "Member must have length between 1 and 255")
         if self.description is not None and len(self.description) > 1024:
@@ -218,6 +224,7 @@ class Alarm:
         return cls(**kwargs)
 
     def as_put_metric_alarm(self) -> dict[str, Any]:
+        """The alarm as a PutMetricAlarm request (what ``from_put_metric_alarm`` reads back)."""
         out: dict[str, Any] = {"AlarmName": self.name}
         if self.description is not None:
             out["AlarmDescription"] = self.description

@@ -3,9 +3,10 @@ StateReasonData (alarms.md §4.3–4.4 as revised by §11.1–11.2)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 INITIAL_REASON = "Unchecked: Initial alarm creation"  # a new alarm's StateReason
 OPERATOR_PHRASES = {

@@ -11,17 +11,18 @@ example is run through the engine before it is shown.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 import orjson
 
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
-from .decide import contradiction, decide_atom, pins_of
-from .dnf import Conjunct, TooComplex, dnf, field_path, render_conjunct
 from . import services
 from .cloudtrail import atom_holds
+from .decide import contradiction, decide_atom, pins_of
+from .dnf import Conjunct, TooComplex, dnf, field_path, render_conjunct
 from .witness import ABSENT, candidate_values, set_path
 
 Verdict = Literal["equivalent", "different", "no difference found"]
@@ -37,6 +38,7 @@ class Example:
     matched_by: Literal["old", "new"]
 
     def to_json(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {"message": self.message, "origin": self.origin, "matched_by": self.matched_by}
 
 
@@ -54,6 +56,7 @@ class PatternComparison:
     events_checked: int = 0
 
     def to_json(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "old": self.old, "new": self.new, "verdict": self.verdict, "proof": self.proof,
             "only_old": [e.to_json() for e in self.only_old], "only_new": [e.to_json() for e in self.only_new],

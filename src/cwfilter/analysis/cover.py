@@ -11,9 +11,10 @@ whose expansion is too large, by witness records run through the engine (``witne
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern

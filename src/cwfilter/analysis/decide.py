@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from ..pattern import ast
 from ..pattern.glob import pieces_of
 from .cloudtrail import atom_on_value, requires_field, schema_verdict

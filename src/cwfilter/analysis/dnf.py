@@ -8,12 +8,12 @@ capped: above ``MAX_CONJUNCTS`` callers fall back to witness records.
 
 from __future__ import annotations
 
-from typing import Iterator, Union
+from collections.abc import Iterator
 
 from ..pattern import ast
 from ..pattern.render import render
 
-Atom = Union[ast.Comparison, ast.Check]
+Atom = ast.Comparison | ast.Check
 Conjunct = tuple[Atom, ...]
 
 MAX_CONJUNCTS = 512

@@ -32,6 +32,7 @@ class LintFinding:
         return f"{line}\n{' ' * self.start}{'^' * width}"
 
     def to_json(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "code": self.code, "severity": self.severity, "message": self.message,
             "start": self.start, "end": self.end, "fix": self.fix,

@@ -112,7 +112,7 @@ def _never_or_always(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
         ctx.add("never-matches", "warning", f"the pattern can never match{where}: {d.reason}", d.decisive,
                 fix="join alternative values of one field with ||" if contradiction(c) else None)  # fmt: skip
         return
-    for c, d in dead:
+    for _c, d in dead:
         ctx.add("dead-alternative", "warning", f"this alternative can never match{where}: {d.reason}", d.decisive)
     for c, d in zip(conjuncts, verdicts):
         if d.holds and not d.conditions and ctx.cloudtrail:

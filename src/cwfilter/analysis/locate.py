@@ -8,8 +8,8 @@ text order, so the n-th condition found is the n-th leaf of the AST.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from ..pattern import ast
 from .dnf import Atom, leaves

@@ -10,7 +10,8 @@ exactly (COVERED: True, MISSED: False, CONDITIONAL: whether one alternative hold
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import orjson
 
@@ -87,7 +88,7 @@ def candidate_values(atom: Atom) -> list[Any]:
         return ["x", "", ABSENT]
     text = value.text
     out: list[Any] = [text.replace("*", ""), text.replace("*", "x"), text + "x", "x" + text, text.lower(), ""]
-    return [v for v in dict.fromkeys(out)] + [None, ABSENT]
+    return [*list(dict.fromkeys(out)), None, ABSENT]
 
 
 def _possible(path: tuple[str, ...], atom: Atom) -> list[Any]:

@@ -7,7 +7,8 @@ never by comparing pattern text."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..rules import Rule, catalogue
 from .alarms import alarms_for, assess_alarm

@@ -5,13 +5,23 @@ offline (parameters, pseudo parameters, Ref/GetAtt of the template's own resourc
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..config import ConfigError, TemplateResolver, load_template
-from .iac import (DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn,
-                  unresolved_flags)
-from .model import AlarmRecord, flag, EventSelectors, Location, MetricFilterRecord, Trail, Transformation
+from .iac import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    Declared,
+    IacError,
+    line_of,
+    log_group_arn,
+    read_text,
+    topic_arn,
+    unresolved_flags,
+)
+from .model import AlarmRecord, EventSelectors, Location, MetricFilterRecord, Trail, Transformation, flag
 
 
 class _Resolver(TemplateResolver):
@@ -90,10 +100,7 @@ def _declare(out: Declared, kind: str, logical_id: str, props: dict[str, Any], w
     elif kind == "AWS::CloudWatch::Alarm":
         raw = {"AlarmName": props.get("AlarmName") or logical_id, "ActionsEnabled": True, **props}
         out.alarm(AlarmRecord(raw["AlarmName"], out.region, raw, where))
-    elif kind == "AWS::CloudWatch::CompositeAlarm":
-        raw = {"AlarmName": props.get("AlarmName") or logical_id, "ActionsEnabled": True, **props}
-        out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, where))
-    elif kind == "AWS::CloudWatch::CompositeAlarm":
+    elif kind == "AWS::CloudWatch::CompositeAlarm" or kind == "AWS::CloudWatch::CompositeAlarm":
         raw = {"AlarmName": props.get("AlarmName") or logical_id, "ActionsEnabled": True, **props}
         out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, where))
     elif kind == "AWS::SNS::Topic":

@@ -7,7 +7,8 @@ NO_DATA. Throttling is retried by botocore (standard retry mode)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .model import Account
 from .responses import ERRORS, account_from_responses, topic_path, topics_of, trail_path

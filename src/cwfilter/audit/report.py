@@ -4,7 +4,8 @@ SARIF 2.1.0 (file and line of the offending resource where the input has them)."
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .findings import FAIL, NO_DATA, PASS, REASONS, WARNING, Finding
 

@@ -16,7 +16,8 @@ files; ``errors.json`` maps a path that could not be fetched to the reason)::
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .model import Account, AlarmRecord, EventSelectors, MetricFilterRecord, Subscription, Trail, Transformation
 

@@ -4,8 +4,9 @@ by ``cwfilter snapshot`` and audited later without credentials."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import CwfilterError
 from .model import Account

@@ -6,13 +6,23 @@ as written and reported by the checks."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..config import ConfigError, config_json, load_terraform
-from .iac import (DEFAULT_ACCOUNT, DEFAULT_REGION, Declared, IacError, line_of, log_group_arn, read_text, topic_arn,
-                  unresolved_flags)
+from .iac import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_REGION,
+    Declared,
+    IacError,
+    line_of,
+    log_group_arn,
+    read_text,
+    topic_arn,
+    unresolved_flags,
+)
 from .model import AlarmRecord, EventSelectors, Location, MetricFilterRecord, Trail, Transformation, flag
 
 _REF = re.compile(r"\$\{\s*(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\s*\}")
@@ -127,11 +137,7 @@ def _declare(out: Declared, r: Resource, resolve: Any) -> None:
     elif r.type == "aws_cloudwatch_metric_alarm":
         raw = _alarm(a, r.name)
         out.alarm(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))
-    elif r.type == "aws_cloudwatch_composite_alarm":
-        raw = {"AlarmName": a.get("alarm_name") or r.name, "AlarmRule": a.get("alarm_rule", ""),
-               "ActionsEnabled": flag(a.get("actions_enabled", True)), "AlarmActions": list(a.get("alarm_actions") or [])}
-        out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))  # fmt: skip
-    elif r.type == "aws_cloudwatch_composite_alarm":
+    elif r.type == "aws_cloudwatch_composite_alarm" or r.type == "aws_cloudwatch_composite_alarm":
         raw = {"AlarmName": a.get("alarm_name") or r.name, "AlarmRule": a.get("alarm_rule", ""),
                "ActionsEnabled": flag(a.get("actions_enabled", True)), "AlarmActions": list(a.get("alarm_actions") or [])}
         out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))  # fmt: skip

@@ -75,6 +75,4 @@ def _advanced_logs_management(fields: list[dict[str, Any]], sources: set[str]) -
     source = by_field.get("eventSource") or {}
     if set(source.get("NotEquals") or []) & sources:
         return False
-    if source.get("Equals") and sources - set(source["Equals"]):
-        return False
-    return True
+    return not (source.get("Equals") and sources - set(source["Equals"]))

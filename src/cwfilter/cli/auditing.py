@@ -77,7 +77,7 @@ def audit_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     except ImportError as exc:
         return fail(f"the live audit needs boto3 (pip install 'cwfilter[audit]'): {exc}")
-    except Exception as exc:  # botocore profile/config errors: a message, not a traceback
+    except Exception as exc:  # noqa: BLE001 - botocore profile/config errors: a message, not a traceback
         return fail(f"cannot read the account: {type(exc).__name__}: {exc}")
     findings = audit(account, rules)
     render = {"table": table, "json": as_json}.get(args.output)
@@ -102,7 +102,7 @@ def snapshot_command(args: argparse.Namespace) -> int:
         return fail(f"`snapshot` needs boto3 (pip install 'cwfilter[audit]'): {exc}")
     except OSError as exc:
         return fail(f"cannot write {args.folder}: {exc}")
-    except Exception as exc:  # botocore profile/config errors
+    except Exception as exc:  # noqa: BLE001 - botocore profile/config errors
         return fail(f"cannot read the account: {type(exc).__name__}: {exc}")
     failed = responses.get("errors.json") or {}
     print(f"wrote {len(written)} files to {args.folder} (account {account.account_id or '?'}, "

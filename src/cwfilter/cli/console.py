@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from ..pattern import FilterPattern, PatternError, compile
 

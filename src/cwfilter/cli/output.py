@@ -9,9 +9,9 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
-
+from typing import Any
 
 FORMATS = ("json", "table", "text", "csv")
 

@@ -10,11 +10,11 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from ..pattern.errors import GENERIC_MESSAGES
 from ..pattern import FilterPattern, PatternError, compile
+from ..pattern.errors import GENERIC_MESSAGES
 from ..pattern.message import as_bytes
-from .output import add_output_options, emit
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
+from .output import add_output_options, emit
 
 
 def add_commands(sub: Any) -> None:
@@ -37,7 +37,7 @@ def add_commands(sub: Any) -> None:
         "match",
         help="print the log events a pattern matches; exit 1 when none does, like grep",
         description="Print the log events PATTERN matches. Text and JSON-lines files are read line by line and "
-        "matching lines printed as they are; CloudTrail files (.json.gz, {\"Records\": [...]} documents, CloudWatch "
+        'matching lines printed as they are; CloudTrail files (.json.gz, {"Records": [...]} documents, CloudWatch '
         "Logs exports and payloads), directories and s3:// prefixes are read as replay reads them and each matching "
         "record is printed as one line of JSON. Exit 0 when something matched, 1 when nothing did, 2 on an error "
         "(an input that could not be read is reported and the others still read).",
@@ -67,10 +67,11 @@ def check_command(args: argparse.Namespace) -> int:
     """Validate a pattern: its family and canonical text, or AWS's error with a caret (exit 2).
     With ``--output json`` the verdict is a JSON document on standard output either way."""
     if args.output == "table":
-        pattern = compile_or_report(args.pattern, args.strict, api=args.api)
-        if pattern is None:
+        checked = compile_or_report(args.pattern, args.strict, api=args.api)
+        if checked is None:
             return EXIT_ERROR
-        return emit(args, {}, table=lambda: f"family: {pattern.family}\ncanonical: {pattern}\n")
+        shown: FilterPattern = checked
+        return emit(args, {}, table=lambda: f"family: {shown.family}\ncanonical: {shown}\n")
     try:
         pattern = compile(args.pattern, strict=args.strict, api=args.api)
     except PatternError as exc:
@@ -120,7 +121,9 @@ class _Tally:
             if values is None:
                 return
             self.matched += 1
-            self.out.write(orjson.dumps({**where, "message": shown.decode("utf-8", "replace"), "extractedValues": values}) + b"\n")
+            self.out.write(
+                orjson.dumps({**where, "message": shown.decode("utf-8", "replace"), "extractedValues": values}) + b"\n"
+            )
         elif self.pattern.matches(message):
             self.matched += 1
             if not self.count:
@@ -138,7 +141,7 @@ def _reads_records(name: str) -> bool:
         return True
     try:
         if name == "-":
-            head = sys.stdin.buffer.peek(1 << 16)[: 1 << 16]  # type: ignore[attr-defined]
+            head = sys.stdin.buffer.peek(1 << 16)[: 1 << 16]  # type: ignore[union-attr,attr-defined,unused-ignore]
         else:
             with open(name, "rb") as f:
                 head = f.read(1 << 16)

@@ -8,9 +8,10 @@ import os
 import re
 import signal
 import sys
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 
@@ -34,7 +35,7 @@ def add_commands(sub: Any) -> None:
     rp = sub.add_parser(
         "replay",
         help="replay CloudTrail logs through a metric filter: per-minute datapoints and per-period statistics",
-        description="Read CloudTrail logs as delivered (S3 trees of .json.gz, {\"Records\": [...]} files, JSON arrays, "
+        description='Read CloudTrail logs as delivered (S3 trees of .json.gz, {"Records": [...]} files, JSON arrays, '
         "JSON lines, lookup-events output, CloudWatch Logs exports and subscription payloads, stdin, s3://bucket/prefix) "
         "and compute what a metric filter would have published.",
         epilog="exit status: 0 every input found was read in full (rejected records are counted, not errors); "
@@ -44,7 +45,9 @@ def add_commands(sub: Any) -> None:
     )
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
-    which.add_argument("--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)")
+    which.add_argument(
+        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
+    )
     which.add_argument("--filter-pattern", metavar="PATTERN")
     which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
     which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
@@ -53,11 +56,21 @@ def add_commands(sub: Any) -> None:
     metric.add_argument("--namespace", default="cwfilter")
     metric.add_argument("--metric-value", default="1")
     metric.add_argument("--default-value", type=float)
-    metric.add_argument("--dimension", action="append", default=[], metavar="NAME=REF", help="e.g. Bucket=$.requestParameters.bucketName")
+    metric.add_argument(
+        "--dimension",
+        action="append",
+        default=[],
+        metavar="NAME=REF",
+        help="e.g. Bucket=$.requestParameters.bucketName",
+    )
     metric.add_argument("--unit")
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
-    rp.add_argument("--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)")
-    rp.add_argument("--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)")
+    rp.add_argument(
+        "--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)"
+    )
+    rp.add_argument(
+        "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
+    )
     add_output_options(rp, ("table", "json", "csv", "text"), "table")
     rp.add_argument("--matches", metavar="FILE",
                     help="write every matched record as JSON lines (timestamp, source file, record number, record); "
@@ -84,6 +97,11 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
                     "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+    _add_alarm_arguments(rp)
+    rp.set_defaults(handler=replay_command)
+
+
+def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
                     "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
@@ -93,11 +111,14 @@ def add_commands(sub: Any) -> None:
     al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
     al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
     al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
-    al.add_argument("--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record")
-    al.add_argument("--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))")
+    al.add_argument(
+        "--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record"
+    )
+    al.add_argument(
+        "--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))"
+    )
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
-    rp.set_defaults(handler=replay_command)
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
@@ -185,23 +206,8 @@ def replay_command(args: argparse.Namespace) -> int:
         if written:
             return fail(written)
 
-    def doc() -> dict[str, Any]:
-        data = result.to_json()
-        if timeline is not None:
-            data["alarm"] = timeline.as_dict()
-        return data
-
     try:
-        if args.matches:
-            write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
-                  None if args.matches == "-" else args.matches)  # fmt: skip
-        text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
-                      table=lambda: table(result, show_all=args.all)
-                      + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
-        if args.matches == "-" and not args.outfile:
-            sys.stderr.write(text)  # standard output holds the matched records
-        else:
-            write(text, args.outfile)
+        _emit(args, result, timeline)
     except OutputError as exc:
         return fail(str(exc))
     if args.outfile and args.output != "table":
@@ -264,12 +270,14 @@ def _exit_status(result: ReplayResult) -> int:
     """0: every input read in full; 3: some failed or were read in part; 2: none was read."""
     a = result.accounting
     if not a.files:
-        what = "no log file found in the inputs" if not a.files_failed else f"no input could be read ({a.files_failed:,} failed)"
-        return fail(what)
+        if not a.files_failed:
+            return fail("no log file found in the inputs")
+        return fail(f"no input could be read ({a.files_failed:,} failed)")
     if not a.complete:
         what = [f"{a.files_failed:,} failed"] if a.files_failed else []
         what += [f"{a.files_partial:,} read only in part"] if a.files_partial else []
-        print(f"cwfilter: not every input was read in full ({a.files_seen:,} found: {', '.join(what)})", file=sys.stderr)
+        found = f"{a.files_seen:,} found: {', '.join(what)}"
+        print(f"cwfilter: not every input was read in full ({found})", file=sys.stderr)
         return EXIT_PARTIAL
     return EXIT_MATCH
 
@@ -285,6 +293,28 @@ def _size(text: str) -> int:
     return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
 
 
+def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimeline | None) -> None:
+    """The matched records (``--matches``) and the report, as ``--output`` says; ``OutputError``
+    when one cannot be written."""
+
+    def doc() -> dict[str, Any]:
+        data = result.to_json()
+        if timeline is not None:
+            data["alarm"] = timeline.as_dict()
+        return data
+
+    if args.matches:
+        write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
+              None if args.matches == "-" else args.matches)  # fmt: skip
+    text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
+                  table=lambda: table(result, show_all=args.all)
+                  + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
+    if args.matches == "-" and not args.outfile:
+        sys.stderr.write(text)  # standard output holds the matched records
+    else:
+        write(text, args.outfile)
+
+
 def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
     """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm)."""
     if args.alarm:
@@ -292,7 +322,9 @@ def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
             if not found:
-                raise ConfigError(f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}")
+                raise ConfigError(
+                    f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}"
+                )
             alarm = found[0]
         else:
             watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
@@ -330,7 +362,9 @@ def time_option(text: str | None, name: str) -> int | None:
         ms = parse_time(f"{m.group(1)}T{m.group(2) or '00'}:{m.group(3) or '00'}:00{zone}")
     if ms is None:
         hint = " (a date is needed too)" if re.fullmatch(r"\d\d:\d\d(:\d\d)?Z?", text.strip()) else ""
-        raise ValueError(f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}")
+        raise ValueError(
+            f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}"
+        )
     return ms
 
 

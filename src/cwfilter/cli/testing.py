@@ -115,7 +115,7 @@ def _split_top_level(text: str) -> list[str]:
             continue
         depth += {"{": 1, "}": -1}.get(c, 0)
         current += c
-    return parts + [current] if current else parts
+    return [*parts, current] if current else parts
 
 
 def parse_transformation(text: str) -> dict[str, object]:
@@ -187,7 +187,10 @@ def test_command(args: argparse.Namespace) -> int:
             _apply_cli_input_json(args)
         except ConfigError as exc:
             return fail(str(exc))
-    if args.filter_pattern is not None and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None:
+    if (
+        args.filter_pattern is not None
+        and compile_or_report(args.filter_pattern, False, api="TestMetricFilter") is None
+    ):
         return EXIT_ERROR
     try:
         pattern_text, metric_filter = _metric_filter_for_test(args)

@@ -5,8 +5,9 @@ references resolved to topic ARNs)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..alarm.model import Alarm, AlarmValidationError
 from .cloudformation import TemplateResolver, load_template, resources_of_type

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..metric import MetricFilter
 from .cloudformation import from_cloudformation, load_template

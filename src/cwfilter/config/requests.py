@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..metric import DefaultValueMode, MetricFilter, MetricFilterError
 from ..pattern import compile
@@ -12,7 +13,10 @@ from .errors import ConfigError, required
 
 
 def from_put_metric_filter(
-    request: Mapping[str, Any] | str, *, json_prefix_scan: bool = False, default_value_mode: DefaultValueMode = "per_event"
+    request: Mapping[str, Any] | str,
+    *,
+    json_prefix_scan: bool = False,
+    default_value_mode: DefaultValueMode = "per_event",
 ) -> MetricFilter:
     """A PutMetricFilter request (dict or JSON text) → ``MetricFilter``; the keywords are the
     options a request cannot carry (see ``cwfilter.compile`` and ``MetricFilter``)."""

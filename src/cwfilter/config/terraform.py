@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..metric import MetricFilter
 from .errors import ConfigError, required
@@ -79,7 +80,7 @@ def _parse(text: str, path: str | None) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise ConfigError(f"{where}not a Terraform configuration")
     check_shape(doc, where)
-    return doc  # type: ignore[no-any-return]
+    return doc
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -181,7 +182,9 @@ def _metric_filter(resource: TerraformResource) -> MetricFilter:
         raise ConfigError(f"{where}: metric_transformation must be a block, not {t!r:.40}")
     for key, value in [("pattern", body.get("pattern")), *t.items()]:
         if is_expression(value) or (isinstance(value, Mapping) and any(map(is_expression, value.values()))):
-            raise ConfigError(f"{where}: {key} uses an expression or interpolation ({value!r}) that cannot be resolved offline")
+            raise ConfigError(
+                f"{where}: {key} uses an expression or interpolation ({value!r}) that cannot be resolved offline"
+            )
     default = t.get("default_value")
     name = body.get("name")
     return MetricFilter(

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 MINUTE_MS = 60_000
 
@@ -25,6 +26,7 @@ class StatisticSet:
     values: dict[float, int] = field(default_factory=dict)  # value → samples (a plain dict pickles in C)
 
     def add(self, value: float, count: int = 1) -> None:
+        """Count ``value`` in ``count`` times."""
         self.sample_count += count
         if value < self.minimum:
             self.minimum = value
@@ -34,6 +36,7 @@ class StatisticSet:
         values[value] = values.get(value, 0) + count
 
     def merge(self, other: StatisticSet) -> None:
+        """Add ``other``'s samples to these."""
         self.sample_count += other.sample_count
         self.minimum = min(self.minimum, other.minimum)
         self.maximum = max(self.maximum, other.maximum)
@@ -42,6 +45,7 @@ class StatisticSet:
             values[value] = values.get(value, 0) + count
 
     def copy(self) -> StatisticSet:
+        """An independent copy."""
         return StatisticSet(self.sample_count, self.minimum, self.maximum, dict(self.values))
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -51,10 +55,12 @@ class StatisticSet:
 
     @property
     def sum(self) -> float:
+        """The Sum statistic."""
         return math.fsum(v * c for v, c in sorted(self.values.items()))
 
     @property
     def average(self) -> float:
+        """The Average statistic (Sum / SampleCount)."""
         return self.sum / self.sample_count
 
     def percentile(self, p: float) -> float:
@@ -83,6 +89,7 @@ class StatisticSet:
         raise ValueError(f"unsupported statistic {name!r}; use Sum, SampleCount, Average, Minimum, Maximum or pNN")
 
     def as_dict(self) -> dict[str, float]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {"sampleCount": self.sample_count, "sum": self.sum, "minimum": self.minimum, "maximum": self.maximum}
 
 
@@ -96,6 +103,7 @@ class MetricKey:
     unit: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {"namespace": self.namespace, "name": self.name, "dimensions": dict(self.dimensions), "unit": self.unit}
 
 
@@ -107,6 +115,7 @@ class Datapoints:
         self.series: dict[MetricKey, dict[int, StatisticSet]] = {}
 
     def add(self, key: MetricKey, epoch_ms: int, value: float) -> None:
+        """Add one sample of ``key``'s metric at ``epoch_ms`` (aggregated into its minute)."""
         minute = epoch_ms - epoch_ms % MINUTE_MS
         per_minute = self.series.get(key)
         if per_minute is None:
@@ -128,6 +137,7 @@ class Datapoints:
                     mine[minute] = stats if adopt else stats.copy()
 
     def metrics(self) -> list[MetricKey]:
+        """The metrics (namespace, name, dimensions, unit) with at least one datapoint."""
         return sorted(self.series)
 
     def minutes(self, key: MetricKey) -> list[tuple[int, StatisticSet]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal, Mapping
+from typing import Any, Literal, cast
 
 import orjson
 
@@ -27,10 +28,35 @@ from .datapoints import Datapoints, MetricKey
 
 MAX_DIMENSIONS = 3
 STANDARD_UNITS = frozenset(
-    "Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits Megabits "
-    "Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second Megabytes/Second Gigabytes/Second "
-    "Terabytes/Second Bits/Second Kilobits/Second Megabits/Second Gigabits/Second Terabits/Second "
-    "Count/Second None".split()
+    [
+        "Seconds",
+        "Microseconds",
+        "Milliseconds",
+        "Bytes",
+        "Kilobytes",
+        "Megabytes",
+        "Gigabytes",
+        "Terabytes",
+        "Bits",
+        "Kilobits",
+        "Megabits",
+        "Gigabits",
+        "Terabits",
+        "Percent",
+        "Count",
+        "Bytes/Second",
+        "Kilobytes/Second",
+        "Megabytes/Second",
+        "Gigabytes/Second",
+        "Terabytes/Second",
+        "Bits/Second",
+        "Kilobits/Second",
+        "Megabits/Second",
+        "Gigabits/Second",
+        "Terabits/Second",
+        "Count/Second",
+        "None",
+    ]
 )
 _NAME_FORBIDDEN = re.compile(r"[:*$]")
 _FIELD_REF = re.compile(r"\$([A-Za-z0-9_\-]+)")
@@ -68,9 +94,7 @@ def _number(value: Any) -> float | None:
     """A metric value from an extracted value: JSON numbers and numeric strings (§6.2, [INF])."""
     t = type(value)
     try:
-        if t is int or t is float:
-            number = float(value)
-        elif t is str and ast.NUMBER_RE.fullmatch(value):
+        if t is int or t is float or (t is str and ast.NUMBER_RE.fullmatch(value)):
             number = float(value)
         else:
             return None
@@ -83,7 +107,7 @@ def _text(value: Any) -> str | None:
     """A dimension value from an extracted value: strings and numbers; anything else is absent."""
     t = type(value)
     if t is str:
-        return value
+        return cast(str, value)
     if t is int or t is float:
         return number_text(value)
     return None
@@ -171,7 +195,9 @@ class MetricFilter:
             raise MetricFilterError(f"Invalid default value {self.default_value}: it must be a finite number")
         if self.unit is not None and self.unit not in STANDARD_UNITS:
             raise _constraint(
-                self.unit, f"{member}.unit", f"Member must satisfy enum value set: [{', '.join(sorted(STANDARD_UNITS))}]"
+                self.unit,
+                f"{member}.unit",
+                f"Member must satisfy enum value set: [{', '.join(sorted(STANDARD_UNITS))}]",
             )
         if self.dimensions:
             if self.pattern.family not in ("json", "space"):
@@ -182,7 +208,9 @@ class MetricFilter:
                 )
             if len(self.dimensions) > MAX_DIMENSIONS:
                 raise _constraint(
-                    self.dimensions, f"{member}.dimensions", f"Member must have length less than or equal to {MAX_DIMENSIONS}"
+                    self.dimensions,
+                    f"{member}.dimensions",
+                    f"Member must have length less than or equal to {MAX_DIMENSIONS}",
                 )
             for key, ref in self.dimensions.items():
                 if not key.strip() or not key.isascii() or key.startswith(":") or len(key) > 255:
@@ -196,7 +224,7 @@ class MetricFilter:
 
     def _reference(self, text: str, what: str) -> _Reference:
         family = self.pattern.family
-        if text.startswith("$.") or text.startswith("$["):
+        if text.startswith(("$.", "$[")):
             if family != "json":
                 raise MetricFilterError(f"Invalid {what} '{text}': $.selector references need a JSON filter pattern")
             try:

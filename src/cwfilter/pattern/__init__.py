@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from . import ast
 from .compile import Matcher, compile_pattern
+from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
 from .explain import Explanation
 from .explain import explain as explain_match
-from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
 from .message import Message
 from .render import render
 from .syntax import analyse, detect_family, parse
 
-__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "parse", "render", "detect_family"]
+__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
 
 
 class FilterPattern:
@@ -26,7 +26,7 @@ class FilterPattern:
 
     # ``__dict__`` holds the compiled functions bound per instance (they shadow the documented
     # methods below, so a call costs no wrapper).
-    __slots__ = ("text", "ast", "warnings", "json_prefix_scan", "_matcher", "__dict__")
+    __slots__ = ("__dict__", "_matcher", "ast", "json_prefix_scan", "text", "warnings")
 
     def __init__(self, text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> None:
         tree, warnings = analyse(text, strict=strict)
@@ -88,7 +88,7 @@ def _not_json(doc: dict[str, Any]) -> bool:
     raise TypeError("matches_object() is for JSON patterns; use matches(message)")
 
 
-def compile(  # noqa: A001
+def compile(
     text: str, *, strict: bool = False, json_prefix_scan: bool = False, api: str = DEFAULT_API
 ) -> FilterPattern:
     """Parse, validate and compile a filter pattern (cached by text and options).
@@ -112,4 +112,3 @@ def compile(  # noqa: A001
 @lru_cache(maxsize=1024)
 def _compile(text: str, strict: bool, json_prefix_scan: bool) -> FilterPattern:
     return FilterPattern(text, strict=strict, json_prefix_scan=json_prefix_scan)
-

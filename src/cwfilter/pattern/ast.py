@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal
 
 Family = Literal["all", "terms", "regex", "json", "space"]
 ComparisonOp = Literal["=", "!=", "<", "<=", ">", ">="]
@@ -49,7 +49,7 @@ class RegexValue:
     source: str
 
 
-Value = Union[StringValue, NumberValue, RegexValue]
+Value = StringValue | NumberValue | RegexValue
 
 
 # ------------------------------------------------------------------ match-all, terms, regex
@@ -108,7 +108,7 @@ class Wildcard:
     bracket: bool
 
 
-Step = Union[Member, Index, Wildcard]
+Step = Member | Index | Wildcard
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,7 @@ class Or:
     items: tuple[JsonExpr, ...]
 
 
-JsonExpr = Union[Comparison, Check, And, Or]
+JsonExpr = Comparison | Check | And | Or
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ class FieldOr:
     items: tuple[FieldComparison | FieldAnd, ...]
 
 
-FieldExpr = Union[FieldComparison, FieldAnd, FieldOr]
+FieldExpr = FieldComparison | FieldAnd | FieldOr
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +202,7 @@ class Ellipsis_:
     """``...``: absorbs zero or more consecutive fields."""
 
 
-Slot = Union[Field, Ellipsis_]
+Slot = Field | Ellipsis_
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +212,7 @@ class SpacePattern:
     slots: tuple[Slot, ...]
 
 
-Pattern = Union[MatchAll, TermsPattern, RegexPattern, JsonPattern, SpacePattern]
+Pattern = MatchAll | TermsPattern | RegexPattern | JsonPattern | SpacePattern
 
 
 def family_of(pattern: Pattern) -> Family:

@@ -11,8 +11,9 @@ The semantics are those of ``reference.py``; tests hold the two in agreement.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from . import ast
 from .glob import glob_test
@@ -28,7 +29,7 @@ class Matcher:
     """Compiled functions of one pattern."""
 
     matches: Callable[[Message], bool]
-    extract: Callable[[Message], "dict[str, str] | None"]
+    extract: Callable[[Message], dict[str, str] | None]
     source: str  # the generated Python source, for inspection and debugging
     match_object: Callable[[dict[str, Any]], bool] | None = None  # JSON patterns: test a parsed message
     # JSON patterns: ``matches`` without the raw-text pre-filter (the twin the tests compare it with),
@@ -90,10 +91,13 @@ def _compile_regex(pattern: ast.RegexPattern) -> Matcher:
 
     return Matcher(matches, lambda m: {} if matches(m) else None, f"re2.search({pattern.regex.source!r})")
 
+
 def _compile_json(pattern: ast.JsonPattern, prefix_scan: bool) -> Matcher:
     f = compile_json(pattern, prefix_scan)
     matches = f.matches
-    return Matcher(matches, lambda m: {} if matches(m) else None, f.source, f.match_doc, f.matches_unfiltered, f.prefilter)
+    return Matcher(
+        matches, lambda m: {} if matches(m) else None, f.source, f.match_doc, f.matches_unfiltered, f.prefilter
+    )
 
 
 # ------------------------------------------------------------------ space-delimited
@@ -117,7 +121,7 @@ def _fields_for_slots(text: str, slots: int) -> list[str] | None:
     if len(found) == slots:
         return [m.group(m.lastindex) for m in found]  # type: ignore[arg-type]
     head = [m.group(m.lastindex) for m in found[: slots - 1]]  # type: ignore[arg-type]
-    return head + [text[found[slots - 1].start() :].rstrip(_SEPARATORS)]
+    return [*head, text[found[slots - 1].start() :].rstrip(_SEPARATORS)]
 
 
 def _field_test(expr: ast.FieldExpr) -> Callable[[str], bool]:

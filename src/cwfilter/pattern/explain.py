@@ -16,9 +16,9 @@ import orjson
 
 from . import ast
 from .message import Message, as_text, load_object
-from .reference import SEPARATORS, _field_compare, _json_compare, _regex_search, _terms, field_spans, resolve
+from .reference import SEPARATORS, field_compare, field_spans, json_compare, regex_search, resolve, terms_match
 from .regex import compile_search
-from .render import _value, render, render_selector
+from .render import render, render_selector, render_value
 
 if TYPE_CHECKING:
     from . import FilterPattern
@@ -135,16 +135,16 @@ def _terms_clause(tree: ast.TermsPattern, text: str) -> Clause:
         shown = {"required": "", "optional": "?", "excluded": "-"}[term.kind] + term.text
         children.append(Clause("term", shown, result, term.text, "in the message" if present else "not in the message",
                                term.kind, note=note))  # fmt: skip
-    matched = _terms(tree, text)
+    matched = terms_match(tree, text)
     kind = "or" if only_optional else "terms"
     return _mark(Clause(kind, render(tree), matched, children=tuple(children)))  # type: ignore[arg-type]
 
 
 def _regex_clause(regex: ast.RegexValue, text: str) -> Clause:
-    result = _regex_search(regex, text)
+    result = regex_search(regex, text)
     m = compile_search(regex.source).found(text) if result else None  # RE2: linear, as matching is
     found = m if m is not None else "no match"
-    return Clause("regex", _value(regex), result, "message", found, "=~", _value(regex), decisive=True)
+    return Clause("regex", render_value(regex), result, "message", found, "=~", render_value(regex), decisive=True)
 
 
 # ------------------------------------------------------------------ JSON
@@ -175,9 +175,9 @@ def _json_clause(expr: ast.JsonExpr, doc: dict[str, Any]) -> Clause:
             wanted = {"IS NULL": None, "IS TRUE": True, "IS FALSE": False}[expr.kind]
             result = any(c is wanted for c in candidates)
         return Clause("check", text, result, subject, found, expr.kind)
-    result = any(_json_compare(expr.op, expr.value, c) for c in candidates)
+    result = any(json_compare(expr.op, expr.value, c) for c in candidates)
     note = "false: the field is missing" if not candidates else ""
-    return Clause("comparison", text, result, subject, found, expr.op, _value(expr.value), note=note)
+    return Clause("comparison", text, result, subject, found, expr.op, render_value(expr.value), note=note)
 
 
 def _found(candidates: list[Any], selector: ast.Selector) -> str:
@@ -211,7 +211,7 @@ def _space_clause(tree: ast.SpacePattern, text: str) -> tuple[Clause, tuple[tupl
         label = f"${slot.name}" if slot.name else f"${position}"
         labelled.append((label, value))
         if slot.condition is not None:
-            children.append(Clause("slot", label, _field_compare(slot.condition, value), label, value,
+            children.append(Clause("slot", label, field_compare(slot.condition, value), label, value,
                                    children=(_field_clause(slot.condition, label, value),)))  # fmt: skip
     result = all(c.result for c in children)
     clause = Clause("slots", shown, result, note=note, children=tuple(children))
@@ -237,7 +237,7 @@ def _expand(
     if len(values) > len(fixed):
         last = len(fixed) - 1
         rest = text[spans[last][0] :].rstrip(SEPARATORS)
-        return (fixed, values[:last] + [rest]), "the last slot takes the rest of the message (spec §11.2)"
+        return (fixed, [*values[:last], rest]), "the last slot takes the rest of the message (spec §11.2)"
     return (fixed, values), ""
 
 
@@ -248,6 +248,6 @@ def _field_clause(expr: ast.FieldExpr, label: str, value: str) -> Clause:
         combine = all if kind == "and" else any
         text = (" && " if kind == "and" else " || ").join(c.text for c in children)
         return Clause(kind, text, combine(c.result for c in children), children=children)
-    operand = _value(expr.value)
-    result = _field_compare(expr, value)
+    operand = render_value(expr.value)
+    result = field_compare(expr, value)
     return Clause("comparison", f"{label[1:]} {expr.op} {operand}", result, label, value, expr.op, operand)

@@ -14,7 +14,7 @@ the rule, and the property tests compare the two.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 
 def pieces_of(operand: str) -> tuple[str, ...]:

@@ -14,9 +14,7 @@ Message = Union[str, bytes, bytearray, memoryview, "dict[str, Any]"]
 
 
 def _wrong_type(message: object) -> TypeError:
-    return TypeError(
-        f"a log event message is str, bytes or a parsed JSON object (dict), not {type(message).__name__}"
-    )
+    return TypeError(f"a log event message is str, bytes or a parsed JSON object (dict), not {type(message).__name__}")
 
 
 def as_text(message: Message) -> str:
@@ -58,14 +56,14 @@ def load_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any
 def unparsed_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any] | None:
     """For a message that did not parse as JSON: a dict is already the object; text may hold
     one after a prefix (``prefix_scan``); any other type is a ``TypeError``."""
-    if type(message) is dict:
+    if isinstance(message, dict):
         return message
     if not isinstance(message, (str, bytes, bytearray, memoryview)):
         raise _wrong_type(message)
     return object_after_prefix(message) if prefix_scan else None
 
 
-def object_after_prefix(message: Message) -> dict[str, Any] | None:
+def object_after_prefix(message: str | bytes | bytearray | memoryview) -> dict[str, Any] | None:
     """The JSON object that starts at the message's first ``{`` and runs to its end, if any."""
     if isinstance(message, str):
         start = message.find("{")

@@ -23,9 +23,9 @@ def extract(pattern: ast.Pattern, message: Message, *, json_prefix_scan: bool = 
     if isinstance(pattern, ast.MatchAll):
         return {}
     if isinstance(pattern, ast.TermsPattern):
-        return {} if _terms(pattern, as_text(message)) else None
+        return {} if terms_match(pattern, as_text(message)) else None
     if isinstance(pattern, ast.RegexPattern):
-        return {} if _regex_search(pattern.regex, as_text(message)) else None
+        return {} if regex_search(pattern.regex, as_text(message)) else None
     if isinstance(pattern, ast.JsonPattern):
         doc = load_object(message, prefix_scan=json_prefix_scan)
         return {} if doc is not None and _json(pattern.expr, doc) else None
@@ -59,7 +59,7 @@ def glob(operand: str, subject: str) -> bool:
     return found >= 0 and found + len(last) == len(subject)
 
 
-def _regex_search(regex: ast.RegexValue, subject: str) -> bool:
+def regex_search(regex: ast.RegexValue, subject: str) -> bool:
     return compile_search(regex.source).search(subject)
 
 
@@ -81,7 +81,7 @@ def _is_number_text(text: str) -> bool:
 # ------------------------------------------------------------------ terms
 
 
-def _terms(pattern: ast.TermsPattern, text: str) -> bool:
+def terms_match(pattern: ast.TermsPattern, text: str) -> bool:
     required = [t.text for t in pattern.terms if t.kind == "required"]
     excluded = [t.text for t in pattern.terms if t.kind == "excluded"]
     optional = [t.text for t in pattern.terms if t.kind == "optional"]
@@ -130,10 +130,10 @@ def _json(expr: ast.JsonExpr, doc: dict[str, Any]) -> bool:
             return not candidates
         wanted = {"IS NULL": None, "IS TRUE": True, "IS FALSE": False}[expr.kind]
         return any(c is wanted for c in candidates)
-    return any(_json_compare(expr.op, expr.value, c) for c in candidates)
+    return any(json_compare(expr.op, expr.value, c) for c in candidates)
 
 
-def _json_compare(op: str, value: ast.Value, node: Any) -> bool:
+def json_compare(op: str, value: ast.Value, node: Any) -> bool:
     """One row of the §4.4 table for one candidate node."""
     if isinstance(node, (dict, list, bool)):
         return False
@@ -151,7 +151,7 @@ def _json_compare(op: str, value: ast.Value, node: Any) -> bool:
     if isinstance(value, ast.StringValue):
         hit = glob(value.text, subject)
     else:
-        hit = _regex_search(value, subject)
+        hit = regex_search(value, subject)
     return hit if op == "=" else not hit
 
 
@@ -194,11 +194,11 @@ def field_spans(text: str) -> list[tuple[int, str]]:
     return fields
 
 
-def _field_compare(expr: ast.FieldExpr, field: str) -> bool:
+def field_compare(expr: ast.FieldExpr, field: str) -> bool:
     if isinstance(expr, ast.FieldAnd):
-        return all(_field_compare(e, field) for e in expr.items)
+        return all(field_compare(e, field) for e in expr.items)
     if isinstance(expr, ast.FieldOr):
-        return any(_field_compare(e, field) for e in expr.items)
+        return any(field_compare(e, field) for e in expr.items)
     value, op = expr.value, expr.op
     if isinstance(value, ast.NumberValue):
         numeric = _is_number_text(field)
@@ -209,7 +209,7 @@ def _field_compare(expr: ast.FieldExpr, field: str) -> bool:
     if isinstance(value, ast.StringValue):
         hit = glob(value.text, field)
     else:
-        hit = _regex_search(value, field)
+        hit = regex_search(value, field)
     return hit if op == "=" else not hit
 
 
@@ -237,12 +237,12 @@ def _space(pattern: ast.SpacePattern, text: str) -> dict[str, str] | None:
         if len(fields) > len(expanded):
             # §11.2: the last slot takes the rest of the message, raw, trailing separators removed.
             last = len(expanded) - 1
-            fields = fields[:last] + [text[spans[last][0] :].rstrip(SEPARATORS)]
+            fields = [*fields[:last], text[spans[last][0] :].rstrip(SEPARATORS)]
     if len(expanded) != len(fields):
         return None
     out: dict[str, str] = {}
     for position, (slot, field) in enumerate(zip(expanded, fields), 1):
-        if slot.condition is not None and not _field_compare(slot.condition, field):
+        if slot.condition is not None and not field_compare(slot.condition, field):
             return None
         out[f"${slot.name}" if slot.name else f"${position}"] = field
     return out

@@ -22,7 +22,7 @@ def render(pattern: ast.Pattern) -> str:
     if isinstance(pattern, ast.TermsPattern):
         return " ".join(_term(t) for t in pattern.terms)
     if isinstance(pattern, ast.RegexPattern):
-        return _value(pattern.regex)
+        return render_value(pattern.regex)
     if isinstance(pattern, ast.JsonPattern):
         return "{ " + _json(pattern.expr) + " }"
     if isinstance(pattern, ast.SpacePattern):
@@ -41,7 +41,7 @@ def _term(term: ast.Term) -> str:
     return prefix + body
 
 
-def _value(value: ast.Value) -> str:
+def render_value(value: ast.Value) -> str:
     if isinstance(value, ast.StringValue):
         return quote(value.text)
     if isinstance(value, ast.NumberValue):
@@ -64,7 +64,7 @@ def render_selector(selector: ast.Selector) -> str:
 
 def _json(expr: ast.JsonExpr) -> str:
     if isinstance(expr, ast.Comparison):
-        return f"{render_selector(expr.selector)} {expr.op} {_value(expr.value)}"
+        return f"{render_selector(expr.selector)} {expr.op} {render_value(expr.value)}"
     if isinstance(expr, ast.Check):
         return f"{render_selector(expr.selector)} {expr.kind}"
     if isinstance(expr, ast.And):
@@ -74,7 +74,7 @@ def _json(expr: ast.JsonExpr) -> str:
 
 def _field(name: str, expr: ast.FieldExpr) -> str:
     if isinstance(expr, ast.FieldComparison):
-        return f"{name} {expr.op} {_value(expr.value)}"
+        return f"{name} {expr.op} {render_value(expr.value)}"
     sep = " && " if isinstance(expr, ast.FieldAnd) else " || "
     return sep.join(_field(name, i) for i in expr.items)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import operator
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import ast
 from .glob import glob_test, is_wildcard_only
@@ -19,7 +20,14 @@ NUMBER_LIKE = re.compile(r"[-+0-9.eE]+|-?inf|nan")
 
 def numeric_test(op: str, number: float) -> Callable[[float], bool]:
     """A comparison of one number with ``number``."""
-    cmp = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}[op]
+    cmp = {
+        "=": operator.eq,
+        "!=": operator.ne,
+        "<": operator.lt,
+        "<=": operator.le,
+        ">": operator.gt,
+        ">=": operator.ge,
+    }[op]
     return lambda x: cmp(x, number)
 
 

@@ -4,8 +4,9 @@ existing topic of that name, and PutMetricFilter/PutMetricAlarm replace what has
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..audit.live import method_name
 from .plan import TOPIC_REF, Plan

@@ -17,11 +17,11 @@ from .spec import FilterSpec, ReplayOptions, TimestampSource
 __all__ = [
     "BATCH_BYTES",
     "IN_FLIGHT",
-    "Match",
     "MAX_BATCH_FILES",
     "Accounting",
     "Events",
     "FilterSpec",
+    "Match",
     "Progress",
     "ProgressCallback",
     "ReplayError",

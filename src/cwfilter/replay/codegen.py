@@ -5,7 +5,8 @@ this one extends; tests hold the two in agreement)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..pattern import ast
 from ..pattern.glob import glob_source

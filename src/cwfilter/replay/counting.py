@@ -5,8 +5,9 @@ delivery time, fallbacks), one for rejections, one for de-duplication and defaul
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import orjson
 

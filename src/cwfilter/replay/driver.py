@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+from typing import Any
 
 from ..metric import MetricFilter
 from ..pattern.message import Message, as_text
@@ -26,7 +27,7 @@ from .spec import FilterSpec, ReplayOptions, TimestampSource
 from .workers import Workers
 
 ProgressCallback = Callable[[Progress], None]
-Events = Iterable[tuple[Timestamp, Union[str, bytes]]]
+Events = Iterable[tuple[Timestamp, str | bytes]]
 Batch = list[tuple[str, int]]
 
 # Decompressed bytes per batch: several files per task spread the per-task cost (one pickled

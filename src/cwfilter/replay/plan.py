@@ -25,10 +25,11 @@ orjson rejects the whole file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any
 
 import msgspec
 
@@ -72,9 +73,9 @@ class RecordPlan:
     match: Callable[[Any], bool]
     select: Callable[[list[Any]], list[Any]]  # the matching records of a list, in order
     source: str
-    _doc: msgspec.json.Decoder
-    _list: msgspec.json.Decoder
-    _one: msgspec.json.Decoder
+    _doc: msgspec.json.Decoder[Any]
+    _list: msgspec.json.Decoder[Any]
+    _one: msgspec.json.Decoder[Any]
     # Members decoded as Structs of only the keys the pattern reads below them (an object
     # member such as ``userIdentity``): key → (its key → attribute).
     nested: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -91,7 +92,7 @@ class RecordPlan:
         try:
             if head == b"{":
                 records = self._doc.decode(data).Records
-                return None if records is MISSING else records  # type: ignore[no-any-return]
+                return None if records is MISSING else records
             if head == b"[":
                 return self._list.decode(data)  # type: ignore[no-any-return]
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
@@ -99,7 +100,7 @@ class RecordPlan:
         return None
 
     @property
-    def struct_decoder(self) -> msgspec.json.Decoder:
+    def struct_decoder(self) -> msgspec.json.Decoder[Any]:
         return self._one
 
     def decode_one(self, message: str | bytes) -> Any:
@@ -148,7 +149,7 @@ def record_plan(pattern: ast.JsonPattern, extra_keys: frozenset[str] = frozenset
             kind = EventTime
         elif key in nested:
             inner = [(a, Any, msgspec.field(default=MISSING, name=k)) for k, a in nested[key].items()]
-            kind = Optional[msgspec.defstruct(f"Member_{attr}", inner, gc=False)]
+            kind = msgspec.defstruct(f"Member_{attr}", inner, gc=False) | None
         fields.append((attr, kind, msgspec.field(default=MISSING, name=key)))
     struct = msgspec.defstruct("Record", fields, gc=False)
     doc = msgspec.defstruct("Document", [("Records", list[struct], MISSING)], gc=False)  # type: ignore[valid-type]
@@ -196,7 +197,7 @@ def _nestable_members(pattern: ast.JsonPattern) -> dict[str, dict[str, str]]:
     }
 
 
-def _reference_key(text: str) -> str | None | bool:
+def _reference_key(text: str) -> str | bool | None:
     """The top-level key a ``$.selector`` metric reference reads: a name, ``None`` (none:
     ``$[0]`` on an object), or ``False`` when it needs the whole record (``$.*``)."""
     first = parse_selector(text).steps[0]

@@ -11,7 +11,6 @@ from ..errors import CwfilterError
 from ..metric import Datapoints, MetricFilter, MetricKey
 from ..times import iso_utc
 
-
 _NUMBERS = re.compile(r"0x[0-9A-Fa-f]+|\d+")
 
 
@@ -55,6 +54,7 @@ class Accounting:
     skipped: list[dict[str, str]] = field(default_factory=list)
 
     def merge(self, other: Accounting) -> None:
+        """Add ``other``'s counts, problems and skipped files to these."""
         for name in ("files", "files_failed", "files_skipped", "files_partial", "records", "matched", "unmatched",
                      "rejected", "duplicates", "delivery_time_fallbacks", "out_of_range", "pruned",
                      "pruned_folders"):  # fmt: skip
@@ -73,12 +73,14 @@ class Accounting:
         return not self.files_failed and not self.files_partial
 
     def problem(self, source: str, index: int | None, reason: str) -> None:
+        """Record a problem with ``source`` (and record ``index``, if any), for people and for JSON."""
         entry: dict[str, Any] = {"source": source, "reason": reason}
         if index is not None:
             entry["record"] = index
         self.problems.append(entry)
 
     def as_dict(self) -> dict[str, Any]:
+        """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "files": self.files,
             "filesFailed": self.files_failed,
@@ -117,7 +119,7 @@ class Match(NamedTuple):
 
     timestamp: int  # epoch ms the record counted at
     source: str
-    index: int
+    index: int  # type: ignore[assignment]  # the record number (shadows tuple.index, as meant)
     record: dict[str, Any] | None
     message: str | None = None
 
@@ -149,6 +151,7 @@ class ReplayResult:
         return self.metric_filter.metric_key()
 
     def periods(self, key: MetricKey | None = None) -> list[tuple[int, float]]:
+        """The replay's statistic per period, ``(period start epoch ms, value)``, for ``key`` (default: the filter's metric)."""
         return self.datapoints.periods(key or self.metric, self.period, self.statistic)
 
     def to_json(self) -> dict[str, Any]:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable
+from typing import Any
 
 from .counting import Partial
 from .results import ReplayError

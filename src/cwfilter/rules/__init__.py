@@ -49,7 +49,9 @@ class Rule:
         """The rule as data (``cwfilter rules --output json``); ``metric`` is the one used when
         the rule is named ``via``, ``metricByName`` lists the names that count elsewhere."""
         namespace, name = self.metric(via=via)
-        by_name = {n: "/".join(self.metric(via=n)) for n in self.conformity_ids if self.metric(via=n) != (namespace, name)}
+        by_name = {
+            n: "/".join(self.metric(via=n)) for n in self.conformity_ids if self.metric(via=n) != (namespace, name)
+        }
         if via and self.metric(via=via) != (self.namespace, self.metric_name):
             by_name["(other names)"] = f"{self.namespace}/{self.metric_name}"
         return {
@@ -88,12 +90,19 @@ class Rule:
 
 @lru_cache(maxsize=1)
 def catalogue() -> tuple[Rule, ...]:
+    """Every built-in rule, in the catalogue's order (read once from ``catalogue.json``)."""
     data = json.loads(resources.files(__package__).joinpath("catalogue.json").read_text(encoding="utf-8"))
     return tuple(
         Rule(
-            r["id"], r["title"], tuple(r["aliases"]), r["filter_pattern"], r["metric_name"], r["namespace"],
-            r["alarm"], r.get("conformity_metric"),
-        )  # fmt: skip
+            r["id"],
+            r["title"],
+            tuple(r["aliases"]),
+            r["filter_pattern"],
+            r["metric_name"],
+            r["namespace"],
+            r["alarm"],
+            r.get("conformity_metric"),
+        )
         for r in data["rules"]
     )
 

@@ -4,7 +4,7 @@ read, or ``NotRead`` with the reason and its kind."""
 from __future__ import annotations
 
 import os
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from .kinds import NotRead, NotReadKind
 from .local import DIGEST_FILE, NOT_A_LOG_NAME, PRUNED, REPEATED, FileRef, is_digest, is_log_name, not_regular, walk

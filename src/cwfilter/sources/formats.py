@@ -10,10 +10,11 @@ CloudTrail digest (skipped). The format is recognised from the content, not the 
 from __future__ import annotations
 
 import re
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any, Generator, Iterator, Union
+from typing import Any
 
 import orjson
 
@@ -56,7 +57,7 @@ class Skip:
     reason: str
 
 
-Parsed = Union[Item, Problem, Skip]
+Parsed = Item | Problem | Skip
 
 
 def delivery_time_from_name(name: str) -> int | None:
@@ -249,9 +250,7 @@ def json_lines(source: str, data: bytes, delivered_ms: int | None, start: int = 
             yield from record_items(source, obj["Records"], delivered_ms)
             continue
         for item in record_items(source, [obj], delivered_ms):
-            if isinstance(item, Item):
-                item.index = i
-            elif isinstance(item, Problem):
+            if isinstance(item, (Item, Problem)):
                 item.index = i
             yield item
     return i + 1

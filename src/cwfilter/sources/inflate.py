@@ -4,8 +4,9 @@ padded with nulls), through the fastest inflater installed, with what went wrong
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 
 def _zlib_inflater(lib: Any) -> Callable[[], Any]:
@@ -19,13 +20,13 @@ def _fast_inflater() -> Callable[[], Any] | None:
     (its output buffer grows from 16 KB), the former the same, and it also says where a member
     ended, which one-shot decompression does not."""
     try:
-        from isal import igzip_lib  # type: ignore[import-not-found]
+        from isal import igzip_lib  # type: ignore[import-not-found,unused-ignore]
 
         return partial(igzip_lib.IgzipDecompressor, flag=igzip_lib.DECOMP_GZIP)
     except ImportError:
         pass
     try:
-        from zlib_ng import zlib_ng  # type: ignore[import-not-found]
+        from zlib_ng import zlib_ng  # type: ignore[import-not-found,unused-ignore]
 
         return _zlib_inflater(zlib_ng)
     except ImportError:

@@ -12,8 +12,9 @@ that do not count the pieces of a document apart."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable, Iterator, Union
+from typing import BinaryIO, Literal, overload
 
 from .formats import Parsed, Problem, delivery_time_from_name, parse_blob
 from .inflate import MAX_FILE_SIZE, decompress, too_large
@@ -41,9 +42,13 @@ class Unreadable:
     problem: Problem
 
 
-Opened = Union[Whole, Unreadable, StreamedItems, DocumentPieces]
+Opened = Whole | Unreadable | StreamedItems | DocumentPieces
 
 
+@overload
+def open_input(ref: FileRef, *, whole: Literal[True], max_size: int = ...) -> Whole | Unreadable: ...
+@overload
+def open_input(ref: FileRef, *, whole: bool = False, max_size: int = ...) -> Opened: ...
 def open_input(ref: FileRef, *, whole: bool = False, max_size: int = MAX_FILE_SIZE) -> Opened:
     """``ref`` read whole, or, when it is larger than ``STREAM_ABOVE`` bytes on disk (a local
     file or S3 object) or is standard input, read in pieces where it holds one record per line

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from .formats import (
     EXPORT_LINE,

@@ -6,8 +6,9 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterator
 from operator import attrgetter
-from typing import TYPE_CHECKING, Iterator, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .kinds import NotRead, NotReadKind
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import threading
 from collections import deque
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from ..errors import CwfilterError
 
@@ -44,7 +45,7 @@ def _config() -> Any:
 @lru_cache(maxsize=4)
 def _client_for(pid: int) -> Any:
     try:
-        import boto3
+        import boto3  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         raise S3Error("s3:// inputs need boto3: pip install 'cwfilter[s3]'") from None
     return boto3.session.Session().client("s3", config=_config())
@@ -81,7 +82,7 @@ def list_objects(uri: str, scope: Scope | None = None) -> Iterator[tuple[str, in
                 yield f"s3://{bucket}/{key}", size
     except S3Error:
         raise
-    except Exception as exc:  # botocore raises many types; all mean "cannot list"
+    except Exception as exc:  # noqa: BLE001 - botocore raises many types; all mean "cannot list"
         raise S3Error(f"{uri}: cannot list objects: {exc}") from None
 
 
