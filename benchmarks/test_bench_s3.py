@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +33,7 @@ def _objects(config: pytest.Config) -> int:
 
 
 @pytest.fixture(scope="module")
-def bucket(request: pytest.FixtureRequest, s3_env: str, tmp_path_factory: pytest.TempPathFactory) -> int:
+def bucket(request: pytest.FixtureRequest, s3_env: str, tmp_path_factory: pytest.TempPathFactory) -> int:  # noqa: F811
     """A bucket of about the asked number of small objects (2 regions, one file per region and
     5 minutes: 24 per hour); how many there are."""
     want = _objects(request.config)

@@ -4,9 +4,10 @@ moto_server (``moto_aws.moto_endpoint``), and a tree uploaded to a bucket."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -43,5 +44,7 @@ def upload_tree(endpoint: str, bucket: str, tree: Path, pattern: str = "*.json.g
     paths = sorted(tree.rglob(pattern))
     keys = [p.relative_to(tree).as_posix() for p in paths]
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda pk: client.put_object(Bucket=bucket, Key=pk[1], Body=pk[0].read_bytes()), zip(paths, keys)))
+        list(
+            pool.map(lambda pk: client.put_object(Bucket=bucket, Key=pk[1], Body=pk[0].read_bytes()), zip(paths, keys))
+        )
     return keys

@@ -5,8 +5,9 @@ path replayed from another working directory is read by workers whose own direct
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -21,12 +22,13 @@ from .scale_s3 import s3_env, upload_tree  # noqa: F401 - fixtures
 
 distributed = pytest.importorskip("distributed")
 
+
 def _mf() -> Any:
     return find_rule("CWL-012").metric_filter(via="CWL-012")
 
 
 @pytest.fixture(scope="module")
-def client(s3_env: str) -> Iterator[Any]:
+def client(s3_env: str) -> Iterator[Any]:  # noqa: F811 - the fixture
     with dask_client("local:2") as c:
         yield c
 
@@ -64,7 +66,10 @@ def test_a_relative_path_is_shipped_absolute(client: Any, tree: Path, monkeypatc
 
 
 def test_cli_dask_option(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "--output", "json", "--dask", "local:1"]) in (0, 1)
+    assert main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "--output", "json", "--dask", "local:1"]) in (
+        0,
+        1,
+    )
     with_dask = capsys.readouterr().out
     main(["replay", str(tree), "--rule", "CWL-012", "--no-alarm", "--output", "json", "--jobs", "1"])
     assert capsys.readouterr().out == with_dask
@@ -72,6 +77,5 @@ def test_cli_dask_option(tree: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 @pytest.mark.parametrize("address", ["local:0", "local:x", "nowhere"])
 def test_bad_dask_addresses_are_clear_errors(address: str) -> None:
-    with pytest.raises(ClusterError, match="--dask"):
-        with dask_client(address):
-            pass
+    with pytest.raises(ClusterError, match="--dask"), dask_client(address):
+        pass

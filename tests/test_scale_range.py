@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def _files_in(tree: Path, scope: Scope) -> int:
         if m is None:
             continue
         stamp = epoch_ms(datetime.strptime(m.group(3), "%Y%m%dT%H%MZ").replace(tzinfo=timezone.utc))
-        if scope.accounts and m.group(1) not in scope.accounts or scope.regions and m.group(2) not in scope.regions:
+        if (scope.accounts and m.group(1) not in scope.accounts) or (scope.regions and m.group(2) not in scope.regions):
             continue
         if (scope.since_ms is None or stamp >= scope.since_ms - EARLY_MS) and (
             scope.until_ms is None or stamp < scope.until_ms + LATE_MS
@@ -117,7 +117,9 @@ def test_days_accounts_and_regions_are_pruned_as_folders(tree: Path) -> None:
     assert got.accounting.files == _files_in(tree, Scope.of(since, since + 3_600_000, ["111122223333"], ["eu-west-1"]))
 
 
-def test_cli_range_options_the_table_json_and_csv_and_the_alarm_start(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_range_options_the_table_json_and_csv_and_the_alarm_start(
+    tree: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     args = ["replay", str(tree), "--rule", "CWL-012", "--since", "2024-03-05T10:00Z", "--until", "2024-03-05T16:00Z",
             "--account", "111122223333", "--trail-region", "us-east-1", "--jobs", "1"]  # fmt: skip
     main([*args, "--output", "json"])
@@ -126,10 +128,14 @@ def test_cli_range_options_the_table_json_and_csv_and_the_alarm_start(tree: Path
     assert acc["pruned"] > 0 and acc["prunedFolders"] > 0 and acc["outOfRange"] > 0
     main([*args, "--output", "table"])
     table = capsys.readouterr().out
-    assert f"{acc['outOfRange']:,} records read outside" in table and f"pruned          {acc['pruned']:,} files" in table
+    assert (
+        f"{acc['outOfRange']:,} records read outside" in table and f"pruned          {acc['pruned']:,} files" in table
+    )
     main([*args, "--output", "csv"])
     csv_text = capsys.readouterr().out
-    assert f"{acc['outOfRange']},,,,,records out of range" in csv_text and f"{acc['pruned']},,,,,files pruned" in csv_text
+    assert (
+        f"{acc['outOfRange']},,,,,records out of range" in csv_text and f"{acc['pruned']},,,,,files pruned" in csv_text
+    )
 
 
 def test_the_alarm_emulation_starts_at_since(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -157,7 +163,7 @@ def test_bad_ranges_are_clear_errors(tree: Path, capsys: pytest.CaptureFixture[s
     assert "--since 'yesterday'" in capsys.readouterr().err
 
 
-def test_s3_prefixes_are_pruned_by_the_layout_as_the_tree_is(tree: Path, s3_env: str) -> None:
+def test_s3_prefixes_are_pruned_by_the_layout_as_the_tree_is(tree: Path, s3_env: str) -> None:  # noqa: F811
     upload_tree(s3_env, "range-trail", tree)
     since = START_MS + 30 * 3_600_000
     scope = Scope.of(since, since + 5 * 3_600_000, ["444455556666"], ["us-east-1"])

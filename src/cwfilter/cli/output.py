@@ -176,4 +176,5 @@ def write(text: str, outfile: str | None) -> None:
 def _jmespath_error() -> type[Exception]:
     from jmespath.exceptions import JMESPathError
 
-    return JMESPathError
+    error: type[Exception] = JMESPathError
+    return error

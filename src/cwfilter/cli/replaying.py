@@ -91,7 +91,9 @@ def add_commands(sub: Any) -> None:
     rng.add_argument("--since", metavar="TIME", help="ISO 8601 (2024-03-04, 2024-03-04T08:00Z) or a time ago "
                      "(90d, 12h, 30m, 2w); records before it are counted out of range; the alarm starts here")  # fmt: skip
     rng.add_argument("--until", metavar="TIME", help="as --since; records at or after it are counted out of range")
-    rng.add_argument("--account", action="append", default=[], metavar="ID", help="only this account's files (repeatable)")
+    rng.add_argument(
+        "--account", action="append", default=[], metavar="ID", help="only this account's files (repeatable)"
+    )
     rng.add_argument("--trail-region", action="append", default=[], metavar="REGION",
                      help="only this region's files (repeatable; --region is the alarm's)")  # fmt: skip
     rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "

@@ -8,9 +8,10 @@ when a cluster is asked for."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import CwfilterError
 
@@ -37,7 +38,9 @@ def as_executor(executor: Any) -> tuple[Executor | None, int | None]:
     if hasattr(executor, "get_executor") and hasattr(executor, "nthreads"):  # a distributed.Client
         threads = sum(executor.nthreads().values()) or None
         return executor.get_executor(pure=False), threads  # batches are not tokenised
-    raise TypeError(f"executor: expected a concurrent.futures.Executor or a distributed.Client, not {type(executor).__name__}")
+    raise TypeError(
+        f"executor: expected a concurrent.futures.Executor or a distributed.Client, not {type(executor).__name__}"
+    )
 
 
 @contextmanager
@@ -46,25 +49,26 @@ def dask_client(address: str) -> Iterator[Any]:
     ``local:N`` (a LocalCluster of N single-threaded worker processes on this machine, closed
     on exit)."""
     try:
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError:
         raise ClusterError("--dask needs dask.distributed: pip install 'cwfilter[dask]'") from None
+    dist: Any = distributed  # its constructors carry no type information
     if address.startswith("local:"):
-        count = address[len("local:"):]
+        count = address[len("local:") :]
         if not count.isdigit() or int(count) < 1:
             raise ClusterError(f"--dask {address!r}: expected local:N with N worker processes, e.g. local:4")
         try:
-            cluster = LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
+            cluster = dist.LocalCluster(n_workers=int(count), threads_per_worker=1, processes=True,
                                    dashboard_address=":0")  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - anything that keeps the cluster from starting
             raise ClusterError(f"--dask {address}: cannot start a local cluster: {exc}") from None
-        with cluster, Client(cluster) as client:
+        with cluster, dist.Client(cluster) as client:
             yield client
         return
     if "://" not in address:
         raise ClusterError(f"--dask {address!r}: expected a scheduler address (tcp://host:8786) or local:N")
     try:
-        client = Client(address, timeout="10s")
+        client = dist.Client(address, timeout="10s")
     except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError ...
         raise ClusterError(f"--dask {address}: cannot reach the scheduler: {exc}") from None
     with client:

@@ -79,7 +79,9 @@ def replay(
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic, matches)  # type: ignore[arg-type]
     since, until = (scope.since_ms, scope.until_ms) if scope is not None else (None, None)
-    options = ReplayOptions(timestamp, dedupe, strict, matches=matches, max_file_size=max_file_size, since_ms=since, until_ms=until)
+    options = ReplayOptions(
+        timestamp, dedupe, strict, matches=matches, max_file_size=max_file_size, since_ms=since, until_ms=until
+    )
     executor, cluster_workers = as_executor(executor)
     workers = (cluster_workers or os.cpu_count() or 1) if jobs is None else max(1, jobs)
     names = [str(p) for p in items]

@@ -4,8 +4,8 @@ accounting (``counting.py``)."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from typing import Any, ContextManager
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 import orjson
 
@@ -51,7 +51,7 @@ def replay_batch(batch: list[tuple[str, int]], spec: FilterSpec, options: Replay
     return part
 
 
-def _reading_ahead(batch: list[tuple[str, int]]) -> ContextManager[None]:
+def _reading_ahead(batch: list[tuple[str, int]]) -> AbstractContextManager[None]:
     if not any(name.startswith("s3://") for name, _ in batch):
         return nullcontext()
     from ..sources.s3 import reading_ahead

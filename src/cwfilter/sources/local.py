@@ -133,7 +133,9 @@ def is_log_name(name: str) -> bool:
     return name.lower().endswith(_LOG_SUFFIXES)
 
 
-def walk(root: str, sizes: bool = True, scope: Scope | None = None, seen: Seen | None = None) -> Iterator[FileRef | NotRead]:
+def walk(
+    root: str, sizes: bool = True, scope: Scope | None = None, seen: Seen | None = None
+) -> Iterator[FileRef | NotRead]:
     """Every file under ``root`` in sorted order: a ``FileRef`` to read, or ``NotRead`` for
     one skipped (a digest, another name) or a directory that cannot be listed. Symbolic links to
     directories are listed as skipped, not followed (they may loop). One ``scandir`` per

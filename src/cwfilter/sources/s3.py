@@ -39,7 +39,9 @@ def _config() -> Any:
     from botocore.config import Config
 
     # Standard retries (throttling, 5xx, connection errors; backing off); a connection per thread.
-    return Config(retries={"mode": "standard", "max_attempts": 8}, max_pool_connections=2 * max(LIST_THREADS, READ_AHEAD))
+    return Config(
+        retries={"mode": "standard", "max_attempts": 8}, max_pool_connections=2 * max(LIST_THREADS, READ_AHEAD)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -156,7 +158,9 @@ def _splits(prefix: str) -> bool:
     return len(rest) < 6
 
 
-def _ordered(pool: ThreadPoolExecutor, fn: Callable[[str], T], items: list[str], ahead: int = 2 * LIST_THREADS) -> Iterator[T]:
+def _ordered(
+    pool: ThreadPoolExecutor, fn: Callable[[str], T], items: list[str], ahead: int = 2 * LIST_THREADS
+) -> Iterator[T]:
     """``fn`` of each item, run in ``pool`` at most ``ahead`` ahead of the consumer, in order."""
     pending: deque[Future[T]] = deque()
     it = iter(items)
@@ -241,7 +245,7 @@ def reading_ahead(objects: list[tuple[str, int]], limit: int) -> Iterator[None]:
 def _fetch(uri: str) -> bytes:
     body = open_object(uri)
     try:
-        return body.read()  # type: ignore[no-any-return]
+        return body.read()
     except Exception as exc:  # noqa: BLE001
         raise S3Error(f"{uri}: cannot read: {exc}") from None
     finally:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 import time
 from calendar import monthrange
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable
 
 from ..errors import CwfilterError
 
@@ -88,7 +88,7 @@ class Scope:
         parts = _layout(path.replace("\\", "/").strip("/").split("/"))
         if parts is None:
             return True
-        account, kind, region, dated = parts
+        account, _kind, region, dated = parts
         if self.accounts and account not in self.accounts:
             return False
         if self.regions and region is not None and region.lower() not in self.regions:
