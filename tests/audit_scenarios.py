@@ -84,34 +84,79 @@ SCENARIOS = [
     replace(BASE, name="clauses reordered", filters=((REORDERED, "S3BucketEventCount"),)),
     replace(BASE, name="PutBucket*/DeleteBucket*", filters=((WILDCARD, "S3BucketEventCount"),)),
     replace(BASE, name="no eventSource term", filters=((NO_SOURCE, "S3BucketEventCount"),)),
-    replace(BASE, name="split over two filters, two alarms", filters=((HALF_A, "S3A"), (HALF_B, "S3B")),
-            alarms=(AlarmSpec(metric="S3A"), AlarmSpec(metric="S3B"))),  # fmt: skip
+    replace(
+        BASE,
+        name="split over two filters, two alarms",
+        filters=((HALF_A, "S3A"), (HALF_B, "S3B")),
+        alarms=(AlarmSpec(metric="S3A"), AlarmSpec(metric="S3B")),
+    ),
     replace(BASE, name="one event missing", expect=NOT_VALID, filters=((ONE_MISSING, "S3BucketEventCount"),)),
     replace(BASE, name="typo PutBucketACL", expect=NOT_VALID, filters=((TYPO, "S3BucketEventCount"),)),
     replace(BASE, name="all terms &&-ed", expect=NOT_VALID, filters=((ALL_AND, "S3BucketEventCount"),)),
     replace(BASE, name="impossible extra condition", expect=NOT_VALID, filters=((IMPOSSIBLE, "S3BucketEventCount"),)),
-    replace(BASE, name="narrowed to $.userIdentity.type = Root", expect=NOT_VALID,
-            filters=((ROOT_ONLY, "S3BucketEventCount"),)),  # fmt: skip
-    replace(BASE, name="single-region trail", expect=("FAIL", "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT"), multi_region=False),
+    replace(
+        BASE,
+        name="narrowed to $.userIdentity.type = Root",
+        expect=NOT_VALID,
+        filters=((ROOT_ONLY, "S3BucketEventCount"),),
+    ),
+    replace(
+        BASE, name="single-region trail", expect=("FAIL", "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT"), multi_region=False
+    ),
     replace(BASE, name="trail not logging", expect=("FAIL", "CLOUDTRAIL_NOT_LOGGING"), logging=False),
-    replace(BASE, name="read-only selectors", expect=("FAIL", "CLOUDTRAIL_MANAGEMENT_EVENTS_NOT_LOGGED"),
-            selectors=CLASSIC_READ),  # fmt: skip
+    replace(
+        BASE,
+        name="read-only selectors",
+        expect=("FAIL", "CLOUDTRAIL_MANAGEMENT_EVENTS_NOT_LOGGED"),
+        selectors=CLASSIC_READ,
+    ),
     replace(BASE, name="advanced selectors", selectors=None, advanced=ADVANCED_MGMT),
-    replace(BASE, name="no CloudWatch Logs delivery", expect=("FAIL", "CLOUDTRAIL_LOG_GROUP_NOT_PRESENT"), cw_logs=False),
-    replace(BASE, name="alarm in another namespace", expect=("FAIL", "CLOUDWATCH_ALARMS_NOT_PRESENT"),
-            alarms=(AlarmSpec(namespace="CISBenchmark"),)),  # fmt: skip
-    replace(BASE, name="alarm without actions", expect=("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID"),
-            alarms=(AlarmSpec(topic=False),)),  # fmt: skip
-    replace(BASE, name="alarm actions disabled", expect=("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID"),
-            alarms=(AlarmSpec(actions_enabled=False),)),  # fmt: skip
-    replace(BASE, name="threshold one event cannot reach", expect=("FAIL", "CLOUDWATCH_ALARM_CANNOT_FIRE"),
-            alarms=(AlarmSpec(threshold=5),)),  # fmt: skip
-    replace(BASE, name="metric-math alarm", expect=("WARNING", "CLOUDWATCH_ALARM_METRIC_MATH"),
-            alarms=(AlarmSpec(math=True),)),  # fmt: skip
-    replace(BASE, name="topic without subscriber", expect=("FAIL", "SNS_SUBSCRIPTION_NOT_PRESENT"), subscription="none"),
-    replace(BASE, name="pending subscription only", expect=("FAIL", "SNS_SUBSCRIPTION_NOT_PRESENT"),
-            subscription="pending", iac=False),  # fmt: skip
-    replace(BASE, name="no filter at all", expect=("FAIL", "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT"), filters=(), alarms=()),
+    replace(
+        BASE, name="no CloudWatch Logs delivery", expect=("FAIL", "CLOUDTRAIL_LOG_GROUP_NOT_PRESENT"), cw_logs=False
+    ),
+    replace(
+        BASE,
+        name="alarm in another namespace",
+        expect=("FAIL", "CLOUDWATCH_ALARMS_NOT_PRESENT"),
+        alarms=(AlarmSpec(namespace="CISBenchmark"),),
+    ),
+    replace(
+        BASE,
+        name="alarm without actions",
+        expect=("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID"),
+        alarms=(AlarmSpec(topic=False),),
+    ),
+    replace(
+        BASE,
+        name="alarm actions disabled",
+        expect=("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID"),
+        alarms=(AlarmSpec(actions_enabled=False),),
+    ),
+    replace(
+        BASE,
+        name="threshold one event cannot reach",
+        expect=("FAIL", "CLOUDWATCH_ALARM_CANNOT_FIRE"),
+        alarms=(AlarmSpec(threshold=5),),
+    ),
+    replace(
+        BASE,
+        name="metric-math alarm",
+        expect=("WARNING", "CLOUDWATCH_ALARM_METRIC_MATH"),
+        alarms=(AlarmSpec(math=True),),
+    ),
+    replace(
+        BASE, name="topic without subscriber", expect=("FAIL", "SNS_SUBSCRIPTION_NOT_PRESENT"), subscription="none"
+    ),
+    replace(
+        BASE,
+        name="pending subscription only",
+        expect=("FAIL", "SNS_SUBSCRIPTION_NOT_PRESENT"),
+        subscription="pending",
+        iac=False,
+    ),
+    replace(
+        BASE, name="no filter at all", expect=("FAIL", "CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT"), filters=(), alarms=()
+    ),
     replace(BASE, name="trail homed in another region", home="eu-west-1", iac=False),
 ]
 ORG_TRAIL = ("NO_DATA", "CLOUDTRAIL_TRAIL_OF_ANOTHER_ACCOUNT")  # member view: test_audit_live, via Stubber
@@ -150,7 +195,9 @@ def build_in_moto(session: Any, endpoint: str, sc: Scenario, account: str) -> No
     logs, s3 = client("logs"), client("s3")
     logs.create_log_group(logGroupName=LOG_GROUP)
     bucket = f"trail-{account}"
-    s3.create_bucket(Bucket=bucket, **({} if home == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": home}}))
+    s3.create_bucket(
+        Bucket=bucket, **({} if home == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": home}})
+    )
     trail: dict[str, Any] = {"Name": "audit-trail", "S3BucketName": bucket, "IsMultiRegionTrail": sc.multi_region}
     if sc.cw_logs:
         trail["CloudWatchLogsLogGroupArn"] = f"arn:aws:logs:{home}:{account}:log-group:{LOG_GROUP}:*"

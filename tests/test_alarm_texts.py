@@ -52,7 +52,10 @@ def _stamp(minute: int) -> str:
 LONG_WORDING = [
     pytest.param(
         dict(EvaluationPeriods=24, ComparisonOperator="GreaterThanThreshold"),
-        {i: float(i + 2) for i in range(24)}, 24, "INSUFFICIENT_DATA", "ALARM",
+        {i: float(i + 2) for i in range(24)},
+        24,
+        "INSUFFICIENT_DATA",
+        "ALARM",
         "Threshold Crossed: 24 datapoints were greater than the threshold (1.0). The most recent datapoints which "
         "crossed the threshold: [25.0 (04/03/24 08:23:00), 24.0 (04/03/24 08:22:00), 23.0 (04/03/24 08:21:00), "
         "22.0 (04/03/24 08:20:00), 21.0 (04/03/24 08:19:00)].",
@@ -60,7 +63,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(Period=300, EvaluationPeriods=5, Threshold=10, ComparisonOperator="LessThanThreshold"),
-        {0: 1.0, 5: 2.0, 10: 3.0, 15: 4.0, 20: 5.0}, 25, "INSUFFICIENT_DATA", "ALARM",
+        {0: 1.0, 5: 2.0, 10: 3.0, 15: 4.0, 20: 5.0},
+        25,
+        "INSUFFICIENT_DATA",
+        "ALARM",
         "Threshold Crossed: 5 datapoints were less than the threshold (10.0). The most recent datapoints which "
         "crossed the threshold: [5.0 (04/03/24 08:20:00), 4.0 (04/03/24 08:15:00), 3.0 (04/03/24 08:10:00), "
         "2.0 (04/03/24 08:05:00), 1.0 (04/03/24 08:00:00)].",
@@ -68,7 +74,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=30, DatapointsToAlarm=25, Threshold=3),
-        {i: float(i) for i in range(30)}, 30, "INSUFFICIENT_DATA", "ALARM",
+        {i: float(i) for i in range(30)},
+        30,
+        "INSUFFICIENT_DATA",
+        "ALARM",
         "Threshold Crossed: 27 out of the last 30 datapoints were greater than or equal to the threshold (3.0). "
         "The most recent datapoints which crossed the threshold: [29.0 (04/03/24 08:29:00), 28.0 (04/03/24 08:28:00), "
         "27.0 (04/03/24 08:27:00), 26.0 (04/03/24 08:26:00), 25.0 (04/03/24 08:25:00)] "
@@ -77,7 +86,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=8, DatapointsToAlarm=2, Threshold=10),
-        {i: float(i) for i in range(8)}, 8, "ALARM", "OK",
+        {i: float(i) for i in range(8)},
+        8,
+        "ALARM",
+        "OK",
         "Threshold Crossed: 8 out of the last 8 datapoints were not greater than or equal to the threshold (10.0). "
         "The most recent datapoints which crossed the threshold: [7.0 (04/03/24 08:07:00), 6.0 (04/03/24 08:06:00), "
         "5.0 (04/03/24 08:05:00), 4.0 (04/03/24 08:04:00), 3.0 (04/03/24 08:03:00)] "
@@ -86,7 +98,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=8, TreatMissingData="breaching"),
-        {i: float(i + 1) for i in range(5)}, 5, "INSUFFICIENT_DATA", "ALARM",
+        {i: float(i + 1) for i in range(5)},
+        5,
+        "INSUFFICIENT_DATA",
+        "ALARM",
         "Threshold Crossed: 5 datapoints were greater than or equal to the threshold (1.0). The most recent "
         "datapoints which crossed the threshold: [5.0 (04/03/24 08:04:00), 4.0 (04/03/24 08:03:00), "
         "3.0 (04/03/24 08:02:00), 2.0 (04/03/24 08:01:00), 1.0 (04/03/24 08:00:00)] and 3 missing datapoints were "
@@ -95,7 +110,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=8, TreatMissingData="notBreaching"),
-        {i: (i + 1) / 10 for i in range(5)}, 5, "ALARM", "OK",
+        {i: (i + 1) / 10 for i in range(5)},
+        5,
+        "ALARM",
+        "OK",
         "Threshold Crossed: 5 datapoints were not greater than or equal to the threshold (1.0). The most recent "
         "datapoints which crossed the threshold: [0.5 (04/03/24 08:04:00), 0.4 (04/03/24 08:03:00), "
         "0.3 (04/03/24 08:02:00), 0.2 (04/03/24 08:01:00), 0.1 (04/03/24 08:00:00)] and 3 missing datapoints were "
@@ -104,7 +122,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=8, DatapointsToAlarm=5, TreatMissingData="breaching"),
-        dict.fromkeys(range(5), 1.0), 5, "INSUFFICIENT_DATA", "ALARM",
+        dict.fromkeys(range(5), 1.0),
+        5,
+        "INSUFFICIENT_DATA",
+        "ALARM",
         "Threshold Crossed: 5 out of the last 8 datapoints were greater than or equal to the threshold (1.0). "
         "The most recent datapoints which crossed the threshold: [1.0 (04/03/24 08:04:00), 1.0 (04/03/24 08:03:00), "
         "1.0 (04/03/24 08:02:00), 1.0 (04/03/24 08:01:00), 1.0 (04/03/24 08:00:00)] and 3 missing datapoints were "
@@ -113,7 +134,10 @@ LONG_WORDING = [
     ),
     pytest.param(
         dict(EvaluationPeriods=8, DatapointsToAlarm=3, TreatMissingData="notBreaching"),
-        {i: (i + 1) / 10 for i in range(6)}, 6, "ALARM", "OK",
+        {i: (i + 1) / 10 for i in range(6)},
+        6,
+        "ALARM",
+        "OK",
         "Threshold Crossed: 6 out of the last 8 datapoints were not greater than or equal to the threshold (1.0). "
         "The most recent datapoints which crossed the threshold: [0.6 (04/03/24 08:05:00), 0.5 (04/03/24 08:04:00), "
         "0.4 (04/03/24 08:03:00), 0.3 (04/03/24 08:02:00), 0.2 (04/03/24 08:01:00)] and 2 missing datapoints were "
@@ -233,7 +257,8 @@ def test_history_items_carry_the_long_reasons_and_the_ok_reason_data() -> None:
     assert message["AlarmName"] == "Inicio de Sesión" and message["NewStateReason"] == to_ok.reason
     assert f'because "{to_ok.reason}"' in published["email"]
     assert [n.subject for n in timeline.notifications] == [
-        'ALARM: "Inicio de Sesi_n" in EU (Ireland)', 'OK: "Inicio de Sesi_n" in EU (Ireland)'
+        'ALARM: "Inicio de Sesi_n" in EU (Ireland)',
+        'OK: "Inicio de Sesi_n" in EU (Ireland)',
     ]
 
 
@@ -326,14 +351,16 @@ def test_replay_of_cwl012_over_a_burst_names_one_datapoint(tmp_path: Path, capsy
 
 PER_MINUTE = [
     pytest.param(
-        {"EvaluationPeriods": 5}, "08:27",
+        {"EvaluationPeriods": 5},
+        "08:27",
         "Threshold Crossed: 5 datapoints were greater than or equal to the threshold (1.0). The most recent "
         "datapoints which crossed the threshold: [1.0 (04/03/24 08:14:00), 1.0 (04/03/24 08:13:00), "
         "2.0 (04/03/24 08:12:00), 1.0 (04/03/24 08:11:00), 1.0 (04/03/24 08:10:00)].",
         id="M-unset",
     ),
     pytest.param(
-        {"EvaluationPeriods": 10, "DatapointsToAlarm": 5}, "08:32",
+        {"EvaluationPeriods": 10, "DatapointsToAlarm": 5},
+        "08:32",
         "Threshold Crossed: 5 out of the last 10 datapoints were greater than or equal to the threshold (1.0). "
         "The most recent datapoints which crossed the threshold: [1.0 (04/03/24 08:14:00), 1.0 (04/03/24 08:13:00), "
         "2.0 (04/03/24 08:12:00), 1.0 (04/03/24 08:11:00), 1.0 (04/03/24 08:10:00)] "
@@ -360,8 +387,10 @@ def test_replay_of_cwl012_with_a_per_minute_alarm_prints_the_long_wording(
     assert main(["replay", str(tree), "--rule", "CWL-012", "--alarm", str(alarm), "--jobs", "1", "--no-progress",
                  "--notifications-jsonl", str(notes)]) == 0  # fmt: skip
     out = capsys.readouterr().out
-    assert (f"  #1   ALARM at 2024-03-04T08:15:00Z, left at 2024-03-04T{left}:00Z for INSUFFICIENT_DATA; "
-            f"1 notification\n        why: {reason}\n") in out
+    assert (
+        f"  #1   ALARM at 2024-03-04T08:15:00Z, left at 2024-03-04T{left}:00Z for INSUFFICIENT_DATA; "
+        f"1 notification\n        why: {reason}\n"
+    ) in out
     (note,) = [json.loads(line) for line in notes.read_text().splitlines()]
     assert note["message"]["NewStateReason"] == reason
     assert note["subject"] == 'ALARM: "S3BucketChangesPerMinute" in EU (Ireland)'

@@ -41,7 +41,10 @@ def test_required_events_of_cwl012_are_the_nine_s3_events() -> None:
 
 def test_required_events_of_rules_without_a_pinned_name() -> None:
     unauthorized = analysis.required_events("CloudWatch.2")
-    assert [e.label for e in unauthorized] == ['$.errorCode = "*UnauthorizedOperation"', '$.errorCode = "AccessDenied*"']
+    assert [e.label for e in unauthorized] == [
+        '$.errorCode = "*UnauthorizedOperation"',
+        '$.errorCode = "AccessDenied*"',
+    ]
     mfa = analysis.required_events("CloudWatch.3")
     assert mfa[0].fields == {"eventName": "ConsoleLogin"}
     assert mfa[0].requires == ('$.additionalEventData.MFAUsed != "Yes"',)
@@ -103,7 +106,9 @@ def test_always_written_fields_are_decided_by_the_table() -> None:
 
 
 def test_wildcards_cover_with_breadth() -> None:
-    cov = analysis.coverage("{ $.eventSource = s3.amazonaws.com && ($.eventName = PutBucket* || $.eventName = DeleteBucket*) }", "CWL-012")
+    cov = analysis.coverage(
+        "{ $.eventSource = s3.amazonaws.com && ($.eventName = PutBucket* || $.eventName = DeleteBucket*) }", "CWL-012"
+    )
     assert cov.covers_all
     assert len(cov.breadth) == 2
     no_source = analysis.coverage("{ " + _or(NAMES) + " }", "CWL-012")
@@ -129,7 +134,9 @@ def test_union_keeps_conditions_of_conditional_filters() -> None:
 
 
 def test_errorcode_rule_conditions_and_implication() -> None:
-    assert analysis.coverage('{ $.errorCode = "Access*" || $.errorCode = "*UnauthorizedOperation" }', "CloudWatch.2").covers_all
+    assert analysis.coverage(
+        '{ $.errorCode = "Access*" || $.errorCode = "*UnauthorizedOperation" }', "CloudWatch.2"
+    ).covers_all
     cov = analysis.coverage('{ $.errorCode = "AccessDenied" }', "CloudWatch.2")
     assert [v.status for v in cov.events] == ["MISSED", "CONDITIONAL"]
     assert cov.events[1].conditions == ('$.errorCode = "AccessDenied"',)
@@ -205,8 +212,12 @@ def ct_atom(draw: Any) -> ast.JsonExpr:
     if kind == 0:
         return ast.Check(sel, draw(st.sampled_from(["IS NULL", "IS TRUE", "IS FALSE", "NOT EXISTS"])))
     if kind == 1:
-        return ast.Comparison(sel, draw(st.sampled_from(["<", ">", "=", "!="])), ast.NumberValue(draw(st.sampled_from(["1.05", "3"]))))
-    return ast.Comparison(sel, draw(st.sampled_from(["=", "=", "!="])), ast.StringValue(draw(st.sampled_from(CT_VALUES))))
+        return ast.Comparison(
+            sel, draw(st.sampled_from(["<", ">", "=", "!="])), ast.NumberValue(draw(st.sampled_from(["1.05", "3"])))
+        )
+    return ast.Comparison(
+        sel, draw(st.sampled_from(["=", "=", "!="])), ast.StringValue(draw(st.sampled_from(CT_VALUES)))
+    )
 
 
 def cloudtrail_expr(depth: int) -> st.SearchStrategy[ast.JsonExpr]:
@@ -215,8 +226,12 @@ def cloudtrail_expr(depth: int) -> st.SearchStrategy[ast.JsonExpr]:
     inner = cloudtrail_expr(depth - 1)
     return st.one_of(
         ct_atom(),
-        st.lists(st.one_of(ct_atom(), inner.filter(lambda e: isinstance(e, ast.Or))), min_size=2, max_size=3).map(lambda xs: ast.And(tuple(xs))),
-        st.lists(st.one_of(ct_atom(), inner.filter(lambda e: isinstance(e, ast.And))), min_size=2, max_size=3).map(lambda xs: ast.Or(tuple(xs))),
+        st.lists(st.one_of(ct_atom(), inner.filter(lambda e: isinstance(e, ast.Or))), min_size=2, max_size=3).map(
+            lambda xs: ast.And(tuple(xs))
+        ),
+        st.lists(st.one_of(ct_atom(), inner.filter(lambda e: isinstance(e, ast.And))), min_size=2, max_size=3).map(
+            lambda xs: ast.Or(tuple(xs))
+        ),
     )
 
 
@@ -243,7 +258,10 @@ def test_verdicts_agree_with_the_engine_on_real_records() -> None:
             verdict = by_name.get(rec.get("eventName")) if rec.get("eventSource") == "s3.amazonaws.com" else None
             if verdict is not None:
                 checked += 1
-                assert fp.matches(orjson.dumps(rec)) == analysis.witness.predicted(verdict, rec), (pattern, rec["eventID"])
+                assert fp.matches(orjson.dumps(rec)) == analysis.witness.predicted(verdict, rec), (
+                    pattern,
+                    rec["eventID"],
+                )
     assert checked > 0
 
 
@@ -273,5 +291,9 @@ def test_every_rule_and_spec_variant_agrees_with_the_engine_on_real_records() ->
             for verdict, recs in zip(cov.events, holding):
                 for rec in recs:
                     checked += 1
-                    assert fp.matches_object(rec) == analysis.witness.predicted(verdict, rec), (rule_id, text, rec.get("eventID"))
+                    assert fp.matches_object(rec) == analysis.witness.predicted(verdict, rec), (
+                        rule_id,
+                        text,
+                        rec.get("eventID"),
+                    )
     assert checked > 1000

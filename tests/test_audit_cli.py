@@ -60,7 +60,9 @@ def test_audit_snapshot_remediate_end_to_end(aws_env: None, capsys: Any, tmp_pat
 
 def test_sarif_for_a_template_has_file_and_line(capsys: Any, tmp_path: Path) -> None:
     (tmp_path / "main.tf").write_text(to_terraform(TYPO), encoding="utf-8")
-    code, out, _ = _run(capsys, "audit", "--template", str(tmp_path / "main.tf"), "--rule", "CWL-012", "--output", "sarif")
+    code, out, _ = _run(
+        capsys, "audit", "--template", str(tmp_path / "main.tf"), "--rule", "CWL-012", "--output", "sarif"
+    )
     doc = json.loads(out)
     assert code == 1 and doc["version"] == "2.1.0"
     (result,) = doc["runs"][0]["results"]

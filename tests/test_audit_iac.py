@@ -67,7 +67,7 @@ def _shown(sc: Scenario) -> dict:
             values, expressions = {}, {}
             for key, value in body.items():
                 if isinstance(value, str) and value.startswith("${"):
-                    ref = value[2:value.index("}")]
+                    ref = value[2 : value.index("}")]
                     values[key] = None
                     expressions[key] = {"references": [ref, ref.rsplit(".", 1)[0]]}
                 elif isinstance(value, list) and value and isinstance(value[0], str) and value[0].startswith("${"):
@@ -77,8 +77,11 @@ def _shown(sc: Scenario) -> dict:
             address = f"{rtype}.{name}"
             resources.append({"address": address, "type": rtype, "name": name, "values": values})
             config.append({"address": address, "expressions": expressions})
-    return {"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}},
-            "configuration": {"root_module": {"resources": config}}}
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": resources}},
+        "configuration": {"root_module": {"resources": config}},
+    }
 
 
 @pytest.mark.parametrize("sc", IAC, ids=[s.name for s in IAC])
@@ -117,7 +120,10 @@ def test_malformed_template_names_the_file(tmp_path: Path, name: str, text: str,
     [
         ('log_group_name = "${aws_cloudwatch_log_group.trail.name}"', "log_group_name = var.log_group"),
         ('alarm_actions = ["${aws_sns_topic.alarms.arn}"]', "alarm_actions = [var.topic_arn]"),
-        ('cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"', "cloud_watch_logs_group_arn = var.group_arn"),
+        (
+            'cloud_watch_logs_group_arn = "${aws_cloudwatch_log_group.trail.arn}:*"',
+            "cloud_watch_logs_group_arn = var.group_arn",
+        ),
         ("is_multi_region_trail = true", "is_multi_region_trail = var.log_group"),
     ],
 )
@@ -139,7 +145,13 @@ def test_composite_alarm_in_terraform_and_cloudformation(tmp_path: Path) -> None
     (tmp_path / "main.tf").write_text(to_terraform(sc) + "\n" + composite, encoding="utf-8")
     assert _verdict(tmp_path / "main.tf") == ("PASS", "COMPLIANT")
     template = to_cloudformation(sc)
-    template["Resources"]["Composite"] = {"Type": "AWS::CloudWatch::CompositeAlarm", "Properties": {
-        "AlarmName": "any-s3-change", "AlarmRule": 'ALARM("audit-alarm-0")', "AlarmActions": [{"Ref": "AlarmTopic"}]}}
+    template["Resources"]["Composite"] = {
+        "Type": "AWS::CloudWatch::CompositeAlarm",
+        "Properties": {
+            "AlarmName": "any-s3-change",
+            "AlarmRule": 'ALARM("audit-alarm-0")',
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+        },
+    }
     (tmp_path / "t.json").write_text(json.dumps(template), encoding="utf-8")
     assert _verdict(tmp_path / "t.json") == ("PASS", "COMPLIANT")

@@ -19,7 +19,9 @@ CWL012 = find_rule("CWL-012")
 
 def moto_account(endpoint: str, sc: Scenario) -> Any:
     account = new_account()
-    session = account_session(endpoint, account, pending_topics=("cwfilter-audit-alarms",) if sc.subscription == "pending" else ())
+    session = account_session(
+        endpoint, account, pending_topics=("cwfilter-audit-alarms",) if sc.subscription == "pending" else ()
+    )
     build_in_moto(session, endpoint, sc, account)
     return session
 
@@ -54,8 +56,12 @@ def test_snapshot_gives_live_verdict(live_results: dict[str, Any], sc: Scenario,
 
 @pytest.mark.parametrize(
     ("name", "literal"),
-    [("typo PutBucketACL", "PASS"), ("threshold one event cannot reach", "PASS"), ("alarm in another namespace", "FAIL"),
-     ("compliant (CIS text)", "PASS")],
+    [
+        ("typo PutBucketACL", "PASS"),
+        ("threshold one event cannot reach", "PASS"),
+        ("alarm in another namespace", "FAIL"),
+        ("compliant (CIS text)", "PASS"),
+    ],
 )
 def test_conformity_literal_check_beside_the_verdict(live_results: dict[str, Any], name: str, literal: str) -> None:
     """Conformity's check only asks for an alarm on CloudTrailMetrics/S3BucketEventCount: it passes

@@ -31,7 +31,9 @@ def _check_examples(result: cwfilter.PatternComparison) -> None:
 
 
 def test_cis_and_its_reordered_quoted_form_are_equivalent() -> None:
-    reordered = "{ (" + " || ".join(f'$.eventName = "{n}"' for n in NAMES[::-1]) + ') && $.eventSource = "s3.amazonaws.com" }'
+    reordered = (
+        "{ (" + " || ".join(f'$.eventName = "{n}"' for n in NAMES[::-1]) + ') && $.eventSource = "s3.amazonaws.com" }'
+    )
     result = cwfilter.compare(CIS_S3, reordered)
     assert result.verdict == "equivalent" and result.proof.startswith("proven")
     assert result.only_old == result.only_new == ()
@@ -49,7 +51,9 @@ def test_one_event_removed_is_found() -> None:
 
 
 def test_wildcards_differ_by_example() -> None:
-    result = cwfilter.compare(CIS_S3, "{ $.eventSource = s3.amazonaws.com && ($.eventName = PutBucket* || $.eventName = DeleteBucket*) }")
+    result = cwfilter.compare(
+        CIS_S3, "{ $.eventSource = s3.amazonaws.com && ($.eventName = PutBucket* || $.eventName = DeleteBucket*) }"
+    )
     assert result.verdict == "different" and result.only_new and not result.only_old
     _check_examples(result)
     if services.available():  # real operation names the wildcard admits
@@ -58,7 +62,9 @@ def test_wildcards_differ_by_example() -> None:
 
 
 def test_glob_implication_proves_containment_both_ways() -> None:
-    result = cwfilter.compare('{ $.errorCode = "Access*" || $.errorCode = "AccessDenied*" }', '{ $.errorCode = "Access*" }')
+    result = cwfilter.compare(
+        '{ $.errorCode = "Access*" || $.errorCode = "AccessDenied*" }', '{ $.errorCode = "Access*" }'
+    )
     assert result.verdict == "equivalent"
 
 
@@ -104,12 +110,18 @@ def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     smaller = CIS_S3.replace(" || ($.eventName = DeleteBucketReplication)", "")
     assert main(["compare", CIS_S3, smaller]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("different: proven") and '{"eventSource":"s3.amazonaws.com","eventName":"DeleteBucketReplication"}' in out
+    assert (
+        out.startswith("different: proven")
+        and '{"eventSource":"s3.amazonaws.com","eventName":"DeleteBucketReplication"}' in out
+    )
     assert main(["compare", CIS_S3, CIS_S3.replace("(", "").replace(")", ""), "--output", "json"]) == 1
     assert json.loads(capsys.readouterr().out)["verdict"] == "different"  # precedence: && binds tighter
     log = tmp_path / "events.jsonl"
     log.write_text('{"eventSource": "s3.amazonaws.com", "eventName": "GetObject"}\nnot json\n', encoding="utf-8")
-    assert main(["compare", "s3", "amazonaws", "--events", str(log), str(tmp_path / "missing.log"), "--output", "json"]) == 1
+    assert (
+        main(["compare", "s3", "amazonaws", "--events", str(log), str(tmp_path / "missing.log"), "--output", "json"])
+        == 1
+    )
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
     assert doc["events_checked"] >= 2

@@ -54,7 +54,9 @@ def test_explain_agrees_on_space_delimited_messages(pattern: ast.SpacePattern, m
 
 
 def test_json_tree_shows_selector_value_operator_and_decisive_clause() -> None:
-    p = cwfilter.compile("{ ($.eventSource = s3.amazonaws.com) && ($.eventName = PutBucketAcl || $.eventName = PutBucketPolicy) }")
+    p = cwfilter.compile(
+        "{ ($.eventSource = s3.amazonaws.com) && ($.eventName = PutBucketAcl || $.eventName = PutBucketPolicy) }"
+    )
     e = p.explain('{"eventSource": "s3.amazonaws.com", "eventName": "PutBucketPolicy"}')
     assert e.matched and e.tree.kind == "and"
     source, names = e.tree.children
@@ -65,7 +67,9 @@ def test_json_tree_shows_selector_value_operator_and_decisive_clause() -> None:
 
 
 def test_missing_field_is_shown_and_decides() -> None:
-    e = cwfilter.compile('{ $.eventName = ConsoleLogin && $.errorCode != "AccessDenied" }').explain('{"eventName": "ConsoleLogin"}')
+    e = cwfilter.compile('{ $.eventName = ConsoleLogin && $.errorCode != "AccessDenied" }').explain(
+        '{"eventName": "ConsoleLogin"}'
+    )
     assert not e.matched
     assert e.decisive is not None and e.decisive.subject == "$.errorCode" and e.decisive.found == "missing"
     assert "missing" in e.decisive.note
@@ -82,7 +86,7 @@ def test_non_json_message() -> None:
 
 
 def test_space_delimited_fields_and_last_slot_takes_the_rest() -> None:
-    e = cwfilter.compile("[ip, user, request]").explain('1.2.3.4 alice GET /index.html 200\r\n')
+    e = cwfilter.compile("[ip, user, request]").explain("1.2.3.4 alice GET /index.html 200\r\n")
     assert e.matched
     assert e.fields == (("$ip", "1.2.3.4"), ("$user", "alice"), ("$request", "GET /index.html 200"))
     assert "§11.2" in e.tree.note
@@ -129,5 +133,8 @@ def test_explain_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert '  false $.b = "x"  found: "y"   <- decided here' in out
     assert main(["explain", "[a, b]", "one two three", "--output", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["matched"] is True and doc["fields"] == [{"slot": "$a", "field": "one"}, {"slot": "$b", "field": "two three"}]
+    assert doc["matched"] is True and doc["fields"] == [
+        {"slot": "$a", "field": "one"},
+        {"slot": "$b", "field": "two three"},
+    ]
     assert main(["explain", "{ $.a = ", "x"]) == 2

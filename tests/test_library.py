@@ -21,7 +21,9 @@ def test_matches_takes_str_bytes_and_parsed_objects_alike(pattern: str) -> None:
 
     p = cwfilter.compile(pattern)
     text = orjson.dumps(RECORD).decode()
-    assert p.matches(RECORD) is p.matches(text) is p.matches(text.encode()) is p.matches(bytearray(text.encode())) is True
+    assert (
+        p.matches(RECORD) is p.matches(text) is p.matches(text.encode()) is p.matches(bytearray(text.encode())) is True
+    )
     assert p.extract(RECORD) == p.extract(text)
 
 

@@ -68,7 +68,9 @@ def test_not_equal_on_a_field_cloudtrail_omits() -> None:
     assert finding.code == "missing-field-excluded"
     assert finding.fix == '($.errorCode NOT EXISTS || $.errorCode != "AccessDenied")'
     fixed = cwfilter.compile("{ " + finding.fix + " }")
-    assert fixed.matches('{"eventName": "x"}') and not cwfilter.compile('{ $.errorCode != "AccessDenied" }').matches('{"eventName": "x"}')
+    assert fixed.matches('{"eventName": "x"}') and not cwfilter.compile('{ $.errorCode != "AccessDenied" }').matches(
+        '{"eventName": "x"}'
+    )
 
 
 def test_quoted_number_with_an_ordering_operator() -> None:
@@ -145,7 +147,7 @@ def test_lint_command_exit_status_and_output(capsys: pytest.CaptureFixture[str])
     assert main(["lint", '{ $.errorCode != "AccessDenied" }']) == 1
     out = capsys.readouterr().out
     assert out.startswith("warning[missing-field-excluded]: ")
-    assert "\n  { $.errorCode != \"AccessDenied\" }\n    " + "^" * 29 + "\n" in out
+    assert '\n  { $.errorCode != "AccessDenied" }\n    ' + "^" * 29 + "\n" in out
     assert main(["lint", '{ $.a > "5" }', "--output", "json"]) == 2
     doc = json.loads(capsys.readouterr().out)
     assert doc["exit_status"] == 2 and doc["findings"][0]["fix"] == "{ $.a > 5 }"

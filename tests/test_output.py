@@ -111,7 +111,11 @@ def test_rules_is_a_catalogue_with_a_header_names_and_json() -> None:
     shown = _cwfilter("rules", "show", "CIS-1.4.0-4.8")
     assert "metric          CISBenchmark/s3_bucket_policy_changes_metric  value=1\n" in shown.stdout
     as_cwl = json.loads(_cwfilter("rules", "show", "CWL-012", "--output", "json").stdout)
-    assert as_cwl["metric"] == {"namespace": "CloudTrailMetrics", "metricName": "S3BucketEventCount", "metricValue": "1"}
+    assert as_cwl["metric"] == {
+        "namespace": "CloudTrailMetrics",
+        "metricName": "S3BucketEventCount",
+        "metricValue": "1",
+    }
     every = json.loads(_cwfilter("rules", "--output", "json").stdout)["rules"]
     assert len(every) == 15 and all(r["alarm"]["period"] == 300 for r in every)
     unknown = _cwfilter("rules", "show", "CWL-999")
@@ -139,8 +143,13 @@ def _long_trail(tmp_path: Path, periods: int) -> Path:
     its own alarm episode."""
     start = datetime(2024, 3, 1, tzinfo=timezone.utc)
     lines = [
-        json.dumps({"eventTime": (start + timedelta(minutes=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl"})  # fmt: skip
+        json.dumps(
+            {
+                "eventTime": (start + timedelta(minutes=30 * i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "eventSource": "s3.amazonaws.com",
+                "eventName": "PutBucketAcl",
+            }
+        )
         for i in range(periods)
     ]
     path = tmp_path / "trail.jsonl"
@@ -234,7 +243,11 @@ def test_match_reads_cloudtrail_files_as_replay_does(tmp_path: Path) -> None:
                            input=doc.read_bytes(), capture_output=True, timeout=60)  # fmt: skip
     assert piped.stdout == b"4\n"
     missing = _cwfilter("match", pattern, str(doc), "/nonexistent")
-    assert missing.returncode == 2 and "cannot read /nonexistent" in missing.stderr and len(missing.stdout.splitlines()) == 4
+    assert (
+        missing.returncode == 2
+        and "cannot read /nonexistent" in missing.stderr
+        and len(missing.stdout.splitlines()) == 4
+    )
 
 
 @pytest.mark.parametrize(
@@ -242,7 +255,11 @@ def test_match_reads_cloudtrail_files_as_replay_does(tmp_path: Path) -> None:
     [
         ("filter", {"Resources": []}, "Resources must be a mapping of resources, not a JSON array"),
         ("filter", {"foo": 1}, "not a metric filter file (a PutMetricFilter request"),
-        ("filter", {"MetricAlarms": []}, "this looks like `aws cloudwatch describe-alarms` output (give it to --alarm)"),
+        (
+            "filter",
+            {"MetricAlarms": []},
+            "this looks like `aws cloudwatch describe-alarms` output (give it to --alarm)",
+        ),
         ("filter", [1, 2], "this looks like a JSON array"),
         ("alarm", {"metricFilters": []}, "not an alarm file"),
         ("alarm", {"foo": 1}, "this looks like a JSON object with keys foo"),
@@ -298,3 +315,16 @@ def test_an_empty_filter_pattern_matches_everything(capsys: pytest.CaptureFixtur
     assert main(["replay", str(SAMPLE_TREE), "--filter-pattern", "", "--output", "json", "--query", "accounting"]) == 0
     accounting = json.loads(capsys.readouterr().out)
     assert accounting["matched"] == accounting["records"] == 1117
+
+
+def test_the_default_topic_is_in_the_trails_account(capsys: pytest.CaptureFixture[str]) -> None:
+    """Not a made-up 123456789012: the first CloudTrail file's account and region, or those given."""
+    query = ["--output", "json", "--query", "alarm.notifications[0].topicArn"]
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", *query]) == 0
+    topic = json.loads(capsys.readouterr().out)
+    assert topic.startswith("arn:aws:sns:") and topic.endswith(":111122223333:cwfilter-alarms")
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--trail-region", "us-east-1", *query]) == 0
+    assert json.loads(capsys.readouterr().out) == "arn:aws:sns:us-east-1:111122223333:cwfilter-alarms"
+    args = ["--region", "eu-central-1", "--account-id", "444455556666"]
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", *args, *query]) == 0
+    assert json.loads(capsys.readouterr().out) == "arn:aws:sns:eu-central-1:444455556666:cwfilter-alarms"

@@ -59,7 +59,8 @@ def test_plan_values_are_the_rules(tmp_path: Path) -> None:
     steps = {s.operation: s.params for s in p.steps}
     assert steps["PutMetricFilter"]["filterName"] == "S3BucketConfigChanges"
     assert steps["PutMetricFilter"]["metricTransformations"] == [
-        {"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}]
+        {"metricName": "S3BucketEventCount", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}
+    ]
     alarm = steps["PutMetricAlarm"]
     assert (alarm["AlarmName"], alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"], alarm["Threshold"],
             alarm["ComparisonOperator"]) == ("S3BucketConfigChangesAlarm", "Sum", 300, 1, 1.0,

@@ -235,9 +235,18 @@ def _empty_range(alarm: Alarm, state: str):  # type: ignore[no-untyped-def]
             if new_state == "INSUFFICIENT_DATA":
                 return insufficient_data_reason(n), data
             return (
-                threshold_reason(new_state=new_state, supporting=[], real_count=0, fills=n, fill_kind=_fill_kind(alarm),
-                                 n=n, m=alarm.m, m_explicit=alarm.datapoints_to_alarm is not None,
-                                 operator=alarm.comparison_operator, threshold=alarm.threshold),  # fmt: skip
+                threshold_reason(
+                    new_state=new_state,
+                    supporting=[],
+                    real_count=0,
+                    fills=n,
+                    fill_kind=_fill_kind(alarm),
+                    n=n,
+                    m=alarm.m,
+                    m_explicit=alarm.datapoints_to_alarm is not None,
+                    operator=alarm.comparison_operator,
+                    threshold=alarm.threshold,
+                ),
                 data,
             )
 
@@ -261,9 +270,7 @@ def _data(
                        period=alarm.period, threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
 
 
-def _decide(
-    alarm: Alarm, series: _Series, t: int, r: int, state: str
-) -> tuple[str, str, dict[str, Any]] | None:
+def _decide(alarm: Alarm, series: _Series, t: int, r: int, state: str) -> tuple[str, str, dict[str, Any]] | None:
     """§3.4 steps 0, 1, 2 and 4 at instant ``t`` (the range holds at least one datapoint).
     ``None`` means "keep the state" (low-sample percentiles)."""
     n, m = alarm.evaluation_periods, alarm.m

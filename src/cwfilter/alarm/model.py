@@ -104,7 +104,11 @@ class Alarm:
 
     def actions_for(self, state: str) -> list[str]:
         """The actions run on a transition to ``state`` (none when ActionsEnabled is false)."""
-        return {"ALARM": self.alarm_actions, "OK": self.ok_actions, "INSUFFICIENT_DATA": self.insufficient_data_actions}[state]
+        return {
+            "ALARM": self.alarm_actions,
+            "OK": self.ok_actions,
+            "INSUFFICIENT_DATA": self.insufficient_data_actions,
+        }[state]
 
     def breaching(self, value: float) -> bool:
         """Whether ``value`` crosses the threshold in the alarm's ComparisonOperator direction."""
@@ -120,6 +124,11 @@ class Alarm:
     # -- validation (§6)
     def validate(self) -> None:
         """Raise ``AlarmValidationError`` with AWS's message where PutMetricAlarm would reject the alarm."""
+        self._validate_names_and_operator()
+        self._validate_statistic()
+        self._validate_window()
+
+    def _validate_names_and_operator(self) -> None:
         if not self.name or len(self.name) > 255 or any(ord(c) < 32 for c in self.name):
             raise _constraint(self.name, "alarmName", "Member must have length between 1 and 255")
         if self.description is not None and len(self.description) > 1024:
@@ -130,30 +139,49 @@ class Alarm:
             raise AlarmValidationError(
                 f"ComparisonOperator {self.comparison_operator} needs an anomaly detection band "
                 "(ThresholdMetricId and ANOMALY_DETECTION_BAND metric math), which cwfilter does not emulate",
-                aws_exception=None, code="E_UNSUPPORTED",
+                aws_exception=None,
+                code="E_UNSUPPORTED",
             )
         if self.comparison_operator not in OPERATORS:
             raise _constraint(
-                self.comparison_operator, "comparisonOperator", f"Member must satisfy enum value set: [{', '.join(OPERATORS + ANOMALY_OPERATORS)}]"
+                self.comparison_operator,
+                "comparisonOperator",
+                f"Member must satisfy enum value set: [{', '.join(OPERATORS + ANOMALY_OPERATORS)}]",
             )
+
+    def _validate_statistic(self) -> None:
         if (self.statistic is None) == (self.extended_statistic is None):
             raise AlarmValidationError(
-                "Exactly one of Statistic and ExtendedStatistic must be set", aws_exception="InvalidParameterCombination"
+                "Exactly one of Statistic and ExtendedStatistic must be set",
+                aws_exception="InvalidParameterCombination",
             )
         if self.statistic is not None and self.statistic not in STATISTICS:
-            raise _constraint(self.statistic, "statistic", f"Member must satisfy enum value set: [{', '.join(STATISTICS)}]")
+            raise _constraint(
+                self.statistic, "statistic", f"Member must satisfy enum value set: [{', '.join(STATISTICS)}]"
+            )
         if self.extended_statistic is not None and not _PERCENTILE.fullmatch(self.extended_statistic):
             raise AlarmValidationError(
                 f"The value {self.extended_statistic} for parameter ExtendedStatistic is not supported.",
                 aws_exception="InvalidParameterValue",
             )
-        if not isinstance(self.period, int) or self.period < 1 or (self.period not in (10, 20, 30) and self.period % 60):
+
+    def _validate_window(self) -> None:
+        """Period, evaluation periods, M of N, the span they cover, threshold and missing data."""
+        if (
+            not isinstance(self.period, int)
+            or self.period < 1
+            or (self.period not in (10, 20, 30) and self.period % 60)
+        ):
             raise AlarmValidationError("Period must be 10, 20, 30 or a multiple of 60")
         if not isinstance(self.evaluation_periods, int) or self.evaluation_periods < 1:
-            raise _constraint(self.evaluation_periods, "evaluationPeriods", "Member must have value greater than or equal to 1")
+            raise _constraint(
+                self.evaluation_periods, "evaluationPeriods", "Member must have value greater than or equal to 1"
+            )
         if self.datapoints_to_alarm is not None:
             if self.datapoints_to_alarm < 1:
-                raise _constraint(self.datapoints_to_alarm, "datapointsToAlarm", "Member must have value greater than or equal to 1")
+                raise _constraint(
+                    self.datapoints_to_alarm, "datapointsToAlarm", "Member must have value greater than or equal to 1"
+                )
             if self.datapoints_to_alarm > self.evaluation_periods:
                 raise AlarmValidationError("DatapointsToAlarm must be less than or equal to EvaluationPeriods")
         span = self.period * self.evaluation_periods
@@ -195,7 +223,9 @@ class Alarm:
             request = json.loads(request)
         r = dict(request)  # type: ignore[arg-type]
         if r.get("Metrics"):
-            raise AlarmValidationError("metric math alarms (Metrics) are not emulated", aws_exception=None, code="E_UNSUPPORTED")
+            raise AlarmValidationError(
+                "metric math alarms (Metrics) are not emulated", aws_exception=None, code="E_UNSUPPORTED"
+            )
         dims = {d["Name"]: d["Value"] for d in r.get("Dimensions") or []}
         kwargs: dict[str, Any] = dict(
             name=r.get("AlarmName", ""),
@@ -209,7 +239,9 @@ class Alarm:
             extended_statistic=r.get("ExtendedStatistic"),
             dimensions=dims,
             unit=r.get("Unit"),
-            datapoints_to_alarm=None if r.get("DatapointsToAlarm") is None else _int(r["DatapointsToAlarm"], "DatapointsToAlarm"),
+            datapoints_to_alarm=None
+            if r.get("DatapointsToAlarm") is None
+            else _int(r["DatapointsToAlarm"], "DatapointsToAlarm"),
             treat_missing_data=r.get("TreatMissingData"),
             evaluate_low_sample_count_percentile=r.get("EvaluateLowSampleCountPercentile"),
             description=r.get("AlarmDescription"),
@@ -219,7 +251,9 @@ class Alarm:
             insufficient_data_actions=list(r.get("InsufficientDataActions") or []),
         )
         if kwargs["statistic"] is None and kwargs["extended_statistic"] is None and r.get("MetricName"):
-            raise AlarmValidationError("Exactly one of Statistic and ExtendedStatistic must be set", aws_exception="ValidationError")
+            raise AlarmValidationError(
+                "Exactly one of Statistic and ExtendedStatistic must be set", aws_exception="ValidationError"
+            )
         kwargs.update(overrides)
         return cls(**kwargs)
 

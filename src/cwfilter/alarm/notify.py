@@ -181,7 +181,7 @@ def email_body(note: Notification) -> str:
     lines = [
         f'You are receiving this email because your Amazon CloudWatch Alarm "{m["AlarmName"]}" in the '
         f'{m["Region"]} region has entered the {m["NewStateValue"]} state, because "{m["NewStateReason"]}" '
-        f"at \"{m['StateChangeTime']}\".",
+        f'at "{m["StateChangeTime"]}".',
         "",
         "View this alarm in the AWS Management Console:",
         f"https://{region}.console.aws.amazon.com/cloudwatch/deeplink.js?region={region}#alarmsV2:alarm/{quote(m['AlarmName'])}",

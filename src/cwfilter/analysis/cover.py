@@ -161,9 +161,7 @@ def symbolic_coverage(
     else:
         why = "the pattern never matches a CloudTrail record: " + "; ".join(dict.fromkeys(d.reason for _, d in alone))
         verdicts = tuple(EventVerdict(ev, "MISSED", reason=why) for ev in events)
-    breadth = tuple(
-        render_conjunct(d.conditions) for c, d in live if not any(_contained(c, ev) for ev in events)
-    )
+    breadth = tuple(render_conjunct(d.conditions) for c, d in live if not any(_contained(c, ev) for ev in events))
     return Coverage(
         rule_id, (text,), verdicts, tuple(dict.fromkeys(breadth)),
         never_matches=not live, always_matches=any(not d.conditions for _, d in live),
@@ -259,4 +257,6 @@ def _best(verdicts: tuple[EventVerdict, ...]) -> EventVerdict:
         conditions = tuple(render_conjunct(a) for a in alternatives)
     else:  # witness verdicts: the conditions are the labels of the witness records that matched
         conditions = tuple(dict.fromkeys(c for v in conditional for c in v.conditions))
-    return EventVerdict(top.event, "CONDITIONAL", conditions, "matches only when " + " or ".join(conditions), alternatives)
+    return EventVerdict(
+        top.event, "CONDITIONAL", conditions, "matches only when " + " or ".join(conditions), alternatives
+    )

@@ -164,7 +164,7 @@ def _clash_in(group: list[Atom]) -> tuple[Atom, Atom] | None:
         first, second = list(checks.values())[:2]
         return first, second
     if checks:
-        (kind, check), = checks.items()
+        ((kind, check),) = checks.items()
         for other in group:
             # A comparison is false on true/false, and on null only ``= *`` holds (§4.4).
             if isinstance(other, ast.Comparison) and not (kind == "IS NULL" and _matches_null(other)):

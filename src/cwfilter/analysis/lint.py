@@ -289,7 +289,10 @@ def _quotas(text: str, fp: FilterPattern, out: list[LintFinding]) -> None:
         if regexes >= MAX_REGEX:
             add("quota-regex", f"{regexes} regular expressions: the most one pattern may hold is {MAX_REGEX}")
         if wild >= MAX_WILDCARD_SELECTORS:
-            add("quota-wildcards", f"{wild} selectors with a wildcard: the most one pattern may hold is {MAX_WILDCARD_SELECTORS}")
+            add(
+                "quota-wildcards",
+                f"{wild} selectors with a wildcard: the most one pattern may hold is {MAX_WILDCARD_SELECTORS}",
+            )
 
 
 def _rule(text: str, fp: FilterPattern, rule: Rule, out: list[LintFinding]) -> None:

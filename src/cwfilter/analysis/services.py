@@ -43,7 +43,7 @@ def _model_file(service_dir: Path) -> Path | None:
 
 def _read(path: Path, limit: int | None = None) -> str:
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+    with opener(path, "rt", encoding="utf-8") as fh:
         return fh.read(limit) if limit else fh.read()
 
 

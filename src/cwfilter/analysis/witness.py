@@ -203,7 +203,6 @@ def _try_dnf(fp: FilterPattern) -> tuple[Conjunct, ...]:
         return tuple(itertools.islice(((a,) for a in leaves(fp.ast.expr)), 64))
 
 
-
 # ------------------------------------------------------------------ cross-check
 
 

@@ -19,7 +19,9 @@ _EVENT_AT = datetime(2024, 1, 1, 12, 0, 30, tzinfo=timezone.utc)
 def watches(stat: MetricStat, t: Transformation) -> bool:
     """The alarm's metric is the one the transformation publishes: same namespace and name, and
     the dimension set the filter publishes (by name; values come from the event)."""
-    return (stat.namespace, stat.metric_name) == (t.namespace, t.metric_name) and set(stat.dimensions) == set(t.dimensions)
+    return (stat.namespace, stat.metric_name) == (t.namespace, t.metric_name) and set(stat.dimensions) == set(
+        t.dimensions
+    )
 
 
 def alarms_for(account: Account, region: str, t: Transformation) -> list[AlarmRecord]:

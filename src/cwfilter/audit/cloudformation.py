@@ -35,7 +35,8 @@ class _Resolver(TemplateResolver):
             props = (res.get("Properties") or {}) if isinstance(res, Mapping) else {}
             kind = res.get("Type") if isinstance(res, Mapping) else None
             if kind == "AWS::Logs::LogGroup":
-                name = props.get("LogGroupName") if isinstance(props.get("LogGroupName"), str) else logical_id
+                given = props.get("LogGroupName")
+                name = given if isinstance(given, str) else logical_id
                 self.values[logical_id] = name
                 self.arns[logical_id] = log_group_arn(region, account, name)
             elif kind == "AWS::SNS::Topic":
@@ -44,7 +45,7 @@ class _Resolver(TemplateResolver):
     def __call__(self, value: Any, where: str) -> Any:
         if isinstance(value, Mapping):
             if len(value) == 1:
-                (fn, arg), = value.items()
+                ((fn, arg),) = value.items()
                 if fn == "Fn::GetAtt":
                     target = arg if isinstance(arg, list) else str(arg).split(".", 1)
                     return self.arns.get(target[0], f"<unresolved GetAtt {'.'.join(map(str, target))}>")

@@ -59,8 +59,9 @@ class Fetcher:
             self.errors[path] = f"{service} {operation} in {region} failed: {exc}"
             return None
         result = {k: v for k, v in result.items() if k not in ("ResponseMetadata", "NextToken", "nextToken")}
-        self.responses[path] = _jsonable(result)
-        return self.responses[path]
+        saved: dict[str, Any] = _jsonable(result)
+        self.responses[path] = saved
+        return saved
 
     def fetch(self, regions: list[str] | None, default_region: str | None) -> dict[str, Any]:
         home = default_region or (regions[0] if regions else "us-east-1")
@@ -84,7 +85,9 @@ class Fetcher:
     def _trails(self, region: str, account: str) -> list[str]:
         """Reads the trails seen in ``region``; the regions of our trails' log groups."""
         groups = []
-        trails = self.call(f"{region}/describe-trails.json", "cloudtrail", region, "DescribeTrails", includeShadowTrails=True)
+        trails = self.call(
+            f"{region}/describe-trails.json", "cloudtrail", region, "DescribeTrails", includeShadowTrails=True
+        )
         for trail in (trails or {}).get("trailList") or []:
             arn, home = trail.get("TrailARN", ""), trail.get("HomeRegion", region)
             done = trail_path("get-trail-status", trail)
@@ -107,7 +110,10 @@ class Fetcher:
 
 
 def read_live(
-    regions: list[str] | None = None, *, profile: str | None = None, session: Any = None,
+    regions: list[str] | None = None,
+    *,
+    profile: str | None = None,
+    session: Any = None,
     client: ClientFactory | None = None,
 ) -> tuple[Account, dict[str, Any]]:
     """The account model of the live account, and the responses it was read from (what

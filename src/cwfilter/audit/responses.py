@@ -70,7 +70,9 @@ def account_from_responses(responses: Mapping[str, Any], source: str) -> Account
     if not account.account_id:
         reader.get("account.json", "account", "sts GetCallerIdentity")
     for region in regions:
-        trails = reader.get(f"{region}/describe-trails.json", f"trails:{region}", f"cloudtrail DescribeTrails in {region}")
+        trails = reader.get(
+            f"{region}/describe-trails.json", f"trails:{region}", f"cloudtrail DescribeTrails in {region}"
+        )
         if trails is not None:
             account.trails[region] = [_trail(reader, t) for t in trails.get("trailList") or []]
     for region in data_regions(regions, [t for ts in account.trails.values() for t in ts]):
@@ -97,7 +99,9 @@ def _read_region(reader: _Reader, region: str) -> None:
         account.filters[region] = [_metric_filter(f, region) for f in filters.get("metricFilters") or []]
     alarms = reader.get(f"{region}/describe-alarms.json", f"alarms:{region}", f"cloudwatch DescribeAlarms in {region}")
     if alarms is not None:
-        account.alarms[region] = [AlarmRecord(a.get("AlarmName", ""), region, a) for a in alarms.get("MetricAlarms") or []]
+        account.alarms[region] = [
+            AlarmRecord(a.get("AlarmName", ""), region, a) for a in alarms.get("MetricAlarms") or []
+        ]
         account.composites[region] = [AlarmRecord(a.get("AlarmName", ""), region, a)
                                       for a in alarms.get("CompositeAlarms") or []]  # fmt: skip
         for topic in topics_of(alarms):
@@ -110,7 +114,9 @@ def _subscriptions(reader: _Reader, topic: str) -> None:
     found = reader.get(topic_path(topic), key, f"sns ListSubscriptionsByTopic {topic}")
     if found is not None:
         reader.account.subscriptions[topic] = [
-            Subscription(s.get("TopicArn", topic), s.get("Protocol", ""), s.get("Endpoint", ""), s.get("SubscriptionArn", ""))
+            Subscription(
+                s.get("TopicArn", topic), s.get("Protocol", ""), s.get("Endpoint", ""), s.get("SubscriptionArn", "")
+            )
             for s in found.get("Subscriptions") or []
         ]
     reader.account.topics.setdefault(topic, None)
@@ -127,7 +133,9 @@ def _trail(reader: _Reader, raw: Mapping[str, Any]) -> Trail:
     )
     if trail.owner != reader.account.account_id:
         return trail  # another account's trail: its status and selectors are not ours to read
-    status = reader.get(trail_path("get-trail-status", raw), f"status:{trail.arn}", f"cloudtrail GetTrailStatus {trail.name}")
+    status = reader.get(
+        trail_path("get-trail-status", raw), f"status:{trail.arn}", f"cloudtrail GetTrailStatus {trail.name}"
+    )
     if status is not None:
         trail.logging = bool(status.get("IsLogging"))
     selectors = reader.get(
@@ -148,9 +156,13 @@ def _metric_filter(raw: Mapping[str, Any], region: str) -> MetricFilterRecord:
         pattern=raw.get("filterPattern", ""),
         transformations=[
             Transformation(
-                t.get("metricName", ""), t.get("metricNamespace", ""), str(t.get("metricValue", "")),
-                t.get("defaultValue"), dict(t.get("dimensions") or {}), t.get("unit"),
-            )  # fmt: skip
+                t.get("metricName", ""),
+                t.get("metricNamespace", ""),
+                str(t.get("metricValue", "")),
+                t.get("defaultValue"),
+                dict(t.get("dimensions") or {}),
+                t.get("unit"),
+            )
             for t in raw.get("metricTransformations") or []
         ],
     )

@@ -64,7 +64,8 @@ def _config(text: str, file: str) -> Iterator[Resource]:
         raise IacError(str(exc)) from None
     for r in records:
         line = line_of(text, rf"resource\s+\"{re.escape(r.type)}\"\s+\"{re.escape(r.name)}\"") or line_of(
-            text, rf"\"{re.escape(r.name)}\"\s*:")
+            text, rf"\"{re.escape(r.name)}\"\s*:"
+        )
         yield Resource(r.type, r.name, dict(r.attributes), Location(file, line))  # fmt: skip
 
 
@@ -138,8 +139,12 @@ def _declare(out: Declared, r: Resource, resolve: Any) -> None:
         raw = _alarm(a, r.name)
         out.alarm(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))
     elif r.type == "aws_cloudwatch_composite_alarm" or r.type == "aws_cloudwatch_composite_alarm":
-        raw = {"AlarmName": a.get("alarm_name") or r.name, "AlarmRule": a.get("alarm_rule", ""),
-               "ActionsEnabled": flag(a.get("actions_enabled", True)), "AlarmActions": list(a.get("alarm_actions") or [])}
+        raw = {
+            "AlarmName": a.get("alarm_name") or r.name,
+            "AlarmRule": a.get("alarm_rule", ""),
+            "ActionsEnabled": flag(a.get("actions_enabled", True)),
+            "AlarmActions": list(a.get("alarm_actions") or []),
+        }
         out.composite(AlarmRecord(raw["AlarmName"], out.region, raw, r.where))  # fmt: skip
     elif r.type == "aws_sns_topic":
         out.topic(a.get("arn") or topic_arn(out.region, out.account_id, a.get("name") or r.name), r.where)

@@ -24,11 +24,17 @@ def assess_trail(account: Account, trail: Trail, sources: set[str]) -> Verdict:
     if trail.unknown:
         return Verdict(NO_DATA, "UNRESOLVED_REFERENCE", f"trail {trail.name}: {trail.unknown}", evidence, where)
     if not trail.multi_region:
-        return Verdict(FAIL, "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT", f"trail {trail.name} is single-region", evidence, where)
+        return Verdict(
+            FAIL, "CLOUDTRAIL_MULTI_REGION_NOT_PRESENT", f"trail {trail.name} is single-region", evidence, where
+        )
     if trail.logging is None:
-        return Verdict(NO_DATA, "AWS_CALL_FAILED", account.fault(f"status:{trail.arn}") or "status unknown", evidence, where)
+        return Verdict(
+            NO_DATA, "AWS_CALL_FAILED", account.fault(f"status:{trail.arn}") or "status unknown", evidence, where
+        )
     if not trail.logging:
-        return Verdict(FAIL, "CLOUDTRAIL_NOT_LOGGING", f"trail {trail.name} is not logging (IsLogging false)", evidence, where)
+        return Verdict(
+            FAIL, "CLOUDTRAIL_NOT_LOGGING", f"trail {trail.name} is not logging (IsLogging false)", evidence, where
+        )
     if trail.selectors is None:
         fault = account.fault(f"selectors:{trail.arn}") or "event selectors unknown"
         return Verdict(NO_DATA, "AWS_CALL_FAILED", fault, evidence, where)
@@ -60,7 +66,9 @@ def selector_gap(selectors: EventSelectors, sources: set[str]) -> str | None:
         if _advanced_logs_management(s.get("FieldSelectors") or [], sources):
             return None
     if selectors.classic and not selectors.advanced:
-        kinds = sorted({str(s.get("ReadWriteType", "All")) for s in selectors.classic if s.get("IncludeManagementEvents", True)})
+        kinds = sorted(
+            {str(s.get("ReadWriteType", "All")) for s in selectors.classic if s.get("IncludeManagementEvents", True)}
+        )
         return "no event selector logs all management events (ReadWriteType " + (", ".join(kinds) or "none") + ")"
     return "no advanced event selector logs all management events (eventCategory = Management, read and write)"
 

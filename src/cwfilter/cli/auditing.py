@@ -10,8 +10,10 @@ from .. import __version__
 from ..rules import Rule, catalogue, find_rule
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, fail
 
-EXIT_HELP = "exit status: 0 no FAIL (every rule PASS, WARNING or NO_DATA), 1 any FAIL, 2 usage or input error " \
+EXIT_HELP = (
+    "exit status: 0 no FAIL (every rule PASS, WARNING or NO_DATA), 1 any FAIL, 2 usage or input error "
     "(bad arguments, unreadable template or snapshot, or no AWS identity at all)"
+)
 
 
 def add_commands(sub: Any) -> None:
@@ -41,7 +43,9 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a catalogue rule (CWL-012, CloudWatch.8, ...; repeatable; default: every rule, "
                         "see `cwfilter rules`)")  # fmt: skip
     parser.add_argument("--profile", help="AWS profile (default: the standard configuration)")
-    parser.add_argument("--region", action="append", help="a region to audit (repeatable; default: all enabled regions)")
+    parser.add_argument(
+        "--region", action="append", help="a region to audit (repeatable; default: all enabled regions)"
+    )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--template", metavar="FILE",
                         help="CloudFormation (JSON/YAML) or Terraform (.tf, .tf.json, `terraform show -json`) file")  # fmt: skip

@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import signal
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate
-from ..config import ConfigError, load_alarms
+from ..alarm import AlarmTimeline, AlarmValidationError
+from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
 from ..replay.cluster import ClusterError, dask_client
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
-from ..rules import DEFAULT_TOPIC, Rule, find_rule
+from ..rules import Rule, find_rule
 from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO
-from ..sources.scope import Scope, relative_ms
-from ..times import iso_utc, parse_time
+from ..sources.scope import Scope
+from .alarming import add_alarm_arguments, bound_option, evaluate_alarm, replay_alarm, time_option, write_notifications
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
 from .output import OutputError, add_output_options, render, write
 from .testing import filter_from_file
@@ -87,6 +85,15 @@ def add_commands(sub: Any) -> None:
                     help="the most one input may give, decompressed: bytes, or with K, M, G (default 1G); an input "
                     f"expanding more than {MAX_RATIO}x its size past 64M is also refused (a decompression bomb)")  # fmt: skip
     rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    _add_range_arguments(rp)
+    rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
+                    "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
+    rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
+    add_alarm_arguments(rp)
+    rp.set_defaults(handler=replay_command)
+
+
+def _add_range_arguments(rp: argparse.ArgumentParser) -> None:
     rng = rp.add_argument_group("range: what is left out before anything is read (by the CloudTrail layout and names)")
     rng.add_argument("--since", metavar="TIME", help="ISO 8601 (2024-03-04, 2024-03-04T08:00Z) or a time ago "
                      "(90d, 12h, 30m, 2w); records before it are counted out of range; the alarm starts here")  # fmt: skip
@@ -96,31 +103,6 @@ def add_commands(sub: Any) -> None:
     )
     rng.add_argument("--trail-region", action="append", default=[], metavar="REGION",
                      help="only this region's files (repeatable; --region is the alarm's)")  # fmt: skip
-    rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
-                    "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
-    rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
-    _add_alarm_arguments(rp)
-    rp.set_defaults(handler=replay_command)
-
-
-def _add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
-    al = rp.add_argument_group("alarm emulation")
-    al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
-                    "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
-    al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
-    al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
-    al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
-    al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
-    al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
-    al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
-    al.add_argument(
-        "--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record"
-    )
-    al.add_argument(
-        "--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))"
-    )
-    al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
-    al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
 
 
 def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
@@ -181,7 +163,7 @@ def replay_command(args: argparse.Namespace) -> int:
     period = args.period or (rule.alarm_spec["period"] if rule else 300)
     statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
     try:
-        alarm = _replay_alarm(args, mf, rule)
+        alarm = replay_alarm(args, mf, rule)
         time_option(args.alarm_created_at, "--alarm-created-at")  # checked before the replay, not after
         time_option(args.alarm_until, "--alarm-until")
         scope = Scope.of(bound_option(args.since, "--since"), bound_option(args.until, "--until"), args.account,
@@ -200,11 +182,11 @@ def replay_command(args: argparse.Namespace) -> int:
     timeline = None
     if alarm is not None:
         try:
-            timeline = _evaluate_alarm(args, alarm, result, scope.since_ms)
+            timeline = evaluate_alarm(args, alarm, result, scope.since_ms)
         except ValueError as exc:
             print("\n".join(accounting_lines(result)), file=sys.stderr)  # what was read, and what went wrong
             return fail(str(exc))
-        written = _write_notifications(args, timeline)
+        written = write_notifications(args, timeline)
         if written:
             return fail(written)
 
@@ -315,104 +297,6 @@ def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimelin
         sys.stderr.write(text)  # standard output holds the matched records
     else:
         write(text, args.outfile)
-
-
-def _replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
-    """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm)."""
-    if args.alarm:
-        alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
-        if args.alarm_name:
-            found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
-            if not found:
-                raise ConfigError(
-                    f"no alarm {args.alarm_name!r}; the file has: {', '.join(a.name for a in alarms.values())}"
-                )
-            alarm = found[0]
-        else:
-            watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
-            candidates = watching or list(alarms.values())
-            if not candidates:
-                raise ConfigError(f"{args.alarm}: no alarm found")
-            if len(candidates) > 1:
-                raise ConfigError(f"several alarms ({', '.join(a.name for a in candidates)}); choose with --alarm-name")
-            alarm = candidates[0]
-        if (alarm.namespace, alarm.metric_name) != (mf.namespace, mf.metric_name):
-            print(f"cwfilter: warning: alarm {alarm.name} watches {alarm.namespace}/{alarm.metric_name}, not the "
-                  f"filter's {mf.namespace}/{mf.metric_name}: it will see no data", file=sys.stderr)  # fmt: skip
-        return alarm
-    if rule is not None and not args.no_alarm:
-        alarm = rule.alarm(mf, topic_arn=args.topic_arn or DEFAULT_TOPIC)
-        if args.region or args.account_id:
-            alarm.region = args.region or alarm.region
-            alarm.account_id = args.account_id or alarm.account_id
-        return alarm
-    return None
-
-
-_SHORT_TIME = re.compile(r"(\d{4}-\d\d-\d\d)(?:[T ](\d\d):(\d\d))?(Z|[+-]\d\d:?\d\d)?", re.ASCII)
-
-
-def time_option(text: str | None, name: str) -> int | None:
-    """Epoch ms of a time given on the command line: full ISO 8601, or shortened to the minute
-    (``2024-03-04T12:10Z``) or the day (``2024-03-04``); no zone means UTC."""
-    if text is None:
-        return None
-    ms = parse_time(text)
-    m = _SHORT_TIME.fullmatch(text.strip()) if ms is None else None
-    if m:
-        zone = m.group(4) or "Z"
-        ms = parse_time(f"{m.group(1)}T{m.group(2) or '00'}:{m.group(3) or '00'}:00{zone}")
-    if ms is None:
-        hint = " (a date is needed too)" if re.fullmatch(r"\d\d:\d\d(:\d\d)?Z?", text.strip()) else ""
-        raise ValueError(
-            f"{name} {text!r}: expected an ISO 8601 time such as 2024-03-04T08:00:00Z or 2024-03-04T08:00Z{hint}"
-        )
-    return ms
-
-
-def bound_option(text: str | None, name: str) -> int | None:
-    """Epoch ms of ``--since``/``--until``: a time ago (``90d``) or as ``time_option``."""
-    if text is None:
-        return None
-    ago = relative_ms(text)
-    return ago if ago is not None else time_option(text, name)
-
-
-def _evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult, since: int | None) -> AlarmTimeline:
-    created = time_option(args.alarm_created_at, "--alarm-created-at")
-    if created is None and since is not None:  # the alarm starts where the range does
-        created = since - since % 60_000
-    until = time_option(args.alarm_until, "--alarm-until")
-    span = result.span
-    minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
-    first = span[0] if span else (min(minutes) if minutes else None)
-    last = span[1] if span else (max(minutes) if minutes else None)
-    if created is None:
-        if first is None:
-            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
-        created = first - first % 60_000
-    r = args.evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
-    if until is None:
-        until = max(created, last or created) + (r + 1) * alarm.period * 1000
-        until -= until % 60_000
-    return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
-
-
-def _write_notifications(args: argparse.Namespace, timeline: AlarmTimeline) -> str | None:
-    try:
-        if args.notifications_dir:
-            folder = Path(args.notifications_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-            for i, note in enumerate(timeline.notifications, 1):
-                name = f"{i:04d}-{note.message['NewStateValue']}-{iso_utc(note.timestamp).replace(':', '')}.json"
-                (folder / name).write_text(json.dumps(note.sns_envelope(), indent=2, ensure_ascii=False) + "\n")
-        if args.notifications_jsonl:
-            with open(args.notifications_jsonl, "w", encoding="utf-8") as out:
-                for note in timeline.notifications:
-                    out.write(json.dumps(note.as_dict(), ensure_ascii=False) + "\n")
-    except OSError as exc:
-        return f"cannot write notifications: {exc}"
-    return None
 
 
 def _check_statistic(statistic: str) -> None:

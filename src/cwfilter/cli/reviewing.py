@@ -43,10 +43,14 @@ def add_commands(sub: Any) -> None:
                                            description=f"{about} Exit status: {_EXIT[name]}.")  # fmt: skip
         p.set_defaults(handler=handler)
     parsers["lint"].add_argument("pattern", metavar="PATTERN")
-    parsers["lint"].add_argument("--rule", metavar="ID", help="also check the coverage of a catalogue rule (e.g. CWL-012)")
+    parsers["lint"].add_argument(
+        "--rule", metavar="ID", help="also check the coverage of a catalogue rule (e.g. CWL-012)"
+    )
     parsers["compare"].add_argument("old", metavar="OLD")
     parsers["compare"].add_argument("new", metavar="NEW")
-    parsers["compare"].add_argument("--events", metavar="PATH", nargs="+", default=[], help="log files or folders to try too")
+    parsers["compare"].add_argument(
+        "--events", metavar="PATH", nargs="+", default=[], help="log files or folders to try too"
+    )
     parsers["explain"].add_argument("pattern", metavar="PATTERN")
     parsers["explain"].add_argument("message", metavar="MESSAGE", help="the log event message; - reads standard input")
     for p in parsers.values():

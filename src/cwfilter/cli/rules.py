@@ -77,13 +77,22 @@ def _listing() -> str:
         for name in rule.conformity_ids:
             if rule.metric(via=name) != (rule.namespace, rule.metric_name):
                 metric += f" ({name}: {'/'.join(rule.metric(via=name))})"
-        rows.append((rule.id, _names(rule), cis_controls(rule) or "-", metric if len(alarms) == 1 else f"{metric}, {_alarm(rule)}"))
+        rows.append(
+            (
+                rule.id,
+                _names(rule),
+                cis_controls(rule) or "-",
+                metric if len(alarms) == 1 else f"{metric}, {_alarm(rule)}",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r[:3], widths)) + "  " + r[3] for r in rows]
     lines.append("")
     if len(alarms) == 1:
         lines.append(f"Every rule's alarm: {alarms.pop()}.")
-    lines.append("`cwfilter rules show NAME` shows one rule; every name above (and each CIS-<version>-<control>) works with --rule.")
+    lines.append(
+        "`cwfilter rules show NAME` shows one rule; every name above (and each CIS-<version>-<control>) works with --rule."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -96,7 +105,8 @@ def _details(rule: Rule, via: str) -> str:
         f"names           {', '.join(others)}",
         f"CIS controls    {cis_controls(rule) or '-'}",
         f"filter pattern  {rule.filter_pattern}",
-        f"metric          {namespace}/{metric}  value=1" + (f"  (as {via})" if (namespace, metric) != (rule.namespace, rule.metric_name) else ""),
+        f"metric          {namespace}/{metric}  value=1"
+        + (f"  (as {via})" if (namespace, metric) != (rule.namespace, rule.metric_name) else ""),
         f"alarm           {_alarm(rule)}, with an SNS alarm action",
     ]
     return "\n".join(lines) + "\n"

@@ -197,8 +197,8 @@ def _space_clause(tree: ast.SpacePattern, text: str) -> tuple[Clause, tuple[tupl
     slots = tree.slots
     shown = render(tree)
     if not slots:
-        fields = tuple((f"${i}", f) for i, f in enumerate(values, 1))
-        return Clause("slots", shown, True, decisive=True, note="[] matches every message"), fields
+        numbered = tuple((f"${i}", f) for i, f in enumerate(values, 1))
+        return Clause("slots", shown, True, decisive=True, note="[] matches every message"), numbered
     expanded, note = _expand(slots, values, spans, text)
     if expanded is None:
         needed = sum(isinstance(s, ast.Field) for s in slots)
@@ -229,7 +229,7 @@ def _expand(
             return None, "too few fields"
         out: list[ast.Field] = []
         for slot in slots:
-            out.extend([ast.Field()] * absorbed if isinstance(slot, ast.Ellipsis_) else [slot])  # type: ignore[list-item]
+            out.extend([ast.Field()] * absorbed if isinstance(slot, ast.Ellipsis_) else [slot])
         return (out, values), f"the ... takes {absorbed} field(s)"
     fixed = [s for s in slots if isinstance(s, ast.Field)]
     if len(values) < len(fixed):

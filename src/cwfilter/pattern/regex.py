@@ -28,13 +28,13 @@ from re2 import _re2
 from .errors import E_REGEX_CHAR, E_REGEX_LIMIT, E_SYNTAX, INVALID_FILTER_PATTERN, PatternError, invalid_characters
 
 try:  # Python 3.11+
-    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
-    from re import _constants as _sre  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined,unused-ignore]
+    from re import _constants as _sre  # type: ignore[attr-defined,unused-ignore]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined,unused-ignore]
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_compile as _sre_compile  # type: ignore[no-redef]
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_compile as _sre_compile  # type: ignore[no-redef,unused-ignore]
+    import sre_constants as _sre  # type: ignore[no-redef,unused-ignore]
+    import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
 
 _LITERALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _SYMBOLS = frozenset(":_#=@/;,- ")
@@ -81,9 +81,11 @@ class Regex:
     names all 256 leaves no such byte and runs in UTF-8 mode instead.
     """
 
-    __slots__ = ("source", "re2_source", "_match", "_short", "_placeholder")
+    __slots__ = ("_match", "_placeholder", "_short", "re2_source", "source")
 
-    def __init__(self, source: str, re2_source: str, named: list[tuple[int, int]], short: re.Pattern[str] | None) -> None:
+    def __init__(
+        self, source: str, re2_source: str, named: list[tuple[int, int]], short: re.Pattern[str] | None
+    ) -> None:
         self._placeholder = _free_character(named)
         options = _re2.RE2.Options()
         options.max_mem = _MAX_MEM
@@ -107,7 +109,7 @@ class Regex:
         if self._short is not None and len(subject) <= 1:
             return self._short.search(subject) is not None
         data = self._data(subject)
-        return self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0
+        return bool(self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0)
 
     def found(self, subject: str) -> str | None:
         """The text of the leftmost match, as ``re.search(...).group()`` gives it except that a
@@ -207,7 +209,7 @@ def _check_characters(source: str, *, pattern: str, offset: int) -> None:
                 pattern=pattern,
                 offset=offset + i,
                 code=E_REGEX_CHAR,
-                detail=f"unsupported escape {source[i:i + 2]!r} (supported: \\d \\D \\s \\S \\w \\W \\xhh"
+                detail=f"unsupported escape {source[i : i + 2]!r} (supported: \\d \\D \\s \\S \\w \\W \\xhh"
                 " and escaped symbols)",
             )
         i += 1
@@ -298,7 +300,7 @@ class _Emitter:
 
     def charset(self, members: list[tuple[Any, Any]]) -> str:
         negate = bool(members) and members[0][0] is _sre.NEGATE
-        parts = []
+        parts: list[str] = []
         for op, av in members[1:] if negate else members:
             ranges = [(av, av)] if op is _sre.LITERAL else [av] if op is _sre.RANGE else _category(av)
             # \\S names what \\s names: a wide character (and so the placeholder) is in \\S
@@ -359,4 +361,5 @@ def _repeat(atom: str, lo: int, hi: int | None, *, lazy: bool) -> str:
 
 def _compiled(parsed: Any, items: list[tuple[Any, Any]]) -> re.Pattern[str]:
     """Python's compiled pattern for part of a parsed tree (the ``$`` probes)."""
-    return _sre_compile.compile(_sre_parse.SubPattern(parsed.state, items), re.ASCII)
+    compiled: re.Pattern[str] = _sre_compile.compile(_sre_parse.SubPattern(parsed.state, items), re.ASCII)
+    return compiled

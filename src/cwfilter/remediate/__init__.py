@@ -5,4 +5,14 @@ from .apply import Applied, apply
 from .plan import Plan, RemediationError, Step, plan
 from .render import as_cli, as_cloudformation, as_terraform
 
-__all__ = ["Applied", "Plan", "RemediationError", "Step", "apply", "as_cli", "as_cloudformation", "as_terraform", "plan"]
+__all__ = [
+    "Applied",
+    "Plan",
+    "RemediationError",
+    "Step",
+    "apply",
+    "as_cli",
+    "as_cloudformation",
+    "as_terraform",
+    "plan",
+]

@@ -32,8 +32,12 @@ def apply(plans: list[Plan], client: Callable[[str, str], Any]) -> list[Applied]
             result = method(**params)
             if step.operation == "CreateTopic":
                 topic = result["TopicArn"]
-            target = result.get("TopicArn") or result.get("SubscriptionArn") or params.get("filterName") or params.get(
-                "AlarmName", "")
+            target = (
+                result.get("TopicArn")
+                or result.get("SubscriptionArn")
+                or params.get("filterName")
+                or params.get("AlarmName", "")
+            )
             done.append(Applied(p.region, step.operation, str(target)))  # fmt: skip
     return done
 
@@ -46,4 +50,3 @@ def _topic(value: Any, topic: str | None) -> Any:
     if isinstance(value, list):
         return [_topic(v, topic) for v in value]
     return value
-

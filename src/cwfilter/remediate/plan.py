@@ -145,4 +145,3 @@ def _put_alarm(rule: Rule, namespace: str, metric: str, topic: str, out: Plan) -
                           f"alarm {request['AlarmName']}: {request['Statistic']} of {namespace}/{metric} over "
                           f"{request['Period']} s, {request['EvaluationPeriods']} of {request['EvaluationPeriods']}, "
                           f">= {request['Threshold']:g}, notifying {'the new topic' if topic == TOPIC_REF else topic}"))  # fmt: skip
-

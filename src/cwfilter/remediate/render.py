@@ -102,7 +102,9 @@ def _tf_resource(operation: str, params: dict[str, Any]) -> str:
         t = params["metricTransformations"][0]
         body = _tf_body({"name": params["filterName"], "log_group_name": params["logGroupName"],
                          "pattern": params["filterPattern"]})  # fmt: skip
-        inner = _tf_body({"name": t["metricName"], "namespace": t["metricNamespace"], "value": t["metricValue"]}, "    ")
+        inner = _tf_body(
+            {"name": t["metricName"], "namespace": t["metricNamespace"], "value": t["metricValue"]}, "    "
+        )
         name = params["filterName"].lower().replace("-", "_")
         return f'resource "aws_cloudwatch_log_metric_filter" "{name}" {{\n{body}\n  metric_transformation {{\n{inner}\n  }}\n}}'
     keys = {"AlarmName": "alarm_name", "AlarmDescription": "alarm_description", "Namespace": "namespace",
