@@ -328,3 +328,15 @@ def test_the_default_topic_is_in_the_trails_account(capsys: pytest.CaptureFixtur
     args = ["--region", "eu-central-1", "--account-id", "444455556666"]
     assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", *args, *query]) == 0
     assert json.loads(capsys.readouterr().out) == "arn:aws:sns:eu-central-1:444455556666:cwfilter-alarms"
+
+
+def test_benchmark_smoke_output_cannot_be_mistaken_for_a_failure() -> None:
+    """Under `make test` the benchmarks run once on small inputs: the summary says so and shows no targets."""
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", str(ROOT / "benchmarks" / "test_bench_replay.py"), "-q", "-p", "no:cacheprovider",
+         "-k", "ratios", "--benchmark-disable"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert "benchmark smoke run: every benchmark ran once on small inputs (not a measurement)" in run.stdout
+    assert "(target" not in run.stdout
