@@ -155,3 +155,30 @@ def test_composite_alarm_in_terraform_and_cloudformation(tmp_path: Path) -> None
     }
     (tmp_path / "t.json").write_text(json.dumps(template), encoding="utf-8")
     assert _verdict(tmp_path / "t.json") == ("PASS", "COMPLIANT")
+
+
+def test_shipped_audit_samples_are_the_scenarios_and_the_readme_shows_their_audit() -> None:
+    """samples/audit/*.tf are the compliant and typo scenarios as Terraform; the README's audit
+    example is what the tool prints for the typo one."""
+    from cwfilter.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    typo = next(s for s in SCENARIOS if s.name == "typo PutBucketACL")
+    compliant = next(s for s in SCENARIOS if s.name == "compliant (CIS text)")
+    assert (root / "samples/audit/cwl012-typo.tf").read_text() == to_terraform(typo)
+    assert (root / "samples/audit/cwl012.tf").read_text() == to_terraform(compliant)
+    import contextlib
+    import io
+    import os
+
+    buffer = io.StringIO()
+    cwd = os.getcwd()
+    try:
+        os.chdir(root)
+        with contextlib.redirect_stdout(buffer):
+            status = main(["audit", "--template", "samples/audit/cwl012-typo.tf", "--rule", "CWL-012"])
+    finally:
+        os.chdir(cwd)
+    assert status == 1
+    readme = (root / "README.md").read_text()
+    assert "$ cwfilter audit --template samples/audit/cwl012-typo.tf --rule CWL-012\n" + buffer.getvalue() in readme
