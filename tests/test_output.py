@@ -340,3 +340,27 @@ def test_benchmark_smoke_output_cannot_be_mistaken_for_a_failure() -> None:
     assert run.returncode == 0, run.stdout[-2000:]
     assert "benchmark smoke run: every benchmark ran once on small inputs (not a measurement)" in run.stdout
     assert "(target" not in run.stdout
+
+
+def test_outfile_never_replaces_a_device_fifo_or_link(tmp_path: Path) -> None:
+    """`-o /dev/null` used to rename a temporary file over the device (as root, /dev/null became a
+    regular file). A non-regular target is written in place; a link's target file is replaced,
+    not the link. Tested on a FIFO, never on /dev/null itself."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    assert main(["rules", "-o", str(fifo)]) == 0
+    reader.join(timeout=30)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and got and got[0].startswith(b"RULE")
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert main(["rules", "-o", str(link)]) == 0
+    assert link.is_symlink() and real.read_text().startswith("RULE")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -148,8 +149,18 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+def _regular_or_new(target: Path) -> bool:
+    """Whether ``target`` is a regular file (through links) or does not exist yet."""
+    try:
+        return stat.S_ISREG(target.stat().st_mode)
+    except FileNotFoundError:
+        return True
+
+
 def write(text: str, outfile: str | None) -> None:
-    """Print ``text``, or write it to ``outfile`` whole (temporary file, then rename)."""
+    """Print ``text``, or write it to ``outfile`` whole (a regular file: through a temporary
+    file and a rename, so a failed run never leaves half a file; a device or FIFO such as
+    ``/dev/null`` is written in place, never replaced)."""
     if outfile is None:
         try:
             sys.stdout.write(text)
@@ -160,6 +171,11 @@ def write(text: str, outfile: str | None) -> None:
         return
     target = Path(outfile)
     try:
+        if not _regular_or_new(target):  # /dev/null, a FIFO, a terminal: written in place, never replaced
+            with open(target, "w", encoding="utf-8", errors="backslashreplace") as out:
+                out.write(text)
+            return
+        target = target.resolve()  # through a symbolic link: the file it names is replaced, not the link
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
         try:
             with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
