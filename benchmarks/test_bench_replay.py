@@ -154,10 +154,14 @@ def test_ratios_to_the_limit(corpus: C.Corpus, expected: Counter[str], request: 
     timed a minute apart swing; paired rounds do not. Timings decide nothing here; the
     answers are asserted."""
     cwl, general = _cwl012(), _general()
+    loops: dict[str, Callable[[], Any]] = {"hand-written isal+msgspec": lambda: C.isal_msgspec_loop(corpus.files)}
+    if C.simdjson_available():
+        loops["hand-written isal+simdjson"] = lambda: C.isal_simdjson_loop(corpus.files)
     variants: dict[str, Callable[[], Any]] = {
-        "limit, 2 processes": lambda: C.isal_decompress_two_processes(corpus.files),
-        "hand-written isal+msgspec": lambda: C.isal_msgspec_loop(corpus.files),
+        **loops,  # the one-core ratios pair the library and the CLI with the loops run just before them
         "CWL-012, 1 process": lambda: _replay(corpus, cwl, 1, True),
+        "CWL-012, CLI 1 process": lambda: C.cli_replay(corpus.root),
+        "limit, 2 processes": lambda: C.isal_decompress_two_processes(corpus.files),
         "CWL-012, 2 processes": lambda: _replay(corpus, cwl, 2, True),
         "general, 1 process": lambda: _replay(corpus, general, 1, True),
         "general, 2 processes": lambda: _replay(corpus, general, 2, True),
@@ -176,9 +180,10 @@ def test_ratios_to_the_limit(corpus: C.Corpus, expected: Counter[str], request: 
             start = time.perf_counter()
             result = run()
             times[name].append(time.perf_counter() - start)
-            answers[name] = result if isinstance(result, (Counter, int)) else result.to_json()
+            answers[name] = result if isinstance(result, (Counter, int, bytes)) else result.to_json()
     assert answers["limit, 2 processes"] == corpus.uncompressed
-    assert answers["hand-written isal+msgspec"] == expected
+    assert all(answers[name] == expected for name in loops)
+    assert _cli_five_minutes(answers["CWL-012, CLI 1 process"]) == expected
     assert _five_minutes(_replay(corpus, cwl, 1, True)) == expected
     assert answers["CWL-012, 1 process"] == answers["CWL-012, 2 processes"]
     assert (
@@ -197,10 +202,23 @@ def test_ratios_to_the_limit(corpus: C.Corpus, expected: Counter[str], request: 
         }
         | {"limit": statistics.median(a / b for a, b in zip(limit, times["limit, 2 processes"]))},
     }
+    # Item 5 of the scale issue: one core, against the fastest hand-written loop of this run.
+    fastest = min(loops, key=lambda name: statistics.median(times[name]))
+    summary["fastest loop"] = fastest
+    summary["x fastest loop"] = {
+        n: statistics.median(a / b for a, b in zip(times[fastest], times[n]))
+        for n in (*loops, "CWL-012, 1 process", "CWL-012, CLI 1 process")
+    }
     print(json.dumps({corpus.profile: summary}))
     ratios = getattr(request.config, "_cwfilter_ratios", {})
     ratios[corpus.profile] = (corpus, summary)
     request.config._cwfilter_ratios = ratios  # type: ignore[attr-defined]
+
+
+def _cli_five_minutes(output: bytes) -> Counter[str]:
+    """The per-5-minute counts of ``cwfilter replay --output json`` (CWL-012's period is 5 minutes)."""
+    doc = json.loads(output)
+    return Counter({C.five_minute(p["start"]): int(p["value"]) for p in doc["periods"] if p["value"]})
 
 
 # ------------------------------------------------------------------ peak memory
