@@ -9,6 +9,7 @@ are cached under ``.benchmarks/corpus/`` (gitignored) by size and seed, written 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
 import shutil
@@ -141,14 +142,6 @@ def isal_msgspec_loop(files: tuple[str, ...]) -> Counter[str]:
     return out
 
 
-def simdjson_available() -> bool:
-    try:
-        import simdjson  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def isal_simdjson_loop(files: tuple[str, ...]) -> Counter[str]:
     """The same hand-written loop on pysimdjson (a lazy parse: only the fields read are turned
     into Python objects), the issue's other candidate for the fastest hand-written loop."""
@@ -205,12 +198,9 @@ def jq_loop(files: tuple[str, ...]) -> Counter[str]:
     return out
 
 
-def duckdb_available() -> bool:
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def installed(module: str) -> bool:
+    """Whether an optional baseline's module (``duckdb``, ``simdjson``: the ``bench`` extra) is importable."""
+    return importlib.util.find_spec(module) is not None
 
 
 def duckdb_query(files: tuple[str, ...]) -> Counter[str]:

@@ -108,7 +108,7 @@ def test_baseline_jq(benchmark: Any, corpus: C.Corpus, expected: Counter[str]) -
     assert _run(benchmark, corpus, "replay CWL-012", lambda: C.jq_loop(corpus.files), 3) == expected
 
 
-@pytest.mark.skipif(not C.duckdb_available(), reason="duckdb not installed")
+@pytest.mark.skipif(not C.installed("duckdb"), reason="duckdb not installed")
 def test_baseline_duckdb(benchmark: Any, corpus: C.Corpus, expected: Counter[str]) -> None:
     assert _run(benchmark, corpus, "replay CWL-012", lambda: C.duckdb_query(corpus.files), 3) == expected
 
@@ -155,7 +155,7 @@ def test_ratios_to_the_limit(corpus: C.Corpus, expected: Counter[str], request: 
     answers are asserted."""
     cwl, general = _cwl012(), _general()
     loops: dict[str, Callable[[], Any]] = {"hand-written isal+msgspec": lambda: C.isal_msgspec_loop(corpus.files)}
-    if C.simdjson_available():
+    if C.installed("simdjson"):
         loops["hand-written isal+simdjson"] = lambda: C.isal_simdjson_loop(corpus.files)
     variants: dict[str, Callable[[], Any]] = {
         **loops,  # the one-core ratios pair the library and the CLI with the loops run just before them
