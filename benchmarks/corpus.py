@@ -154,7 +154,7 @@ def isal_simdjson_loop(files: tuple[str, ...]) -> Counter[str]:
         for r in doc["Records"]:
             if r.get("eventSource") == "s3.amazonaws.com" and r.get("eventName") in NAMES:
                 out[five_minute(r["eventTime"])] += 1
-        del doc, r  # the parser's next document reuses the memory these point into
+        doc = r = None  # the parser's next document reuses the memory these point into
     return out
 
 
