@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
 
-.PHONY: install install-test test fuzz demo bench ratios clean
+.PHONY: install install-test install-bench test fuzz demo bench ratios clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install -q ".[test]"
+
+# The benchmarks also time DuckDB and a pysimdjson loop (the bench extra; CI does not need them).
+install-bench: $(BIN)/python
+	$(BIN)/python -m pip install -q ".[test,bench]"
 
 test: install-test
 	$(BIN)/ruff check src tests benchmarks scripts
@@ -48,13 +52,13 @@ demo: install
 # The replay benchmarks read a generated CloudTrail tree of BENCH_MB MB (cached in .benchmarks/corpus);
 # the summary at the end gives MB/s and the ratio to the ISA-L decompression limit.
 BENCH_MB ?= 100
-bench: install-test
+bench: install-bench
 	CWFILTER_BENCH_MB=$(BENCH_MB) $(BIN)/python -m pytest benchmarks --benchmark-enable --benchmark-columns=min,median,mean,ops --benchmark-sort=name
 
 # The paired ratio test alone on the issue's 1 GB corpus, where starting the worker pool no
 # longer weighs on the 2-process ratio (the corpus is generated once: about 3.5 minutes).
 RATIOS_MB ?= 1000
-ratios: install-test
+ratios: install-bench
 	CWFILTER_BENCH_MB=$(RATIOS_MB) $(BIN)/python -m pytest benchmarks -k test_ratios_to_the_limit --benchmark-enable
 
 clean:
