@@ -4,7 +4,6 @@ a PutMetricFilter request, a ``describe-metric-filters`` output, a CloudFormatio
 
 from __future__ import annotations
 
-import json
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 from ..metric import MetricFilter
 from .cloudformation import from_cloudformation, load_template
 from .errors import ConfigError, shape_errors
-from .limits import check_shape, check_size
+from .limits import check_size, load_json
 from .requests import from_describe_metric_filters, from_put_metric_filter, is_describe_metric_filters
 from .terraform import from_terraform
 
@@ -36,14 +35,7 @@ def config_json(p: Path, text: str) -> Any:
     other text (YAML, HCL); a ``ConfigError`` naming the file when the JSON is invalid."""
     if not text.lstrip().startswith(("{", "[")):
         return None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{p}: invalid JSON: {exc}") from None
-    except RecursionError:
-        raise ConfigError(f"{p}: values nested too deeply to read") from None
-    check_shape(doc, f"{p}: ")
-    return doc
+    return load_json(text, f"{p}: ")
 
 
 def looks_like(doc: Any) -> str:

@@ -8,6 +8,7 @@ PutMetricFilter or PutMetricAlarm request a few KB."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import yaml
@@ -23,6 +24,19 @@ def check_size(name: str, size: int) -> None:
     """A ``ConfigError`` for a file of more than ``MAX_CONFIG_BYTES``."""
     if size > MAX_CONFIG_BYTES:
         raise ConfigError(f"{name}: {size:,} bytes, more than the {MAX_CONFIG_BYTES:,} a configuration file may have")
+
+
+def load_json(text: str, where: str, kind: str = "JSON") -> Any:
+    """A configuration file's JSON document, its shape checked; ``where`` (``"path: "``)
+    and ``kind`` (``"Terraform JSON"``...) name it in the ``ConfigError``."""
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{where}invalid {kind}: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{where}values nested too deeply to read") from None
+    check_shape(doc, where)
+    return doc
 
 
 def check_shape(value: Any, where: str) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..metric import MetricFilter
 from .errors import ConfigError, required
-from .limits import check_shape, check_size
+from .limits import check_shape, check_size, load_json
 
 _BLOCK_MARK = "__is_block__"
 _EXPRESSION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")  # an interpolation or directive, not ``$${`` / ``%%{``
@@ -54,15 +54,9 @@ def load_terraform(text: str, path: str | None = None) -> list[TerraformResource
 def _parse(text: str, path: str | None) -> dict[str, Any]:
     where = f"{path}: " if path else ""
     if text.lstrip().startswith("{"):
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{where}invalid Terraform JSON: {exc}") from None
-        except RecursionError:
-            raise ConfigError(f"{where}values nested too deeply to read") from None
+        doc = load_json(text, where, "Terraform JSON")
         if not isinstance(doc, dict):
             raise ConfigError(f"{where}Terraform JSON must be an object")
-        check_shape(doc, where)
         return doc
     try:
         import hcl2
