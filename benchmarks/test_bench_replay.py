@@ -144,6 +144,26 @@ def test_cwfilter_general(benchmark: Any, corpus: C.Corpus, path: str, jobs: int
     benchmark.extra_info["jobs"] = jobs
 
 
+@pytest.mark.skipif(not C.installed("simdjson"), reason="pysimdjson not installed (the bench extra)")
+def test_simdjson_lookup_takes_a_duplicate_keys_first_value(tmp_path: Path) -> None:
+    """Why the library does not decode with pysimdjson, the fastest loop's parser (replay/plan.py):
+    its lookup gives a duplicate key's first value, where orjson, the library's fast path and AWS
+    (spec §4.3: the last one wins) take the last. If this ever fails, the premise has changed."""
+    import simdjson
+
+    text = (
+        b'{"Records":[{"eventTime":"2024-03-04T08:13:27Z","eventSource":"ec2.amazonaws.com",'
+        b'"eventSource":"s3.amazonaws.com","eventName":"PutBucketAcl"}]}'
+    )
+    doc = simdjson.Parser().parse(text)
+    assert doc["Records"][0].get("eventSource") == "ec2.amazonaws.com"
+    assert orjson.loads(text)["Records"][0]["eventSource"] == "s3.amazonaws.com"
+    (tmp_path / "trail.json").write_bytes(text)
+    for fast in (True, False):
+        result = _replay(C.Corpus(tmp_path, (), 0, 0), _cwl012(), 1, fast)
+        assert (result.accounting.records, result.accounting.matched) == (1, 1)
+
+
 # ------------------------------------------------------------------ the issue's ratios, interleaved
 
 
