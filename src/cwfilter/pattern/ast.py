@@ -47,12 +47,24 @@ else:
         return made
 
 
+class _FieldsSignature:
+    """A node class's ``__signature__``: its fields, as a dataclass's ``__init__`` shows them
+    (for ``help`` and ``inspect``; built when asked for)."""
+
+    def __get__(self, obj: object, cls: type[_Node]) -> Any:
+        import inspect
+
+        empty, kind = inspect.Parameter.empty, inspect.Parameter.POSITIONAL_OR_KEYWORD
+        return inspect.Signature([inspect.Parameter(n, kind, default=cls._defaults.get(n, empty)) for n in cls._fields])
+
+
 class _Node:
     """The methods every AST node shares (see ``node``)."""
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
+    __signature__ = _FieldsSignature()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if len(args) > len(self._fields):
