@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
 
-.PHONY: install install-test install-bench test fuzz demo bench ratios clean
+.PHONY: install install-test install-bench test fuzz demo bench ratios parser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ bench: install-bench
 RATIOS_MB ?= 1000
 ratios: install-bench
 	CWFILTER_BENCH_MB=$(RATIOS_MB) $(BIN)/python -m pytest benchmarks -k test_ratios_to_the_limit --benchmark-enable
+
+# Regenerate the parser tables (src/cwfilter/pattern/lalr_tables.py) after editing
+# grammar/filter_pattern.lark; `make test` fails while they are stale.
+parser: install-test
+	$(BIN)/python -m cwfilter.pattern.tablegen
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .benchmarks

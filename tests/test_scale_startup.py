@@ -1,13 +1,12 @@
 """Start-up of the command: only the command asked for is loaded, ``import cwfilter`` loads
-no room until a name is used, and the LALR parser's tables are kept in the user's cache
-(timings are measured by hand, never asserted here)."""
+no room until a name is used, and patterns are parsed without importing lark (timings are
+measured by ``benchmarks/test_bench_startup.py``, never asserted here)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -58,18 +57,10 @@ def test_check_loads_neither_replay_nor_the_alarm_nor_jmespath() -> None:
     assert not {"cwfilter.replay", "cwfilter.alarm", "cwfilter.audit", "jmespath", "importlib.metadata"} & loaded
 
 
-def test_the_parser_tables_are_cached_and_reused(tmp_path: Path) -> None:
-    code = "from cwfilter.pattern import parse\nparse('{ $.a = 1 }')"
-    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path)})
-    cached = tmp_path / "cwfilter" / "filter-pattern-lalr.lark-cache"
-    assert cached.is_file() and cached.stat().st_size > 1000
-    stamp = cached.stat().st_mtime_ns
-    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path)})
-    assert cached.stat().st_mtime_ns == stamp  # read, not written again
-    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path / "off"), "CWFILTER_NO_CACHE": "1"})
-    assert not (tmp_path / "off").exists()
-    (tmp_path / "ro").write_text("a file where the cache folder would be")
-    _modules_after(code, {"XDG_CACHE_HOME": str(tmp_path / "ro")})  # cannot be made: parsed all the same
+def test_check_parses_without_importing_lark() -> None:
+    """The parser runs from tables lark wrote at build time (``pattern/lalr_tables.py``)."""
+    loaded = _modules_after("from cwfilter.cli import main\nmain(['check', '{ $.a = 1 && $.b IS NULL }'])")
+    assert "cwfilter.pattern.lalr" in loaded and not {m for m in loaded if m == "lark" or m.startswith("lark.")}
 
 
 def test_version_option(capsys: pytest.CaptureFixture[str]) -> None:

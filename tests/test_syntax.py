@@ -173,7 +173,7 @@ def test_grammar_ships_inside_the_package_and_is_read_one_way() -> None:
     from importlib import resources
     from pathlib import Path
 
-    from cwfilter.pattern.syntax import grammar_text
+    from cwfilter.pattern.tablegen import grammar_text
 
     packaged = resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark")
     assert packaged.is_file()

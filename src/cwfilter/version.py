@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-_PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 _VERSION_LINE = re.compile(r'^version\s*=\s*"([^"]+)"', re.MULTILINE)
 
 
@@ -17,13 +15,16 @@ def package_version() -> str:
     """``pyproject.toml``'s version as installed, else as written in the checkout, else ``0+unknown``
     (looked up when first asked for: ``importlib.metadata`` is a fifth of the CLI's start-up)."""
     from importlib import metadata
+    from pathlib import Path  # here, not at the top: the command's start-up does not pay for pathlib
 
     try:
         return metadata.version("cwfilter")
     except metadata.PackageNotFoundError:
         pass
     try:
-        found = _VERSION_LINE.search(_PYPROJECT.read_text(encoding="utf-8"))
+        found = _VERSION_LINE.search(
+            (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+        )
     except OSError:
         found = None
     return found.group(1) if found else "0+unknown"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..alarm import Alarm, AlarmTimeline, default_evaluation_range, evaluate
-from ..config import ConfigError, load_alarms
+from ..config import ConfigError
 from ..metric import MetricFilter
 from ..replay import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
@@ -41,6 +41,8 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
 def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
     """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm)."""
     if args.alarm:
+        from ..config import load_alarms  # here: a replay without --alarm does not load YAML
+
         alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]

@@ -9,10 +9,11 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FORMATS = ("json", "table", "text", "csv")
 
@@ -169,6 +170,9 @@ def write(text: str, outfile: str | None) -> None:
             sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
         sys.stdout.flush()
         return
+    import tempfile  # only with -o: start-up does not pay for these
+    from pathlib import Path
+
     target = Path(outfile)
     try:
         if not _regular_or_new(target):  # /dev/null, a FIFO, a terminal: written in place, never replaced

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from ..config import ConfigError, load_metric_filters
+from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError
 from ..pattern import PatternError, compile
 from ..tester import test_metric_filter
@@ -147,6 +147,8 @@ def parse_transformation(text: str) -> dict[str, object]:
 
 def filter_from_file(path: str, name: str | None) -> MetricFilter:
     """The metric filter of a file, or the one named ``name`` when it holds several."""
+    from ..config import load_metric_filters  # here: a replay with --rule does not load YAML
+
     filters = load_metric_filters(path)
     if name:
         if name not in filters:

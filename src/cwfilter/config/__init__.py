@@ -1,12 +1,39 @@
 """Metric filters and alarms from the shapes users already have: API requests, AWS CLI
 ``describe-*`` outputs, CloudFormation templates and Terraform; one ``ConfigError``."""
 
-from .alarms import alarms_from_cloudformation, alarms_from_describe, load_alarms
-from .cloudformation import TemplateResolver, from_cloudformation, load_template, resources_of_type
+from typing import TYPE_CHECKING, Any
+
 from .errors import ConfigError
-from .files import config_json, load_metric_filters, read_config_text
-from .requests import from_describe_metric_filters, from_put_metric_filter
-from .terraform import TerraformResource, from_terraform, load_terraform
+
+# Where each name lives, imported on first use (PEP 562): ``from ..config import ConfigError``
+# does not load YAML, CloudFormation and Terraform support (a replay's start-up).
+_WHERE = {
+    "alarms_from_cloudformation": "alarms", "alarms_from_describe": "alarms", "load_alarms": "alarms",
+    "TemplateResolver": "cloudformation", "from_cloudformation": "cloudformation", "load_template": "cloudformation",
+    "resources_of_type": "cloudformation",
+    "config_json": "files", "load_metric_filters": "files", "read_config_text": "files",
+    "from_describe_metric_filters": "requests", "from_put_metric_filter": "requests",
+    "TerraformResource": "terraform", "from_terraform": "terraform", "load_terraform": "terraform",
+}  # fmt: skip
+
+if TYPE_CHECKING:
+    from .alarms import alarms_from_cloudformation, alarms_from_describe, load_alarms
+    from .cloudformation import TemplateResolver, from_cloudformation, load_template, resources_of_type
+    from .files import config_json, load_metric_filters, read_config_text
+    from .requests import from_describe_metric_filters, from_put_metric_filter
+    from .terraform import TerraformResource, from_terraform, load_terraform
+
+
+def __getattr__(name: str) -> Any:
+    room = _WHERE.get(name)
+    if room is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{room}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ConfigError",

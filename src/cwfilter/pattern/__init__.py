@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import ast
 from .compile import Matcher, compile_pattern
 from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
-from .explain import Explanation
-from .explain import explain as explain_match
 from .message import Message
 from .render import render
 from .syntax import analyse, detect_family, parse
+
+if TYPE_CHECKING:
+    from .explain import Explanation
 
 __all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
 
@@ -69,7 +70,9 @@ class FilterPattern:
 
     def explain(self, message: Message) -> Explanation:
         """Why ``message`` does (not) match: the verdict and the evaluation tree (``explain.py``)."""
-        return explain_match(self, message)
+        from .explain import explain  # on first use: start-up does not pay for it
+
+        return explain(self, message)
 
     def __str__(self) -> str:
         return render(self.ast)

@@ -1,4 +1,4 @@
-"""Lark tree → AST: typed nodes built from the parse of ``grammar/filter_pattern.lark``,
+"""Parse tree → AST: typed nodes built from the parse of ``grammar/filter_pattern.lark``,
 with the token-level rules a context-free grammar cannot say checked on the way: character
 sets (§2.4, §4.5), regexes (§3, via ``regex.translate``), one field per slot, numeric operands."""
 
@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-
-from lark import Token, Transformer
 
 from . import ast
 from .errors import (
@@ -20,6 +18,7 @@ from .errors import (
     PatternWarning,
     invalid_characters,
 )
+from .lalr import Token
 from .regex import translate
 
 # §2.4: characters proven to be rejected in an unquoted term; other non-word characters
@@ -51,11 +50,11 @@ def unquote(token: str) -> str:
     return "".join(out)
 
 
-class Builder(Transformer):  # type: ignore[type-arg]
-    """Builds AST nodes from the lark tree, validating tokens as it goes."""
+class Builder:
+    """Builds AST nodes from the parse tree (a method per rule, applied bottom-up by
+    ``lalr.transform`` as a lark Transformer would be), validating tokens as it goes."""
 
     def __init__(self, text: str, strict: bool) -> None:
-        super().__init__()
         self.text = text
         self.strict = strict
         self.warnings: list[PatternWarning] = []

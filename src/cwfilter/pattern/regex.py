@@ -23,8 +23,6 @@ import warnings
 from functools import lru_cache
 from typing import Any
 
-from re2 import _re2
-
 from .errors import E_REGEX_CHAR, E_REGEX_LIMIT, E_SYNTAX, INVALID_FILTER_PATTERN, PatternError, invalid_characters
 
 try:  # Python 3.11+
@@ -81,12 +79,14 @@ class Regex:
     names all 256 leaves no such byte and runs in UTF-8 mode instead.
     """
 
-    __slots__ = ("_match", "_placeholder", "_short", "re2_source", "source")
+    __slots__ = ("_match", "_placeholder", "_short", "_unanchored", "re2_source", "source")
 
     def __init__(
         self, source: str, re2_source: str, named: list[tuple[int, int]], short: re.Pattern[str] | None
     ) -> None:
         self._placeholder = _free_character(named)
+        from re2 import _re2  # on first use: a pattern without a regex does not load RE2
+
         options = _re2.RE2.Options()
         options.max_mem = _MAX_MEM
         options.log_errors = False
@@ -102,6 +102,7 @@ class Regex:
         self.source = source
         self.re2_source = re2_source
         self._match = program.Match
+        self._unanchored = _re2.RE2.Anchor.UNANCHORED
         self._short = short
 
     def search(self, subject: str) -> bool:
@@ -109,7 +110,7 @@ class Regex:
         if self._short is not None and len(subject) <= 1:
             return self._short.search(subject) is not None
         data = self._data(subject)
-        return bool(self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0][0] >= 0)
+        return bool(self._match(self._unanchored, data, 0, len(data))[0][0] >= 0)
 
     def found(self, subject: str) -> str | None:
         """The text of the leftmost match, as ``re.search(...).group()`` gives it except that a
@@ -118,7 +119,7 @@ class Regex:
             m = self._short.search(subject)
             return None if m is None else m.group()
         data = self._data(subject)
-        start, end = self._match(_re2.RE2.Anchor.UNANCHORED, data, 0, len(data))[0]
+        start, end = self._match(self._unanchored, data, 0, len(data))[0]
         if start < 0:
             return None
         if self._placeholder is None:  # UTF-8: byte offsets to character offsets

@@ -1,4 +1,4 @@
-"""Pattern text → AST: family detection (§1.3), the lark parse, and validation.
+"""Pattern text → AST: family detection (§1.3), the parse (lark's tables, ``lalr.py``), and validation.
 
 The grammar in ``grammar/filter_pattern.lark`` only shapes tokens into a tree; this
 module turns that tree into typed nodes and applies AWS's rules that a context-free
@@ -7,16 +7,11 @@ grammar cannot say: character sets, quotas, one field per slot, numeric operands
 
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
-
-from . import ast
+from . import ast, lalr
+from . import lalr_tables as tables
 from .build import Builder
 from .errors import (
     E_JSON_UNCLOSED,
@@ -61,41 +56,6 @@ _EXPECTED_NAMES = {
     "$END": "the end of the pattern",
     "<END-OF-FILE>": "the end of the pattern",
 }
-
-
-def grammar_text() -> str:
-    """The grammar, ``grammar/filter_pattern.lark``: inside the package as ``cwfilter/grammar`` (the wheel
-    holds the file; a source checkout, a link to the top-level folder)."""
-    return resources.files("cwfilter").joinpath("grammar").joinpath("filter_pattern.lark").read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _parser() -> Lark:
-    """The LALR parser, built on first use; its tables are kept in the user's cache directory
-    (lark checks the grammar, options and its version before using them), which saves building
-    them on every start of the command (~20 ms)."""
-    return Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        start=["terms_pattern", "regex_pattern", "json_pattern", "space_pattern"],
-        maybe_placeholders=False,
-        cache=_cache_file(),
-    )
-
-
-def _cache_file() -> str | bool:
-    """Where lark keeps the parser tables: ``$XDG_CACHE_HOME/cwfilter`` (``~/.cache/cwfilter``);
-    False (not kept) with ``CWFILTER_NO_CACHE=1`` or when that directory cannot be made."""
-    if os.environ.get("CWFILTER_NO_CACHE", "") not in ("", "0"):
-        return False
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "cwfilter")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return False
-    return os.path.join(folder, "filter-pattern-lalr.lark-cache")
 
 
 def detect_family(text: str) -> ast.Family:
@@ -147,26 +107,21 @@ def analyse(text: str, *, strict: bool = False) -> tuple[ast.Pattern, tuple[Patt
         )
     _reject_non_ascii(text)
     try:
-        tree = _parser().parse(text, start=f"{family}_pattern")
-    except UnexpectedInput as exc:
+        tree = lalr.parse(text, f"{family}_pattern")
+    except lalr.UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
     builder = Builder(text, strict)
-    try:
-        pattern = builder.transform(tree)
-    except VisitError as exc:
-        if isinstance(exc.orig_exc, PatternError):
-            raise exc.orig_exc from None
-        raise
+    pattern = lalr.transform(tree, builder)
     _check_quotas(text, pattern, builder)
     return pattern, tuple(builder.warnings)
 
 
 def parse_selector(text: str) -> ast.Selector:
     """A standalone JSON selector such as ``$.a.b[0]`` (a metric value or dimension reference)."""
-    m = re.fullmatch(_parser().get_terminal("SELECTOR").pattern.to_regexp(), text)
+    m = re.fullmatch(tables.TERMINALS["SELECTOR"], text)
     if not m:
         raise PatternError(INVALID_FILTER_PATTERN, pattern=text, offset=0, detail="not a selector such as $.name")
-    return Builder(text, strict=False).selector_token(Token("SELECTOR", text, start_pos=0))
+    return Builder(text, strict=False).selector_token(lalr.Token("SELECTOR", text, start_pos=0))
 
 
 # ------------------------------------------------------------------ lexical checks
@@ -203,8 +158,8 @@ def _reject_non_ascii(text: str) -> None:
             )
 
 
-def _syntax_error(text: str, exc: UnexpectedInput) -> PatternError:
-    if isinstance(exc, UnexpectedCharacters):
+def _syntax_error(text: str, exc: lalr.UnexpectedInput) -> PatternError:
+    if isinstance(exc, lalr.UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         c = text[pos]
         if c == '"':
@@ -226,7 +181,7 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> PatternError:
             code=E_TERM_CHAR,
             detail=_expected_detail(exc.allowed, f"unexpected {c!r}"),
         )
-    if isinstance(exc, UnexpectedToken):
+    if isinstance(exc, lalr.UnexpectedToken):
         tok = exc.token
         at_end = tok.type == "$END"
         pos = len(text.rstrip(_ASCII_WS)) if at_end else tok.start_pos
@@ -244,13 +199,6 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> PatternError:
             pattern=text,
             offset=pos or 0,
             detail=_expected_detail(exc.expected, f"unexpected {what}"),
-        )
-    if isinstance(exc, UnexpectedEOF):
-        return PatternError(
-            INVALID_FILTER_PATTERN,
-            pattern=text,
-            offset=len(text),
-            detail=_expected_detail(exc.expected, "unexpected end of pattern"),
         )
     return PatternError(INVALID_FILTER_PATTERN, pattern=text, offset=0)  # pragma: no cover
 

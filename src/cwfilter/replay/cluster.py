@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CwfilterError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 
 class ClusterError(CwfilterError, RuntimeError):
@@ -33,7 +35,11 @@ def absolute(name: str) -> str:
 def as_executor(executor: Any) -> tuple[Executor | None, int | None]:
     """The ``concurrent.futures.Executor`` to submit batches to, and how many batches a
     ``distributed.Client`` runs at once (its worker threads; ``None`` if not a client)."""
-    if executor is None or isinstance(executor, Executor):
+    if executor is None:
+        return None, None
+    from concurrent.futures import Executor  # here: a one-process replay does not load it
+
+    if isinstance(executor, Executor):
         return executor, None
     if hasattr(executor, "get_executor") and hasattr(executor, "nthreads"):  # a distributed.Client
         threads = sum(executor.nthreads().values()) or None

@@ -7,11 +7,9 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..metric import MetricFilter
 from ..pattern.message import Message, as_text
@@ -24,7 +22,10 @@ from .counting import Partial, count_observation
 from .files import replay_batch
 from .results import Accounting, Match, Progress, ReplayError, ReplayResult
 from .spec import FilterSpec, ReplayOptions, TimestampSource
-from .workers import Workers
+from .workers import Workers, broken_pool
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 ProgressCallback = Callable[[Progress], None]
 Events = Iterable[tuple[Timestamp, str | bytes]]
@@ -147,7 +148,9 @@ def _collect_oldest(
     batch, future = in_flight.popleft()
     try:
         part = future.result()
-    except BrokenProcessPool:
+    except Exception as exc:
+        if not broken_pool(exc):
+            raise
         lost = [batch, *(b for b, _ in in_flight)]
         in_flight.clear()
         for again in lost:

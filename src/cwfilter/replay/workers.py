@@ -7,15 +7,23 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .counting import Partial
 from .results import ReplayError
 from .spec import FilterSpec, ReplayOptions
 
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
 Batch = list[tuple[str, int]]
+
+
+def broken_pool(exc: BaseException) -> bool:
+    """Whether ``exc`` says a worker process died (``BrokenProcessPool``). Its module is only
+    loaded where a process pool was made: a one-process replay never imports multiprocessing."""
+    process = sys.modules.get("concurrent.futures.process")
+    return process is not None and isinstance(exc, process.BrokenProcessPool)
 
 
 class Workers:
@@ -28,6 +36,8 @@ class Workers:
         self.executor = executor or self._new()
 
     def _new(self) -> ProcessPoolExecutor:
+        from concurrent.futures import ProcessPoolExecutor  # here: a one-process replay never loads multiprocessing
+
         return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_start)
 
     def submit(self, *args: Any) -> Future[Partial]:
@@ -41,7 +51,9 @@ class Workers:
             self.executor = self._new()
         try:
             return self.executor.submit(run, batch, spec, options).result()
-        except BrokenProcessPool:
+        except Exception as exc:
+            if not broken_pool(exc):
+                raise
             if self.own:
                 self.stop()
                 self.executor = self._new()
