@@ -18,6 +18,7 @@ from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
+from ..replay.allocator import keep_freed_memory
 from ..replay.cluster import ClusterError, dask_client
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import Rule, find_rule
@@ -149,6 +150,7 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
 
 
 def replay_command(args: argparse.Namespace) -> int:
+    keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
     try:
         mf, rule = _replay_filter(args)
     except Reported:

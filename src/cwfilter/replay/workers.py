@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .allocator import keep_freed_memory
 from .counting import Partial
 from .results import ReplayError
 from .spec import FilterSpec, ReplayOptions
@@ -98,7 +99,9 @@ def _worker_start() -> None:
     """In each worker: Ctrl-C is the parent's to handle (it ends the workers itself, so none
     prints a ``KeyboardInterrupt`` traceback), SIGTERM and SIGHUP end the worker quietly
     (whatever handler the parent had when it forked), and on Linux a worker ends with its
-    parent even when the parent is killed outright."""
+    parent even when the parent is killed outright. Freed memory is kept for the next file
+    (``allocator.py``)."""
+    keep_freed_memory()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
