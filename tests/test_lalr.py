@@ -34,24 +34,26 @@ def _plain(node: Any) -> Any:
     return (node.type, str(node), node.start_pos)
 
 
-def _outcome_lark(text: str, start: str) -> Any:
+def _outcome(parse: Any, characters: type[Exception], token: type[Exception], text: str, start: str) -> Any:
+    """One parser's tree, or its error as plain values."""
     try:
-        return _plain(_LARK.parse(text, start=start))
-    except lark.exceptions.UnexpectedCharacters as exc:
-        return ("characters", exc.pos_in_stream, sorted(exc.allowed))
-    except lark.exceptions.UnexpectedToken as exc:
-        at = None if exc.token.type == "$END" else exc.token.start_pos
-        return ("token", exc.token.type, str(exc.token), at, sorted(exc.expected))
+        return _plain(parse(text, start))
+    except characters as exc:
+        return ("characters", exc.pos_in_stream, sorted(exc.allowed))  # type: ignore[attr-defined]
+    except token as exc:
+        tok = exc.token  # type: ignore[attr-defined]
+        return ("token", tok.type, str(tok), None if tok.type == "$END" else tok.start_pos, sorted(exc.expected))  # type: ignore[attr-defined]
+
+
+def _outcome_lark(text: str, start: str) -> Any:
+    errors = lark.exceptions
+    return _outcome(
+        lambda t, s: _LARK.parse(t, start=s), errors.UnexpectedCharacters, errors.UnexpectedToken, text, start
+    )
 
 
 def _outcome_ours(text: str, start: str) -> Any:
-    try:
-        return _plain(lalr.parse(text, start))
-    except lalr.UnexpectedCharacters as exc:
-        return ("characters", exc.pos_in_stream, sorted(exc.allowed))
-    except lalr.UnexpectedToken as exc:
-        at = None if exc.token.type == "$END" else exc.token.start_pos
-        return ("token", exc.token.type, str(exc.token), at, sorted(exc.expected))
+    return _outcome(lalr.parse, lalr.UnexpectedCharacters, lalr.UnexpectedToken, text, start)
 
 
 def _same(text: str, start: str | None = None) -> None:

@@ -42,14 +42,9 @@ def __getattr__(name: str) -> Any:
         from .version import package_version
 
         return package_version()
-    room = _WHERE.get(name)
-    if room is None:
-        raise AttributeError(f"module 'cwfilter' has no attribute {name!r}")
-    from importlib import import_module
+    from .lazy import load_name
 
-    value = getattr(import_module(f".{room}", __name__), name)
-    globals()[name] = value  # found at once next time
-    return value
+    return load_name(__name__, _WHERE, globals(), name)
 
 
 def __dir__() -> list[str]:

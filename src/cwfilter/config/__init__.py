@@ -3,6 +3,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from ..lazy import load_name
 from .errors import ConfigError
 
 # Where each name lives, imported on first use (PEP 562): ``from ..config import ConfigError``
@@ -25,14 +26,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    room = _WHERE.get(name)
-    if room is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f".{room}", __name__), name)
-    globals()[name] = value
-    return value
+    return load_name(__name__, _WHERE, globals(), name)
 
 
 __all__ = [

@@ -152,12 +152,13 @@ def _next_token(text: str, pos: int, state: int) -> Token | None:
         raise UnexpectedToken(token, set(lexer.allowed)) from None
 
 
-def _reduce(rule: int, values: list[Node]) -> Node:
-    """Pop a rule's children and build its node as lark does: filtered tokens dropped,
-    ``_rule`` children spliced, a ``?rule`` with one child replaced by the child."""
-    _, size, name, shape, expand1 = T.RULES[rule]
-    children = values[len(values) - size :] if size else []
-    del values[len(values) - size :]
+def _reduce(rule: int, states: list[int], values: list[Node]) -> None:
+    """Pop a rule's children, push its node built as lark builds it (filtered tokens dropped,
+    ``_rule`` children spliced, a ``?rule`` with one child replaced by the child) and go to
+    the state the rule leads to."""
+    origin, size, name, shape, expand1 = T.RULES[rule]
+    children = values[len(values) - size :]
+    del values[len(values) - size :], states[len(states) - size :]
     if shape is not None:
         kept: list[Node] = []
         for i, splice in shape:
@@ -167,9 +168,8 @@ def _reduce(rule: int, values: list[Node]) -> Node:
             else:
                 kept.append(child)
         children = kept
-    if expand1 and len(children) == 1:
-        return children[0]
-    return Tree(name, children)
+    values.append(children[0] if expand1 and len(children) == 1 else Tree(name, children))
+    states.append(T.ACTIONS[states[-1]][origin])
 
 
 def parse(text: str, start: str) -> Node:
@@ -193,12 +193,7 @@ def parse(text: str, start: str) -> Node:
                 states.append(action)
                 values.append(token)
                 break
-            rule = ~action
-            size = T.RULES[rule][1]
-            if size:
-                del states[len(states) - size :]
-            values.append(_reduce(rule, values))
-            states.append(actions[states[-1]][T.RULES[rule][0]])
+            _reduce(~action, states, values)
             if token.type == "$END" and states[-1] == state_end:
                 return values[-1]
         last, pos = token, token.end_pos

@@ -108,7 +108,7 @@ def analyse(text: str, *, strict: bool = False) -> tuple[ast.Pattern, tuple[Patt
     _reject_non_ascii(text)
     try:
         tree = lalr.parse(text, f"{family}_pattern")
-    except lalr.UnexpectedInput as exc:
+    except (lalr.UnexpectedCharacters, lalr.UnexpectedToken) as exc:
         raise _syntax_error(text, exc) from None
     builder = Builder(text, strict)
     pattern = lalr.transform(tree, builder)
@@ -158,7 +158,7 @@ def _reject_non_ascii(text: str) -> None:
             )
 
 
-def _syntax_error(text: str, exc: lalr.UnexpectedInput) -> PatternError:
+def _syntax_error(text: str, exc: lalr.UnexpectedCharacters | lalr.UnexpectedToken) -> PatternError:
     if isinstance(exc, lalr.UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         c = text[pos]
@@ -181,26 +181,24 @@ def _syntax_error(text: str, exc: lalr.UnexpectedInput) -> PatternError:
             code=E_TERM_CHAR,
             detail=_expected_detail(exc.allowed, f"unexpected {c!r}"),
         )
-    if isinstance(exc, lalr.UnexpectedToken):
-        tok = exc.token
-        at_end = tok.type == "$END"
-        pos = len(text.rstrip(_ASCII_WS)) if at_end else tok.start_pos
-        what = "end of pattern" if at_end else repr(str(tok))
-        if str(tok) == ",":
-            return PatternError(
-                invalid_characters(","),
-                pattern=text,
-                offset=pos or 0,
-                code=E_TERM_CHAR,
-                detail="join conditions with && or ||",
-            )
+    tok = exc.token
+    at_end = tok.type == "$END"
+    pos = len(text.rstrip(_ASCII_WS)) if at_end else tok.start_pos
+    what = "end of pattern" if at_end else repr(str(tok))
+    if str(tok) == ",":
         return PatternError(
-            INVALID_FILTER_PATTERN,
+            invalid_characters(","),
             pattern=text,
             offset=pos or 0,
-            detail=_expected_detail(exc.expected, f"unexpected {what}"),
+            code=E_TERM_CHAR,
+            detail="join conditions with && or ||",
         )
-    return PatternError(INVALID_FILTER_PATTERN, pattern=text, offset=0)  # pragma: no cover
+    return PatternError(
+        INVALID_FILTER_PATTERN,
+        pattern=text,
+        offset=pos or 0,
+        detail=_expected_detail(exc.expected, f"unexpected {what}"),
+    )
 
 
 def _expected_detail(expected: Any, lead: str) -> str:
