@@ -4,6 +4,7 @@ transitions and notifications), late data, bounded memory, ``tail -F`` and the s
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import queue
@@ -232,3 +233,107 @@ def test_state_file_restores_the_window_and_the_alarm(tmp_path: Path) -> None:
     expected = [e.transition for e in whole.take() if hasattr(e, "transition")]
     assert changes == expected and len(expected) >= 4
     assert second.counts.records == 120
+
+
+class _FakeLogs:
+    """A CloudWatch Logs client: one live session (results, then a sampled update), then polling."""
+
+    def __init__(self, old: list[dict[str, Any]], live: list[dict[str, Any]]) -> None:
+        self.old, self.live = old, live
+        self.polls: list[dict[str, Any]] = []
+        self.tails: list[dict[str, Any]] = []
+
+    def describe_log_groups(self, logGroupNamePrefix: str) -> dict[str, Any]:
+        return {"logGroups": [{"logGroupName": "trail", "arn": "arn:aws:logs:us-east-1:1:log-group:trail:*"}]}
+
+    def filter_log_events(self, **request: Any) -> dict[str, Any]:
+        self.polls.append(request)
+        return {"events": self.old}
+
+    def start_live_tail(self, **request: Any) -> dict[str, Any]:
+        self.tails.append(request)
+        updates = [{"sessionStart": {}}, {"sessionUpdate": {"sessionMetadata": {"sampled": False},
+                                                             "sessionResults": self.live}},
+                   {"sessionUpdate": {"sessionMetadata": {"sampled": True}, "sessionResults": []}}]  # fmt: skip
+        return {"responseStream": iter(updates)}
+
+
+def test_log_group_live_tail_then_polling_each_event_once() -> None:
+    from cwfilter.live.logs import LogGroupReader
+
+    now = int(time.time() * 1000)
+    old = [{"logStreamName": "s", "timestamp": now - 1000, "message": "ERROR one", "eventId": "1"}]
+    live = [{"logStreamName": "s", "timestamp": now - 1000, "message": "ERROR one"},  # the same event again
+            {"logStreamName": "s", "timestamp": now, "message": "ERROR two"}]  # fmt: skip
+    client = _FakeLogs(old, live)
+    reader = LogGroupReader(client, "trail", "ERROR", 0.05, None, False)
+    q: queue.Queue[Batch] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=reader.run, args=(q, stop), daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    stop.set()
+    thread.join(timeout=5)
+    batches = list(q.queue)
+    events = [e for b in batches if b.items for e in b.lines]
+    assert events == [(now - 1000, b"ERROR one"), (now, b"ERROR two")]
+    assert any(b.note and "sampled" in b.note for b in batches) and not reader.live
+    assert client.tails[0] == {"logGroupIdentifiers": ["arn:aws:logs:us-east-1:1:log-group:trail"],
+                               "logEventFilterPattern": "ERROR"}  # fmt: skip
+    assert len(client.polls) >= 2 and client.polls[0]["filterPattern"] == "ERROR"
+    assert any(b.caught_up for b in batches)
+
+
+def test_exec_gets_each_notification_on_its_standard_input(tmp_path: Path) -> None:
+    out = tmp_path / "got.jsonl"
+    done = _cli("watch", str(SAMPLES / "cloudtrail-events.jsonl"), "--rule", "CWL-012", "--clock", "replay",
+                "--exec", f"cat >> {out}", "--output", "json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    got = [json.loads(line) for line in out.read_text().splitlines()]
+    assert got == _watched_notifications(done.stdout)
+
+
+def test_a_bad_line_is_reported_and_counted_not_dropped() -> None:
+    lines = (
+        SAMPLES / "cloudtrail-events.jsonl"
+    ).read_bytes() + b'{"eventTime": "yesterday", "eventName": "X"}\n{oops\n'
+    done = _cli("watch", "--rule", "CWL-012", "--clock", "replay", "--output", "json", stdin=lines)
+    assert done.returncode == 0
+    err = done.stderr.decode()
+    assert "rejected: -: unparseable eventTime 'yesterday'" in err and "rejected: -: invalid JSON" in err
+    assert "14 records: 4 matched, 8 not matched, 2 rejected" in err
+
+
+def test_a_state_file_for_another_alarm_is_refused(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    first = _cli("watch", str(SAMPLES / "cloudtrail-events.jsonl"), "--rule", "CWL-012", "--clock", "replay",
+                 "--state", str(state))  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    other = _cli("watch", str(SAMPLES / "cloudtrail-events.jsonl"), "--rule", "CWL-012", "--clock", "replay",
+                 "--state", str(state), "--evaluation-range", "5")  # fmt: skip
+    assert other.returncode == 2 and b"was written for another filter, alarm" in other.stderr
+
+
+def test_the_loop_on_an_injected_wall_clock_reads_the_backlog_before_the_minutes_due() -> None:
+    """An alarm created half an hour ago (a restart): the minutes already due are evaluated once
+    the input has read what it holds, so its events are on time, not late."""
+    from cwfilter.live import Delivery, Runner
+
+    mf = RULE.metric_filter(via="CWL-012")
+    watch = Watch(mf, _alarm(300, 1, None, None), created_at=T0, until=T0 + 30 * 60_000)
+    clock = ManualClock(T0 + 30 * 60_000 + 5)
+    lines = [_record(T0 + k * 60_000 + 7, "PutBucketPolicy" if k == 12 else "GetObject", k) for k in range(25)]
+
+    def source(out: queue.Queue[Batch], stop: threading.Event) -> None:
+        time.sleep(0.3)  # the backlog comes a little after the loop started
+        out.put(Batch("backlog", lines, clock.now()))
+        out.put(Batch("backlog", [], clock.now(), caught_up=True))
+        stop.wait()
+
+    printed = io.StringIO()
+    runner = Runner(watch, LineEvents(watch), Delivery("live", output="json", out=printed), {"backlog": source}, clock)
+    runner.run()
+    transitions = [json.loads(line) for line in printed.getvalue().splitlines() if '"transition"' in line]
+    assert [(t["timestamp"], t["newState"]) for t in transitions] == [
+        ("2024-03-04T08:13:00Z", "ALARM"), ("2024-03-04T08:28:00Z", "INSUFFICIENT_DATA")]  # fmt: skip
+    assert watch.counts.late == 0 and watch.counts.records == 25

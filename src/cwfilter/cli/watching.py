@@ -34,6 +34,14 @@ def add_commands(sub: Any) -> None:
     )
     wp.add_argument("paths", metavar="FILE", nargs="*",
                     help="files followed as tail -F follows them, or - for standard input (the default)")  # fmt: skip
+    src = wp.add_argument_group("other inputs (need boto3: pip install 'cwfilter[s3]')")
+    src.add_argument("--log-group", metavar="NAME",
+                     help="a CloudWatch Logs group: StartLiveTail, else FilterLogEvents polling (region: --region, "
+                     "else the usual AWS settings)")  # fmt: skip
+    src.add_argument("--s3", metavar="s3://BUCKET/PREFIX", help="new CloudTrail objects under this prefix (a trail's "
+                     "region folders, polled with ListObjectsV2)")  # fmt: skip
+    src.add_argument("--poll", type=float, default=None, metavar="SECONDS",
+                     help="how often --log-group and --s3 are polled (default 5 and 60)")  # fmt: skip
     add_filter_arguments(wp)
     wp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
     add_alarm_arguments(wp)
@@ -78,15 +86,17 @@ def watch_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     if args.evaluation_delay is not None and args.evaluation_delay < 0:
         return fail("--evaluation-delay: a number of seconds, 0 or more")
-    if not args.paths:
+    if not args.paths and not args.log_group and not args.s3:
         args.paths = ["-"]
+    if args.poll is not None and args.poll <= 0:
+        return fail("--poll: a number of seconds above 0")
     if args.paths.count("-") > 1:
         return fail("standard input (-) can be given once")
     delay = (
         args.evaluation_delay if args.evaluation_delay is not None else (REPLAY_DELAY if args.clock == "replay" else 0)
     )
     stop: list[Any] = []
-    previous = {s: signal.signal(s, lambda *_: [r.stop() for r in stop]) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, _stopper(stop)) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         result = _run(args, mf, alarm, created, until, int(delay * 1000), stop)
     finally:
@@ -95,6 +105,18 @@ def watch_command(args: argparse.Namespace) -> int:
     if isinstance(result, str):
         return fail(result)
     return EXIT_PARTIAL if result else EXIT_MATCH
+
+
+def _stopper(runners: list[Any]) -> Any:
+    """A signal handler: the watch stops after the current minute; before it runs, at once."""
+
+    def stop(signum: int, frame: Any) -> None:
+        if not runners:
+            raise KeyboardInterrupt(signum)
+        for runner in runners:
+            runner.stop()
+
+    return stop
 
 
 def _run(
@@ -120,7 +142,9 @@ def _run(
             return str(exc)
     follow = args.follow if args.follow is not None else wall
     try:
-        sources = sources_for(args, positions, follow=follow, from_start=args.from_start or not wall)
+        pushed = mf.pattern.text if mf.default_value is None else None  # a default value needs every event
+        sources = sources_for(args, positions, follow=follow, from_start=args.from_start or not wall,
+                              pushed_pattern=pushed)  # fmt: skip
         sns = _sns_client(args.notify_sns) if args.notify_sns else None
     except ValueError as exc:
         return str(exc)

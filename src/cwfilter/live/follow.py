@@ -40,10 +40,11 @@ class Batch:
     source: str
     lines: list[Any]
     arrival: int
-    position: Position | None = None
+    position: Any = None  # a Position for files; what a reader resumes from for other sources
     ended: bool = False  # the source has ended: standard input closed, a file read to its end
     note: str | None = None  # something to tell the user (rotation, truncation, an error)
     failed: bool = False  # the source could not be read
+    caught_up: bool = False  # the source has read what it held when the watch started
     items: bool = False  # ``lines`` holds replay's items (S3 objects) or (ms, message) events (log groups)
 
 
@@ -100,6 +101,7 @@ class FileFollower:
         self.lines = _Lines()
         self.first = True
         self.missing_said = False
+        self.said_caught_up = False
 
     def run(self, out: queue.Queue[Batch], stop: threading.Event) -> None:
         try:
@@ -107,6 +109,7 @@ class FileFollower:
                 if self.fd is None and not self._open(out):
                     if not self.follow:
                         return
+                    self._caught_up(out)
                     stop.wait(POLL_SECONDS)
                     continue
                 assert self.fd is not None
@@ -117,6 +120,7 @@ class FileFollower:
                     if whole:
                         out.put(Batch(self.path, whole, wall_ms(), Position(*self.ident, self.offset)))
                     continue
+                self._caught_up(out)
                 if not self.follow:
                     out.put(Batch(self.path, self.lines.flush(), wall_ms(), Position(*self.ident, self.offset),
                                   ended=True))  # fmt: skip
@@ -125,6 +129,11 @@ class FileFollower:
         finally:
             if self.fd is not None:
                 os.close(self.fd)
+
+    def _caught_up(self, out: queue.Queue[Batch]) -> None:
+        if not self.said_caught_up:
+            self.said_caught_up = True
+            out.put(Batch(self.path, [], wall_ms(), caught_up=True))
 
     def _open(self, out: queue.Queue[Batch]) -> bool:
         try:

@@ -11,9 +11,10 @@ from .run import Source
 
 
 def sources_for(
-    args: argparse.Namespace, positions: dict[str, Any], *, follow: bool, from_start: bool
+    args: argparse.Namespace, positions: dict[str, Any], *, follow: bool, from_start: bool, pushed_pattern: str | None
 ) -> dict[str, Source]:
-    """The sources the arguments name, resuming from saved ``positions``; ``ValueError`` when one cannot be used."""
+    """The sources the arguments name, resuming from saved ``positions``; ``ValueError`` when one
+    cannot be used. ``pushed_pattern``: the filter pattern a log group is asked to filter with."""
     sources: dict[str, Source] = {}
     for path in args.paths:
         if path == "-":
@@ -23,6 +24,14 @@ def sources_for(
         start = Position(*saved) if isinstance(saved, list) and len(saved) == 3 else None
         follower = FileFollower(path, follow=follow, from_start=from_start, start=start)
         sources[path] = follower.run
+    if args.log_group:
+        from .logs import log_group_source
+
+        sources[f"log-group:{args.log_group}"] = log_group_source(args, positions, pushed_pattern, from_start)
+    if args.s3:
+        from .bucket import bucket_source
+
+        sources[args.s3] = bucket_source(args, positions, from_start)
     return sources
 
 

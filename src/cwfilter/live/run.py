@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..alarm import Notification
+from ..sources import Item, Problem
 from .clock import Clock
 from .deliver import Delivery
 from .engine import Change, Watch
@@ -22,6 +23,7 @@ from .state import save, snapshot
 
 Source = Callable[["queue.Queue[Batch]", threading.Event], None]
 SHOWN_PROBLEMS = 20  # problems printed as they happen; the rest are counted
+CATCH_UP_SECONDS = 30.0  # the longest the first evaluations wait for the inputs to read their backlog
 SAVE_EVERY = 1.0  # seconds of wall time between two saves of the state (besides each transition)
 WAIT = 0.5  # seconds the loop waits for input at most (to see a stop request, a due minute)
 
@@ -46,6 +48,8 @@ class Runner:
         self.positions: dict[str, Any] = positions or {}
         self.err = err or sys.stderr
         self.stopping = False
+        self.catching_up: set[str] = set()
+        self._catch_up_until = 0.0
         self.stop_event = threading.Event()
         self.failed = 0
         self._shown = 0
@@ -63,6 +67,10 @@ class Runner:
             self._save([])
         inbox: queue.Queue[Batch] = queue.Queue(maxsize=QUEUE_BATCHES)
         open_sources = set(self.sources)
+        # Minutes already due (a restart, an alarm created in the past) are evaluated once the
+        # inputs have read what they hold: data that was there in time is not "late".
+        self.catching_up = {name for name in self.sources if name != "-"}
+        self._catch_up_until = time.monotonic() + CATCH_UP_SECONDS
         for name, source in self.sources.items():
             threading.Thread(target=source, args=(inbox, self.stop_event), name=f"watch {name}", daemon=True).start()
         try:
@@ -75,7 +83,8 @@ class Runner:
     def _step(self, inbox: queue.Queue[Batch], open_sources: set[str]) -> bool:
         """One turn of the loop; ``True`` when the watch is over."""
         watch, clock = self.watch, self.clock
-        wait = WAIT if clock is None else min(WAIT, max(0.0, (watch.due - clock.now()) / 1000))
+        due_in = WAIT if clock is None or self.catching_up else (watch.due - clock.now()) / 1000
+        wait = min(WAIT, max(0.0, due_in))
         try:
             batch: Batch | None = inbox.get(timeout=wait)
         except queue.Empty:
@@ -86,7 +95,10 @@ class Runner:
                 batch = inbox.get_nowait() if clock is not None else None
             except queue.Empty:
                 batch = None
-        if clock is not None:
+        if self.catching_up and time.monotonic() >= self._catch_up_until:
+            print(f"cwfilter: still reading {', '.join(sorted(self.catching_up))}: evaluating", file=self.err)
+            self.catching_up.clear()
+        if clock is not None and not self.catching_up:
             watch.advance(clock.now())
         self._flush()
         if self.stopping:
@@ -112,7 +124,7 @@ class Runner:
             arrival = batch.arrival if self.clock is not None else None
             if batch.items:
                 for item in batch.lines:
-                    self._item(batch.source, item, arrival)
+                    self._item(batch.source, item)
             else:
                 self.lines.lines(batch.source, batch.lines, arrival)
         if batch.position is not None:
@@ -121,14 +133,22 @@ class Runner:
             )
         if batch.ended:
             open_sources.discard(batch.source)
+        if batch.ended or batch.caught_up:
+            self.catching_up.discard(batch.source)
         self._problems()
 
-    def _item(self, source: str, item: Any, arrival: int | None) -> None:
+    def _item(self, source: str, item: Any) -> None:
         if isinstance(item, tuple):  # (ms, message) of a CloudWatch Logs event
             ms, message = item
             self.watch.add(ms, self.watch.mf.observe(message))
-        else:
+        elif isinstance(item, Item):
             self.lines.item(source, item)
+        elif isinstance(item, Problem):  # a record rejected, or an object that could not be read (in full)
+            if item.index is not None:
+                self.watch.counts.reject(f"{source}#{item.index}", item.reason)
+            else:
+                print(f"cwfilter: {item.source}: {item.reason}", file=self.err)
+                self.failed += item.fatal
 
     def _problems(self) -> None:
         counts = self.watch.counts
