@@ -139,6 +139,34 @@ def test_watch_on_an_injected_clock_gives_replays_transitions_and_notifications(
     assert watch.counts.late == 0 and watch.counts.matched == replayed.accounting.matched
 
 
+@settings(max_examples=40, deadline=None)
+@given(events=events, period=st.sampled_from([60, 300]), n=st.integers(1, 3),
+       missing=st.sampled_from([None, "breaching", "notBreaching"]))  # fmt: skip
+def test_watch_on_the_replay_clock_gives_replays_transitions_when_disorder_is_within_the_delay(
+    events: list[tuple[int, str, int]], period: int, n: int, missing: str | None
+) -> None:
+    """Events read in the order they arrive (each up to 50 s after its time), the newest event
+    time as the clock, an evaluation delay of 50 s: replay's timeline, the alarm created at the
+    first event's minute as replay creates it."""
+    mf = RULE.metric_filter(via="CWL-012")
+    alarm = _alarm(period, n, None, missing)
+    stamped = [(T0 + at, name, lag) for at, name, lag in events]
+    watch = Watch(mf, alarm, delay_ms=50_000, event_clock=True)
+    feed = LineEvents(watch)
+    for _, i, t, name in sorted((t + lag, i, t, name) for i, (t, name, lag) in enumerate(stamped)):
+        feed.lines("gen", [_record(t, name, i)], None)
+    end = watch.settled()
+    assert end is not None
+    watch.advance(end + watch.delay)
+    changes = [e for e in watch.take() if hasattr(e, "transition")]
+    replayed = cwfilter.replay([(t, _record(t, name, i)) for i, (t, name, _) in enumerate(stamped)], mf)
+    created = min(t for t, _, _ in stamped) // 60_000 * 60_000
+    timeline = evaluate(alarm, replayed.datapoints, created, end)
+    assert watch.created_at == created
+    assert [c.transition for c in changes] == timeline.transitions  # type: ignore[attr-defined]
+    assert [n for c in changes for n in c.notifications] == timeline.notifications  # type: ignore[attr-defined]
+
+
 def test_late_data_counts_from_the_next_evaluation_and_never_rewrites_one_made() -> None:
     mf = RULE.metric_filter(via="CWL-012")
     watch = Watch(mf, _alarm(60, 1, None, None), created_at=T0)

@@ -175,4 +175,4 @@ def _summary(watch: Watch, delivery: Delivery) -> None:
     state = f", alarm {watch.state}" if watch.state else ""
     print(f"cwfilter: watched {c.records:,} records: {c.matched:,} matched, {c.unmatched:,} not matched, "
           f"{c.rejected:,} rejected, {c.late:,} late, {c.expired:,} too late for any evaluation; "
-          f"{delivery.sent:,} notifications{state}", file=sys.stderr)  # fmt: skip
+          f"{delivery.sent:,} notification{'' if delivery.sent == 1 else 's'}{state}", file=sys.stderr)  # fmt: skip

@@ -23,6 +23,9 @@ from .run import Source
 
 LOOKBACK_MS = 15 * 60_000
 PAGE_LIMIT = 10_000
+# A live session is ended after this long, and FilterLogEvents catches up before the next one:
+# the service drops the oldest events of a client that reads too slowly, without a word.
+SESSION_SECONDS = 300
 
 
 class LogGroupReader:
@@ -75,8 +78,8 @@ class LogGroupReader:
             request["nextToken"] = token
 
     def _live_tail(self, out: queue.Queue[Batch], stop: threading.Event) -> None:
-        """One live session until it ends; falls back to polling for good where the API is
-        missing or the session was sampled (events left out)."""
+        """One live session, ended after ``SESSION_SECONDS`` (or by the service); falls back to
+        polling for good where the API is missing or the session was sampled (events left out)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -85,8 +88,10 @@ class LogGroupReader:
             if self.pattern:
                 request["logEventFilterPattern"] = self.pattern
             stream = self.client.start_live_tail(**request)["responseStream"]
+            began = time.monotonic()
             for part in stream:
-                if stop.is_set():
+                if stop.is_set() or time.monotonic() - began > SESSION_SECONDS:
+                    getattr(stream, "close", lambda: None)()
                     break
                 update = part.get("sessionUpdate")
                 if not update:
