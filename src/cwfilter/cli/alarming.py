@@ -26,7 +26,9 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
     al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
     al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
-    al.add_argument("--region", type=region, help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
+    al.add_argument(
+        "--region", type=region, help="region of the alarm (ARN, SNS Region name); default from its action ARNs"
+    )
     al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
     al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
     al.add_argument(

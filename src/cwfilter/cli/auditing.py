@@ -38,7 +38,9 @@ def add_commands(sub: Any) -> None:
                        exits={0: "written (failed calls are recorded in DIR/errors.json)"})  # fmt: skip
     snap.add_argument("folder", metavar="DIR")
     snap.add_argument("--profile", help="AWS profile (default: the standard configuration)")
-    snap.add_argument("--region", action="append", type=region, help="a region to read (repeatable; default: all enabled regions)")
+    snap.add_argument(
+        "--region", action="append", type=region, help="a region to read (repeatable; default: all enabled regions)"
+    )
     add_output_options(snap, SnapshotReport.formats, "table")
     snap.set_defaults(handler=snapshot_command)
 

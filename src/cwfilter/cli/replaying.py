@@ -266,7 +266,8 @@ def _exit_status(result: ReplayResult) -> int:
     if not a.files:
         if not a.files_failed:
             return fail("no log file found in the inputs")
-        return fail(f"no input could be read ({a.files_failed:,} failed)")
+        causes = "; ".join(f"{where[0]}: {reason}" for reason, _, where in a.problem_summary()[:3])
+        return fail(f"no input could be read ({a.files_failed:,} failed): {causes}")
     if not a.complete:
         what = [f"{a.files_failed:,} failed"] if a.files_failed else []
         what += [f"{a.files_partial:,} read only in part"] if a.files_partial else []

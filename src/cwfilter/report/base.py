@@ -97,34 +97,44 @@ def as_json(doc: Any) -> str:
 
 
 def _scalar(v: Any) -> str:
-    if v is None:
-        return "None"
-    if isinstance(v, bool):
-        return "True" if v else "False"
-    if isinstance(v, (dict, list)):
-        return json.dumps(v, ensure_ascii=False, default=str)
-    return str(v)
+    return str(v)  # None, True: as the AWS CLI prints them
 
 
 def as_text(doc: Any) -> str:
-    """AWS CLI ``text`` style: a scalar per line, a list of scalars or an object's values on one
-    tab-separated line, a list of objects one line each."""
+    """The AWS CLI's ``text`` output: an object's scalar values on one tab-separated line (keys
+    sorted), led by the upper-cased key it sits under; then its nested values, each under
+    its key; a list of objects one line each (the scalar keys of all of them, in order); a
+    list of scalars on one line (under a key: one line each)."""
     lines: list[str] = []
 
-    def walk(v: Any) -> None:
-        if isinstance(v, list):
-            if all(not isinstance(x, (dict, list)) for x in v):
-                lines.append("\t".join(_scalar(x) for x in v))
-            else:
+    def walk(v: Any, key: str | None, keys: list[str] | None = None) -> None:
+        if isinstance(v, dict):
+            chosen = keys if keys is not None else sorted(k for k, x in v.items() if not isinstance(x, (dict, list)))
+            scalars = [_scalar(v.get(k, "")) for k in chosen]
+            if scalars:
+                lines.append("\t".join(([key.upper()] if key is not None else []) + scalars))
+            for k in sorted(set(v) - set(chosen)):
+                walk(v[k], k)
+        elif isinstance(v, list):
+            if any(isinstance(x, dict) for x in v):
+                shared = sorted({k for x in v if isinstance(x, dict) for k, y in x.items()
+                                 if not isinstance(y, (dict, list))})  # fmt: skip
                 for x in v:
-                    walk(x)
-        elif isinstance(v, dict):
-            lines.append("\t".join(_scalar(x) for x in v.values()))
+                    walk(x, key, shared if isinstance(x, dict) else None)
+                return
+            scalars = [_scalar(x) for x in v if not isinstance(x, list)]
+            if scalars and key is not None:
+                lines.extend(f"{key.upper()}\t{x}" for x in scalars)
+            elif scalars:
+                lines.append("\t".join(scalars))
+            for x in v:
+                if isinstance(x, list):
+                    walk(x, key)
         else:
             lines.append(_scalar(v))
 
-    walk(doc)
-    return "\n".join(lines) + "\n"
+    walk(doc, None)
+    return "".join(line + "\n" for line in lines)
 
 
 def _cell(v: Any) -> Any:

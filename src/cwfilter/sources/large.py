@@ -28,8 +28,8 @@ from .formats import (
     Problem,
     delivery_time_from_name,
     export_lines,
-    looks_like_json_lines,
     json_lines,
+    looks_like_json_lines,
 )
 from .inflate import FAST_INFLATER, MAX_FILE_SIZE, ZLIB_INFLATER, too_large
 
