@@ -14,6 +14,7 @@ from ..pattern import FilterPattern, PatternError, compile
 from ..pattern.errors import GENERIC_MESSAGES
 from ..pattern.message import as_bytes
 from ..report.patterns import CheckReport, MatchReport
+from ..sources import lenient
 from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit
 from .console import compile_or_report, numbered_lines
 
@@ -193,7 +194,7 @@ def _match_records(name: str, tally: _Tally) -> None:
     for ref in files:
         for item in read_items(ref):
             if isinstance(item, Item):
-                shown = orjson.dumps(item.record) if item.message is None else as_bytes(item.message)
+                shown = lenient.dumps(item.record) if item.message is None else as_bytes(item.message)
                 message = item.record if item.message is None else item.message
                 tally.event(message, shown, {"file": ref.name, "record": item.index})
             elif isinstance(item, Problem):
