@@ -13,8 +13,9 @@ from ..alarm import Alarm, AlarmValidationError
 from ..config import ConfigError
 from ..metric import MetricFilter
 from .alarming import add_alarm_arguments, replay_alarm, time_option
-from .console import EXIT_MATCH, fail
-from .replaying import EXIT_PARTIAL, add_filter_arguments, filter_or_report
+from .common import EXIT_OK, EXIT_PARTIAL, add_command, add_output_options
+from .console import fail
+from .replaying import add_filter_arguments, filter_or_report
 
 if TYPE_CHECKING:
     from ..live import Delivery, Watch
@@ -23,15 +24,17 @@ REPLAY_DELAY = 900  # seconds: CloudTrail delivers records up to 15 minutes afte
 
 
 def add_commands(sub: Any) -> None:
-    wp = sub.add_parser(
-        "watch",
+    wp = add_command(
+        sub, "watch",
         help="run a metric filter and its alarm on log events as they arrive; print state changes and notifications",
         description="Count log events into per-minute datapoints as they arrive and evaluate the alarm once a minute "
-        "as CloudWatch does, printing each state change and SNS notification the moment it happens.",
-        epilog="exit status: 0 the watch ended (its inputs ended and the alarm settled, --alarm-until, or SIGINT/"
-        "SIGTERM after the current minute was flushed); 3 some input could not be read; 2 invalid arguments or a "
-        "state file that cannot be used.",
-    )
+        "as CloudWatch does, printing each state change and SNS notification the moment it happens (one line each; "
+        "--output json: one JSON object a line, --query applied to each, -o appending to a file).",
+        exits={0: "the watch ended: its inputs ended and the alarm settled, --alarm-until, or SIGINT/SIGTERM after "
+               "the current minute was flushed",
+               2: "invalid arguments, or a state file that cannot be used",
+               3: "some input could not be read"},
+    )  # fmt: skip
     wp.add_argument("paths", metavar="FILE", nargs="*",
                     help="files followed as tail -F follows them, or - for standard input (the default)")  # fmt: skip
     src = wp.add_argument_group("other inputs (need boto3: pip install 'cwfilter[s3]')")
@@ -60,7 +63,7 @@ def add_commands(sub: Any) -> None:
     live.add_argument("--follow", action=argparse.BooleanOptionalAction, default=None,
                       help="keep following files at their end (default: with the wall clock)")  # fmt: skip
     out = wp.add_argument_group("output and actions")
-    out.add_argument("--output", choices=("text", "json"), default="text", help="a line per event: for people, or JSON")
+    add_output_options(wp, ("text", "json"), "text", format_alias=False)
     out.add_argument("--datapoints", action="store_true", help="also print each minute's datapoints once evaluated")
     out.add_argument("--notify-sns", metavar="ARN", help="publish each notification to this SNS topic (boto3)")
     out.add_argument("--exec", dest="command", metavar="CMD", help="run CMD (a shell command) for each notification, "
@@ -104,7 +107,7 @@ def watch_command(args: argparse.Namespace) -> int:
             signal.signal(s, handler)
     if isinstance(result, str):
         return fail(result)
-    return EXIT_PARTIAL if result else EXIT_MATCH
+    return EXIT_PARTIAL if result else EXIT_OK
 
 
 def _stopper(runners: list[Any]) -> Any:
@@ -148,13 +151,22 @@ def _run(
         sns = _sns_client(args.notify_sns) if args.notify_sns else None
     except ValueError as exc:
         return str(exc)
-    delivery = Delivery(alarm.name if alarm else None, output=args.output, sns_topic=args.notify_sns, sns_client=sns,
+    try:
+        out = open(args.outfile, "a", encoding="utf-8") if args.outfile else None  # noqa: SIM115 - for the whole watch
+    except OSError as exc:
+        return f"cannot write {args.outfile}: {exc.strerror}"
+    delivery = Delivery(alarm.name if alarm else None, output=args.output, out=out, query=args.query,
+                        sns_topic=args.notify_sns, sns_client=sns,
                         command=args.command, datapoints=args.datapoints or alarm is None,
                         notifications_dir=args.notifications_dir, notifications_jsonl=args.notifications_jsonl)  # fmt: skip
     runner = Runner(watch, LineEvents(watch, args.line_time), delivery, sources, clock, state_path=args.state,
                     positions=positions)  # fmt: skip
     stoppers.append(runner)
-    runner.run(pending)
+    try:
+        runner.run(pending)
+    finally:
+        if out is not None:
+            out.close()
     _summary(watch, delivery)
     return runner.failed
 

@@ -27,6 +27,7 @@ class Delivery:
         *,
         output: str = "text",
         out: TextIO | None = None,
+        query: str | None = None,
         sns_topic: str | None = None,
         sns_client: Any = None,
         command: str | None = None,
@@ -35,6 +36,11 @@ class Delivery:
         notifications_jsonl: str | None = None,
     ) -> None:
         self.alarm_name, self.output, self.out = alarm_name, output, out or sys.stdout
+        self.query = None
+        if query:
+            import jmespath
+
+            self.query = jmespath.compile(query)
         self.sns_topic, self.sns_client, self.command = sns_topic, sns_client, command
         self.datapoints = datapoints
         self.folder = Path(notifications_dir) if notifications_dir else None
@@ -53,7 +59,20 @@ class Delivery:
         self.out.flush()
 
     def _line(self, doc: dict[str, Any], text: str) -> None:
-        self.out.write((json.dumps(doc, ensure_ascii=False) if self.output == "json" else text) + "\n")
+        """One line: ``text`` for people, or ``doc`` as JSON; with ``--query``, what it selects of
+        ``doc`` (nothing when it selects nothing)."""
+        if self.query is not None:
+            found = self.query.search(doc)
+            if found is None:
+                return
+            line = (
+                json.dumps(found, ensure_ascii=False)
+                if self.output == "json" or not isinstance(found, (str, int, float))
+                else str(found)
+            )
+        else:
+            line = json.dumps(doc, ensure_ascii=False) if self.output == "json" else text
+        self.out.write(line + "\n")
         self.out.flush()
 
     def _transition(self, tr: Transition) -> None:
