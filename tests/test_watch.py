@@ -365,3 +365,14 @@ def test_the_loop_on_an_injected_wall_clock_reads_the_backlog_before_the_minutes
     assert [(t["timestamp"], t["newState"]) for t in transitions] == [
         ("2024-03-04T08:13:00Z", "ALARM"), ("2024-03-04T08:28:00Z", "INSUFFICIENT_DATA")]  # fmt: skip
     assert watch.counts.late == 0 and watch.counts.records == 25
+
+
+def test_query_selects_of_each_line_and_outfile_appends(tmp_path: Path) -> None:
+    out = tmp_path / "events.jsonl"
+    args = [str(SAMPLES / "cloudtrail-events.jsonl"), "--rule", "CWL-012", "--clock", "replay", "--output", "json"]
+    done = _cli("watch", *args, "--query", "message.NewStateValue")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b'"ALARM"\n'  # only notifications have a message
+    for _ in range(2):
+        assert _cli("watch", *args, "-o", str(out)).returncode == 0
+    assert len(out.read_text().splitlines()) == 6  # two runs, three lines each
