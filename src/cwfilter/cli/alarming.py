@@ -16,7 +16,7 @@ from ..replay import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
 from ..sources.scope import first_trail_file, relative_ms
 from ..times import iso_utc, parse_time
-from .common import integer, region
+from .common import InputError, integer, plain_text_file, region
 
 
 def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
@@ -45,6 +45,10 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     if args.alarm:
         from ..config import load_alarms  # here: a replay without --alarm does not load YAML
 
+        try:
+            plain_text_file("--alarm", args.alarm)
+        except InputError as exc:
+            raise ConfigError(str(exc)) from None
         alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]

@@ -141,6 +141,29 @@ def region(text: str) -> str:
     return text
 
 
+class InputError(Exception):
+    """An input file the readers would misread (compressed, empty), named with what to do."""
+
+
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+
+
+def plain_text_file(option: str, path: str) -> None:
+    """Refuse a configuration file (template, filter, alarm, request) that is compressed or
+    empty, naming it and the option (the readers would say "'utf-8' codec can't decode byte
+    0x8b" or "no Resources section"). A file that cannot be opened is left to the reader."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"{option} {path}: a {kind}-compressed file; decompress it first")
+    if not head.strip():
+        raise InputError(f"{option} {path}: the file is empty")
+
+
 def emit(args: argparse.Namespace, report: Report) -> int:
     """Render ``report`` as ``args`` ask (``--output``, ``--query``, ``--outfile``) and write it:
     exit status 0, or 2 after naming what could not be rendered or written."""

@@ -30,10 +30,12 @@ from .common import (
     EXIT_ERROR,
     EXIT_MATCH,
     EXIT_PARTIAL,
+    InputError,
     OutputError,
     add_command,
     add_output_options,
     integer,
+    plain_text_file,
     write,
 )
 from .console import Reported, compile_or_report, fail
@@ -134,6 +136,7 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
         mf.default_value_mode = args.default_value_mode
         return mf, rule
     if args.metric_filter:
+        plain_text_file("--metric-filter", args.metric_filter)
         mf = filter_from_file(args.metric_filter, args.filter_name)
         mf.default_value_mode = args.default_value_mode
         return mf, None
@@ -169,7 +172,7 @@ def replay_command(args: argparse.Namespace) -> int:
     except PatternError as exc:
         compile_or_report(exc.pattern, False)
         return EXIT_ERROR
-    except (ConfigError, MetricFilterError) as exc:
+    except (ConfigError, MetricFilterError, InputError) as exc:
         return fail(str(exc))
     for warning in mf.warnings:
         print(f"cwfilter: warning: {warning}", file=sys.stderr)
