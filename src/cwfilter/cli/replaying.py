@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -202,9 +203,13 @@ def replay_command(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print("\n".join(accounting_lines(result)), file=sys.stderr)  # what was read, and what went wrong
             return fail(str(exc))
-        written = write_notifications(args, timeline)
-        if written:
-            return fail(written)
+        if timeline is None:
+            print("cwfilter: no record with a timestamp was read: the alarm was not evaluated "
+                  "(--alarm-created-at and --alarm-until evaluate it over a span)", file=sys.stderr)  # fmt: skip
+        else:
+            written = write_notifications(args, timeline)
+            if written:
+                return fail(written)
 
     try:
         _emit(args, result, timeline)
@@ -296,13 +301,22 @@ def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimelin
     when one cannot be written."""
 
     if args.matches:
-        write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
+        write("".join(_json_line(m.as_dict()) for m in result.matches or ()),
               None if args.matches == "-" else args.matches)  # fmt: skip
     text = render(ReplayReport(result, timeline, show_all=args.all), args.output, args.query)
     if args.matches == "-" and not args.outfile:
         sys.stderr.write(text)  # standard output holds the matched records
     else:
         write(text, args.outfile)
+
+
+def _json_line(doc: Any) -> str:
+    """One line of JSON; a file name with undecodable bytes (lone surrogates, which orjson
+    refuses) is kept, and written as ``\\udcff`` escapes by ``write``."""
+    try:
+        return orjson.dumps(doc).decode() + "\n"
+    except TypeError:
+        return json.dumps(doc, ensure_ascii=False) + "\n"
 
 
 def _check_statistic(statistic: str) -> None:

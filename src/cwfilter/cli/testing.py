@@ -76,6 +76,8 @@ def _apply_cli_input_json(args: argparse.Namespace) -> None:
         request = json.loads(text)
     except ValueError as exc:
         raise ConfigError(f"--cli-input-json: not JSON ({exc})") from None
+    except RecursionError:
+        raise ConfigError("--cli-input-json: values nested too deeply to read") from None
     if not isinstance(request, dict):
         raise ConfigError("--cli-input-json: a TestMetricFilter request is a JSON object")
     unknown = sorted(set(request) - {"filterPattern", "logEventMessages"})
