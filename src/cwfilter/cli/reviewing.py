@@ -18,8 +18,9 @@ from .console import compile_or_report, fail
 
 _EXIT = {
     "lint": {0: "clean (notes only)", 1: "warnings", 2: "an invalid pattern or bad usage"},
-    "compare": {0: "equivalent or no difference found", 1: "different",
-                2: "an invalid pattern, an --events input that could not be read, or bad usage"},
+    "compare": {0: "equivalent (proven)", 1: "different (an example or a proof)",
+                2: "cannot decide (no difference found, none proven), an invalid pattern, an --events input "
+                   "that could not be read, or bad usage"},
     "explain": {0: "match", 1: "no match", 2: "an invalid pattern"},
 }  # fmt: skip
 _ABOUT = {
@@ -89,7 +90,8 @@ def compare_command(args: argparse.Namespace) -> int:
     result = compare(old, new, events_from_files(args.events, problems) if args.events else ())
     for problem in problems:
         print(f"cwfilter: {problem}", file=sys.stderr)
-    status = EXIT_NO_MATCH if result.verdict == "different" else EXIT_MATCH
+    # fail closed: "no difference found" is no verdict, whatever the events tried (issue 28 item 3)
+    status = {"equivalent": EXIT_MATCH, "different": EXIT_NO_MATCH}.get(result.verdict, EXIT_ERROR)
     return emit(args, ComparisonReport(result, problems)) or status
 
 
