@@ -13,6 +13,7 @@ from ..analysis.compare import events_from_files
 from ..report import Report
 from ..report.review import ComparisonReport, ExplanationReport, LintReport
 from ..rules import find_rule
+from ..sources.bounded import MAX_EVENT_BYTES, read_limited
 from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit
 from .console import compile_or_report, fail
 
@@ -102,7 +103,13 @@ def explain_command(args: argparse.Namespace) -> int:
     pattern = compile_or_report(args.pattern, False, api="FilterLogEvents")
     if pattern is None:
         return EXIT_ERROR
-    message = sys.stdin.read().rstrip("\r\n") if args.message == "-" else args.message
+    message = args.message
+    if message == "-":
+        try:
+            message = read_limited(sys.stdin.buffer, MAX_EVENT_BYTES, "a log event").decode("utf-8", "replace")
+        except OSError as exc:
+            return fail(f"cannot read standard input: {exc}")
+        message = message.rstrip("\r\n")
     explanation = pattern.explain(message)
     status = EXIT_MATCH if explanation.matched else EXIT_NO_MATCH
     return emit(args, ExplanationReport(explanation)) or status
