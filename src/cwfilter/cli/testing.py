@@ -16,7 +16,7 @@ from ..pattern import PatternError, compile
 from ..report.patterns import TestReport
 from ..sources.bounded import MAX_REQUEST_BYTES, bounded_lines, open_regular, read_limited, too_long_line
 from ..tester import test_metric_filter
-from .common import EXIT_ERROR, add_command, add_output_options, emit
+from .common import EXIT_ERROR, InputError, add_command, add_output_options, emit, plain_text_file
 from .console import argument_text, compile_or_report, fail
 
 
@@ -77,8 +77,11 @@ def _apply_cli_input_json(args: argparse.Namespace) -> None:
     if text.startswith("file://"):
         path = text[len("file://") :]
         try:
+            plain_text_file("--cli-input-json file://", path)
             with open_regular(path) as f:
                 text = read_limited(f, MAX_REQUEST_BYTES, "a TestMetricFilter request").decode("utf-8")
+        except InputError as exc:
+            raise ConfigError(str(exc)) from None
         except OSError as exc:
             raise ConfigError(f"--cli-input-json: cannot read {path}: {exc.strerror or exc}") from None
         except UnicodeDecodeError as exc:
@@ -169,6 +172,7 @@ def filter_from_file(path: str, name: str | None) -> MetricFilter:
 
 def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter | None]:
     if args.metric_filter:
+        plain_text_file("--metric-filter", args.metric_filter)
         chosen = filter_from_file(args.metric_filter, args.filter_name)
         return args.filter_pattern if args.filter_pattern is not None else chosen.pattern.text, chosen
     if args.filter_pattern is None:
@@ -207,7 +211,7 @@ def test_command(args: argparse.Namespace) -> int:
     except PatternError as exc:  # the pattern inside a --metric-filter file
         compile_or_report(exc.pattern, False, api="TestMetricFilter")
         return EXIT_ERROR
-    except (ConfigError, MetricFilterError, ValueError) as exc:
+    except (ConfigError, MetricFilterError, ValueError, InputError) as exc:
         return fail(str(exc))
     messages = [argument_text(m) for m in args.log_event_messages or []]
     try:
