@@ -18,8 +18,8 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-from cwfilter.replay import replay
-from cwfilter.replay.spec import FilterSpec
+from cwfilter.replayer import replay
+from cwfilter.replayer.spec import FilterSpec
 from cwfilter.rules import find_rule
 from cwfilter.sources import FileRef, iter_discover, open_input
 from cwfilter.times import epoch_ms, iso_utc

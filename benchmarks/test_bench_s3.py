@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
 from cwfilter.synth import generate_tree
 from tests.moto_aws import moto_endpoint  # noqa: F401 - the session's moto_server

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replay import ReplayError, replay
+from cwfilter.replayer import ReplayError, replay
 from cwfilter.synth import generate_tree
 
 CWL012 = cwfilter.find_rule("CWL-012").metric_filter(via="CWL-012")
@@ -250,7 +250,7 @@ def _whole(data: bytes) -> bool:
 
 
 def test_problems_are_grouped_by_their_real_reason_and_shown_whole() -> None:
-    from cwfilter.replay import Accounting
+    from cwfilter.replayer import Accounting
     from cwfilter.sources.inputs import _unreadable
     from cwfilter.sources.local import FileRef
     from cwfilter.sources.s3 import S3Error

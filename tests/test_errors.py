@@ -9,7 +9,7 @@ import pytest
 
 import cwfilter
 from cwfilter.alarm import AlarmValidationError
-from cwfilter.replay import ReplayError
+from cwfilter.replayer import ReplayError
 from cwfilter.sources.s3 import S3Error
 
 

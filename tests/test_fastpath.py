@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 import cwfilter
 from cwfilter.pattern import ast, compile_pattern, parse, reference, render
 from cwfilter.pattern.prefilter import prefilter_clauses
-from cwfilter.replay import plan as fastpath
-from cwfilter.replay import replay
+from cwfilter.replayer import plan as fastpath
+from cwfilter.replayer import replay
 from cwfilter.sources import inflate
 from cwfilter.times import epoch_ms, parse_time
 

@@ -20,14 +20,14 @@ import pytest
 
 import cwfilter
 from cwfilter.cli import main
-from cwfilter.replay import ReplayError, replay
+from cwfilter.replayer import ReplayError, replay
 from cwfilter.rules import find_rule
 from cwfilter.synth import generate_tree
 from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
 
-replay_module = importlib.import_module("cwfilter.replay.driver")  # batches and workers
+replay_module = importlib.import_module("cwfilter.replayer.driver")  # batches and workers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TREE = ROOT / "samples" / "cloudtrail"
@@ -455,7 +455,7 @@ def _large_lines(n: int) -> list[bytes]:
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files above 4 KB count as large, are told from their first 512 bytes, and are parsed in
     pieces of 1 KB."""
-    import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
+    import cwfilter.replayer  # noqa: F401 - loads cwfilter.sources.inputs
     from cwfilter.sources import large, local
 
     monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", 4096)
@@ -511,7 +511,7 @@ def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
     (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
     (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
-    from cwfilter.replay import plan as fastpath
+    from cwfilter.replayer import plan as fastpath
 
     decoded = []
     real = fastpath.RecordPlan.decode

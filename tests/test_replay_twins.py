@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replay import FilterSpec, replay
+from cwfilter.replayer import FilterSpec, replay
 from cwfilter.rules import find_rule
 from cwfilter.synth import generate_tree
 

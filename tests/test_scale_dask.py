@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from cwfilter.cli import main
-from cwfilter.replay import replay
-from cwfilter.replay.cluster import ClusterError, dask_client
+from cwfilter.replayer import replay
+from cwfilter.replayer.cluster import ClusterError, dask_client
 from cwfilter.rules import find_rule
 from cwfilter.synth import generate_tree
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from cwfilter import MetricFilter
 from cwfilter.cli import main
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.sources.scope import EARLY_MS, LATE_MS, Scope, ScopeError, relative_ms
 from cwfilter.synth import generate_tree
 from cwfilter.times import epoch_ms

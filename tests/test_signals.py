@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 import cwfilter
-from cwfilter.replay import driver, files
-from cwfilter.replay.workers import WORKER_DIED
+from cwfilter.replayer import driver, files
+from cwfilter.replayer.workers import WORKER_DIED
 from cwfilter.synth import generate_tree
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")

@@ -19,7 +19,7 @@ _WHERE = {
     "Observation": "metric", "StatisticSet": "metric",
     "FilterPattern": "pattern", "PatternError": "pattern", "PatternWarning": "pattern", "compile": "pattern",
     "detect_family": "pattern", "parse": "pattern", "render": "pattern",
-    "Accounting": "replay", "ReplayError": "replay", "ReplayResult": "replay", "replay": "replay",
+    "Accounting": "replayer", "ReplayError": "replayer", "ReplayResult": "replayer", "replay": "replayer",
     "Rule": "rules", "catalogue": "rules", "find_rule": "rules",
     "test_metric_filter": "tester",
     "LintFinding": "analysis", "PatternComparison": "analysis", "compare": "analysis", "lint": "analysis",
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .errors import CwfilterError
     from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
     from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
-    from .replay import Accounting, ReplayError, ReplayResult, replay
+    from .replayer import Accounting, ReplayError, ReplayResult, replay
     from .rules import Rule, catalogue, find_rule
     from .tester import test_metric_filter
 

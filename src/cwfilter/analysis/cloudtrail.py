@@ -13,8 +13,8 @@ from typing import Any
 
 from ..pattern import ast
 from ..pattern import compile as compile_pattern
-from ..pattern.render import render
-from .dnf import Atom, field_path
+from ..pattern.canonical import render
+from .normal_form import Atom, field_path
 
 # Top-level record fields → None (scalar or closed object described below) or "free" (any keys below).
 TOP_LEVEL: dict[str, str | None] = {

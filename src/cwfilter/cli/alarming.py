@@ -12,7 +12,7 @@ from pathlib import Path
 from ..alarm import Alarm, AlarmTimeline, default_evaluation_range, evaluate
 from ..config import ConfigError
 from ..metric import MetricFilter
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
 from ..sources.scope import first_trail_file, relative_ms
 from ..times import iso_utc, parse_time

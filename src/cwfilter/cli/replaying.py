@@ -17,9 +17,9 @@ from ..alarm import AlarmTimeline, AlarmValidationError
 from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
-from ..replay import ReplayError, ReplayResult, replay
-from ..replay.allocator import keep_freed_memory
-from ..replay.cluster import ClusterError, dask_client
+from ..replayer import ReplayError, ReplayResult, replay
+from ..replayer.allocator import keep_freed_memory
+from ..replayer.cluster import ClusterError, dask_client
 from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
 from ..rules import Rule, find_rule
 from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..analysis import LintFinding, PatternComparison, compare, exit_status, lint
-from ..analysis.compare import events_from_files
+from ..analysis.comparison import events_from_files
 from ..pattern.explain import Clause, Explanation
 from ..rules import find_rule
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, fail

@@ -6,10 +6,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .compile import Matcher, compile_pattern
+from .canonical import render
 from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
+from .matcher import Matcher, compile_pattern
 from .message import Message
-from .render import render
 from .syntax import analyse, detect_family, parse
 
 if TYPE_CHECKING:

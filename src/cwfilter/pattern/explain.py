@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from . import ast
+from .canonical import render, render_selector, render_value
 from .message import Message, as_text, load_object
 from .reference import SEPARATORS, field_compare, field_spans, json_compare, regex_search, resolve, terms_match
 from .regex import compile_search
-from .render import render, render_selector, render_value
 
 if TYPE_CHECKING:
     from . import FilterPattern

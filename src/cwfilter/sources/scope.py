@@ -166,7 +166,7 @@ def trail_file_origin(name: str) -> tuple[str, str] | None:
 def first_trail_file(inputs: Iterable[str], *, look: int = 1000) -> tuple[str, str] | None:
     """``(account, region)`` of the first CloudTrail log file among ``inputs`` (walked lazily,
     at most ``look`` files; standard input is not looked at, it can be read only once)."""
-    from .discover import iter_discover
+    from .discovery import iter_discover
     from .local import FileRef
 
     paths = [str(p) for p in inputs if str(p) != "-"]

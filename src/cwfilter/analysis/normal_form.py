@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..pattern import ast
-from ..pattern.render import render
+from ..pattern.canonical import render
 
 Atom = ast.Comparison | ast.Check
 Conjunct = tuple[Atom, ...]
