@@ -56,11 +56,6 @@ def in_schema(path: tuple[str, ...]) -> bool:
     return False  # a scalar field has no members
 
 
-def known_field_names() -> list[str]:
-    """Every dotted field name of the schema (for spelling suggestions)."""
-    return list(TOP_LEVEL) + [f"userIdentity.{k}" for k in sorted(USER_IDENTITY)]
-
-
 def requires_field(atom: Atom) -> bool:
     """Whether the atom can only hold when its field exists (every comparison and check but ``NOT EXISTS``)."""
     return not (isinstance(atom, ast.Check) and atom.kind == "NOT EXISTS")
