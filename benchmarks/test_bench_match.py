@@ -18,7 +18,7 @@ import pytest
 import cwfilter
 from cwfilter.pattern import reference
 from cwfilter.replayer import plan as fastpath
-from cwfilter.synth import CWL012_NAMES as CWL012_EVENT_NAMES
+from tests.synth import CWL012_NAMES as CWL012_EVENT_NAMES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CWL012 = (

@@ -74,11 +74,7 @@ def _run(benchmark: Any, corpus: C.Corpus, group: str, fn: Callable[[], Any], ro
 
 
 def _replay(corpus: C.Corpus, mf: cwfilter.MetricFilter, jobs: int, fast: bool) -> Any:
-    os.environ["CWFILTER_FASTPATH"] = "1" if fast else "0"
-    try:
-        return replay([corpus.root], mf, jobs=jobs)
-    finally:
-        del os.environ["CWFILTER_FASTPATH"]
+    return replay([corpus.root], mf, jobs=jobs, fast=fast)
 
 
 # ------------------------------------------------------------------ CWL-012

@@ -3,6 +3,7 @@ s3:// against a local S3 API server, and the CLI."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import io
@@ -19,13 +20,16 @@ import orjson
 import pytest
 
 import cwfilter
-from cwfilter.cli import main
-from cwfilter.replayer import ReplayError, replay
+from cwfilter.cli import main, replaying
+from cwfilter.replayer import ReplayError
+from cwfilter.replayer import replay as _replay
 from cwfilter.rules import find_rule
-from cwfilter.synth import generate_tree
 from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
+from .synth import generate_tree
+
+replay = _replay  # each test's path: the replay_path fixture binds fast= here
 
 replay_module = importlib.import_module("cwfilter.replayer.driver")  # batches and workers
 
@@ -50,8 +54,11 @@ SOURCE_COUNTS = {
 
 @pytest.fixture(autouse=True, params=["fast", "plain"])
 def replay_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every replay test runs on the fast path (replay/plan.py) and on the plain path."""
-    monkeypatch.setenv("CWFILTER_FASTPATH", "1" if request.param == "fast" else "0")
+    """Every replay test runs on the fast path (replayer/plan.py) and on the plain path: this
+    module's ``replay`` and the command's are given ``fast=`` the path."""
+    chosen = functools.partial(_replay, fast=request.param == "fast")
+    monkeypatch.setitem(globals(), "replay", chosen)
+    monkeypatch.setattr(replaying, "replay", chosen)
     return request.param  # type: ignore[no-any-return]
 
 
@@ -505,7 +512,7 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
 
 
 def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small_pieces: None,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+                                                           monkeypatch: pytest.MonkeyPatch, replay_path: str) -> None:  # fmt: skip
     """Records that do not start with ``eventVersion`` (not as CloudTrail writes them): no cut
     between records is found, and the document is read whole, through the fast path where it applies."""
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
@@ -518,7 +525,7 @@ def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small
     monkeypatch.setattr(fastpath.RecordPlan, "decode", lambda self, data: decoded.append(len(data)) or real(self, data))
     whole, pieces = _whole_and_in_pieces([tmp_path / "doc.json.gz", tmp_path / "pretty.json"], monkeypatch)
     assert pieces == whole and whole["accounting"]["records"] == 2 * 300
-    if os.environ.get("CWFILTER_FASTPATH") != "0":  # read whole, the large ones still take the fast path
+    if replay_path == "fast":  # read whole, the large ones still take the fast path
         assert len(decoded) == 4 and decoded[:2] == decoded[2:]
 
 

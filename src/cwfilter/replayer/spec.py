@@ -5,8 +5,7 @@ worker rebuilds exactly the filter the caller gave (a PutMetricFilter request al
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
@@ -20,11 +19,6 @@ from .plan import RecordPlan, plan_for_filter
 TimestampSource = Literal["event", "delivery"]
 
 
-def _fast_default() -> bool:
-    """The fast path is on unless ``CWFILTER_FASTPATH=0`` (tests and benchmarks run both)."""
-    return os.environ.get("CWFILTER_FASTPATH", "1") != "0"
-
-
 @dataclass(frozen=True)
 class ReplayOptions:
     """How records are stamped, de-duplicated, whether the first problem stops the replay, and
@@ -33,7 +27,7 @@ class ReplayOptions:
     timestamp: TimestampSource = "event"
     dedupe: bool = False
     strict: bool = False
-    fast: bool = field(default_factory=_fast_default)  # decode only what the pattern reads (plan.py)
+    fast: bool = True  # decode only what the pattern reads (plan.py); False: every record whole
     matches: bool = False  # keep every matched record (the plain path: the fast one decodes a few fields)
     since_ms: int | None = None  # records before this time are counted out of range
     until_ms: int | None = None  # records at or after this time are counted out of range
