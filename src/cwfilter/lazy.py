@@ -15,13 +15,14 @@ from importlib import import_module
 from typing import Any
 
 _BLOCK = re.compile(r"^if TYPE_CHECKING:\n((?:[ \t]+\S.*\n|[ \t]*\n)+)", re.MULTILINE)
-_IMPORT = re.compile(r"from \.(\w+) import (\([^)]*\)|[^\n]*)")
+_IMPORT = re.compile(r"from \.([\w.]+) import (\([^)]*\)|[^\n]*)")
 _CACHE: dict[str, dict[str, str]] = {}
 
 
 def exports(package: str) -> dict[str, str]:
-    """Each lazy name of ``package`` → the module (relative to it) that holds it, as the
-    package's ``if TYPE_CHECKING:`` block imports them (read once, then cached)."""
+    """Each lazy name of ``package`` (a package, or a module such as ``cwfilter.errors``) → the
+    module that holds it, relative to the package, as its ``if TYPE_CHECKING:`` block imports
+    them (read once, then cached)."""
     found = _CACHE.get(package)
     if found is None:
         found = _CACHE[package] = _read_exports(package)
@@ -50,6 +51,7 @@ def load_name(package: str, where: Mapping[str, str], namespace: dict[str, Any],
     room = where.get(name)
     if room is None:
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{room}", package), name)
+    anchor = sys.modules[package].__package__ or package  # a module's rooms are its package's
+    value = getattr(import_module(f".{room}", anchor), name)
     namespace[name] = value
     return value

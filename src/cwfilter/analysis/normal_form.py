@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..errors import CwfilterError
 from ..pattern import ast
 from ..pattern.canonical import render
 
@@ -19,8 +20,10 @@ Conjunct = tuple[Atom, ...]
 MAX_CONJUNCTS = 512
 
 
-class TooComplex(ValueError):
+class TooComplex(CwfilterError, ValueError):
     """The expansion would exceed ``MAX_CONJUNCTS`` conjuncts."""
+
+    code = "E_TOO_COMPLEX"
 
 
 def dnf(expr: ast.JsonExpr, cap: int = MAX_CONJUNCTS) -> tuple[Conjunct, ...]:
