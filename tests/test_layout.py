@@ -1,15 +1,22 @@
 """The package's layout keeps its promises: no module is hidden behind a function of the same
-name (``import cwfilter.x.y`` must not change what ``cwfilter.x.y`` is), and each lazy public
-name is listed once and resolves."""
+name (``import cwfilter.x.y`` must not change what ``cwfilter.x.y`` is), each lazy public name
+is listed once and resolves, and the other rooms import from ``pattern`` only what it declares
+(``pattern/internal.py``)."""
 
 from __future__ import annotations
 
+import ast as pyast
 import importlib
 import pkgutil
 import types
+from pathlib import Path
 
 import cwfilter
+from cwfilter import pattern
 from cwfilter.lazy import exports
+from cwfilter.pattern.internal import ROOM_API
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "cwfilter"
 
 
 def _packages() -> list[types.ModuleType]:
@@ -40,3 +47,36 @@ def test_the_lazy_names_are_read_from_the_one_list_and_all_resolve() -> None:
     assert set(cwfilter.__all__) <= set(dir(cwfilter))
     for name in where:
         assert getattr(cwfilter, name) is getattr(importlib.import_module(f"cwfilter.{where[name]}"), name)
+
+
+def _imports_from_pattern() -> list[tuple[str, str, str]]:
+    """``(importing module, pattern module or "", name)`` for every import of pattern's names
+    in the other rooms of ``src/cwfilter``."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        module = ".".join(path.relative_to(SRC.parent).with_suffix("").parts)
+        if module.startswith("cwfilter.pattern"):
+            continue
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in pyast.walk(pyast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, pyast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level else ""
+                target = ".".join(p for p in (base, node.module) if p)
+                if target == "cwfilter.pattern" or target.startswith("cwfilter.pattern."):
+                    inner = target.removeprefix("cwfilter.pattern").lstrip(".")
+                    found += [(module, inner, alias.name) for alias in node.names]
+            elif isinstance(node, pyast.Import):
+                found += [(module, a.name, "*") for a in node.names if a.name.startswith("cwfilter.pattern.")]
+    return found
+
+
+def test_other_rooms_import_only_what_pattern_declares() -> None:
+    undeclared = [
+        f"{module}: {inner or 'pattern'}.{name}"
+        for module, inner, name in _imports_from_pattern()
+        if not (name in pattern.__all__ if not inner else name in ROOM_API.get(inner, ()))
+    ]
+    assert undeclared == []
+    for inner, names in ROOM_API.items():
+        module = importlib.import_module(f"cwfilter.pattern.{inner}")
+        assert all(hasattr(module, name) for name in names), inner

@@ -15,7 +15,9 @@ from .syntax import analyse, detect_family, parse
 if TYPE_CHECKING:
     from .explain import Explanation
 
-__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
+# ``ast`` is public too (the tree ``FilterPattern.ast`` is made of); what the other rooms of
+# cwfilter may import from pattern's modules besides these is declared in ``internal.py``.
+__all__ = ["FilterPattern", "PatternError", "PatternWarning", "ast", "compile", "detect_family", "parse", "render"]
 
 
 class FilterPattern:
