@@ -189,15 +189,23 @@ def walk(
                 except OSError:
                     size = 0  # reading it will say why
                 yield FileRef(entry.path, size)
-        for entry in reversed(folders):  # popped in sorted order, after this folder's files
-            if entry.is_symlink():
-                stack.append((entry.path, None, False))
-                continue
-            if scope is not None and not scope.keeps_folder(entry.path):
-                stack.append((entry.path, PRUNED, False))
-                continue
-            inner = prefix + entry.name + "/"
-            stack.append((entry.path, inner, digest_folder or is_digest(inner)))
+        _push_folders(stack, folders, prefix, digest_folder, scope)
+
+
+def _push_folders(
+    stack: list[tuple[str, str | None, bool]], folders: list[os.DirEntry[str]], prefix: str, digest_folder: bool,
+    scope: Scope | None,
+) -> None:  # fmt: skip
+    """A folder's subfolders onto ``walk``'s stack, to be popped in sorted order after its files."""
+    for entry in reversed(folders):
+        if entry.is_symlink():
+            stack.append((entry.path, None, False))
+            continue
+        if scope is not None and not scope.keeps_folder(entry.path):
+            stack.append((entry.path, PRUNED, False))
+            continue
+        inner = prefix + entry.name + "/"
+        stack.append((entry.path, inner, digest_folder or is_digest(inner)))
 
 
 def _device(folder: str) -> int:
