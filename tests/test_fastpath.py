@@ -297,10 +297,10 @@ def record_files(draw: Any, pattern: ast.JsonPattern) -> list[tuple[str, bytes]]
 @given(S.json_pattern, st.data())
 def test_fast_replay_equals_plain_replay(pattern: ast.JsonPattern, data: st.DataObject) -> None:
     files = data.draw(record_files(pattern))
-    value = data.draw(st.sampled_from(["1", "$.a", "$.b.a"]))
+    value = data.draw(st.sampled_from(["1", "$.a", "$.b.a", "$.b.*"]))
     kwargs = data.draw(st.fixed_dictionaries({
         "timestamp": st.sampled_from(["event", "delivery"]), "dedupe": st.booleans()}))  # fmt: skip
-    dims = data.draw(st.sampled_from([None, {"A": "$.a"}, {"N": "$.n[0]"}]))
+    dims = data.draw(st.sampled_from([None, {"A": "$.a"}, {"N": "$.n[0]"}, {"A": "$.a", "W": "$.b.*"}]))
     default = None if dims else data.draw(st.sampled_from([None, 0.0, 2.5]))
     mode = data.draw(st.sampled_from(["per_event", "per_minute"]))
     mf = cwfilter.MetricFilter(render(pattern), metric_name="M", namespace="N", value=value,

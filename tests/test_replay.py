@@ -695,3 +695,24 @@ def test_pieces_end_at_line_ends(small_pieces: None) -> None:
     long_line = b"y" * 5000 + b"\n"  # longer than a piece: never cut
     pieces = list(large._pieces(io.BytesIO(data + long_line + data), b"", []))  # type: ignore[arg-type]
     assert b"".join(pieces) == data + long_line + data and all(p.endswith(b"\n") for p in pieces)
+
+
+def test_the_command_walks_its_inputs_once(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The alarm's default topic is in the account and region of the first CloudTrail file the
+    replay read (``ReplayResult.origin``): no second walk of the inputs to find one."""
+    from cwfilter.sources import discovery
+
+    walks = []
+    real = replay_module.iter_discover
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        walks.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(replay_module, "iter_discover", spy)
+    monkeypatch.setattr(discovery, "iter_discover", spy)
+    query = ["--output", "json", "--query", "alarm.notifications[0].topicArn"]
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--no-progress", *query]) == 0
+    assert json.loads(capsys.readouterr().out) == "arn:aws:sns:eu-west-1:111122223333:cwfilter-alarms"
+    assert len(walks) == 1
+    assert _replay([SAMPLE_TREE], _mf()).origin == ("111122223333", "eu-west-1")  # the first in walk order

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replayer import FilterSpec, replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
 
 from .synth import generate_tree
@@ -113,15 +113,21 @@ def test_both_decoders_give_the_same_full_result(
     assert bool(acc["duplicates"]) == (dedupe and "copied" in applied)
 
 
-def test_a_filter_spec_carries_every_option_and_pickles() -> None:
+def test_a_metric_filter_pickles_with_every_option_and_once_per_process() -> None:
+    """What a worker is sent: the filter itself, every option kept (a PutMetricFilter request
+    cannot say ``json_prefix_scan``, ``strict`` or the default-value mode); the same definition
+    unpickles to one filter in a process, so a worker builds it once, not once per batch."""
     mf = cwfilter.MetricFilter(
-        cwfilter.compile('{ $.a = "x" }', json_prefix_scan=True), metric_name="M", namespace="N", default_value=0,
-        default_value_mode="per_minute",
+        cwfilter.compile('{ $.a = "x" }', json_prefix_scan=True, strict=True), metric_name="M", namespace="N",
+        default_value=0, default_value_mode="per_minute", unit="Count", name="f", log_group_name="g",
     )  # fmt: skip
-    spec = pickle.loads(pickle.dumps(FilterSpec.of(mf)))
-    built = spec.build()
-    assert built.pattern.json_prefix_scan and built.default_value_mode == "per_minute"
-    assert built.as_put_metric_filter() == mf.as_put_metric_filter()
+    built = pickle.loads(pickle.dumps(mf))
+    assert built.pattern.json_prefix_scan and built.pattern.strict and built.default_value_mode == "per_minute"
+    assert built.as_put_metric_filter() == mf.as_put_metric_filter() and built.definition == mf.definition
+    assert pickle.loads(pickle.dumps(mf)) is built
+    assert built.observe('x {"a": "x"}') == mf.observe('x {"a": "x"}') == cwfilter.Observation(True, 1.0)
+    plain = cwfilter.MetricFilter('{ $.a = "x" }', metric_name="M", namespace="N", default_value=0)
+    assert not pickle.loads(pickle.dumps(plain)).pattern.json_prefix_scan  # equal patterns, other options
 
 
 def test_json_prefix_scan_matches_in_replayed_files_as_in_observe(tmp_path: Path) -> None:

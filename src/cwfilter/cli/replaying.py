@@ -182,6 +182,8 @@ def replay_command(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     timeline = None
+    if alarm is not None and rule is not None and not args.alarm and not args.topic_arn:
+        alarm = replay_alarm(args, mf, rule, result.origin)  # its topic where the replay found the trail
     if alarm is not None:
         try:
             timeline = evaluate_alarm(args, alarm, result, scope.since_ms)
