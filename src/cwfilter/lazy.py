@@ -31,7 +31,11 @@ def exports(package: str) -> dict[str, str]:
 
 def _read_exports(package: str) -> dict[str, str]:
     spec = sys.modules[package].__spec__
-    source = spec.loader.get_source(package) if spec is not None and spec.loader is not None else None  # type: ignore[attr-defined]
+    try:  # the file itself: a loader's get_source would import tokenize (a millisecond)
+        with open(spec.origin or "", encoding="utf-8") as file:  # type: ignore[union-attr]
+            source: str | None = file.read()
+    except OSError:  # in a zip archive, say
+        source = spec.loader.get_source(package) if spec is not None and spec.loader is not None else None  # type: ignore[attr-defined]
     block = _BLOCK.search(source or "")
     if block is None:  # a build without sources: fail loudly rather than lose names quietly
         raise ImportError(f"{package}: no 'if TYPE_CHECKING:' block of lazy names in its source")
