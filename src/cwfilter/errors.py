@@ -22,6 +22,7 @@ The whole public tree, each class importable from here (and from its room, as be
   - ``AlarmValidationError`` (``E_ALARM``, ``E_UNSUPPORTED``), ``ValueError``
   - ``ScopeError`` (``E_SCOPE``: ``--since``/``--until``/accounts/regions), ``ValueError``
   - ``RemediationError`` (``E_REMEDIATE``), ``ValueError``
+  - ``RenderError`` (``E_RENDER``: a result asked for in a format it lacks, a failing query), ``ValueError``
   - ``TooComplex`` (``E_TOO_COMPLEX``: a pattern's normal form over its cap), ``ValueError``
   - ``CannotCut`` (``E_CANNOT_CUT``: a large document that cannot be read in pieces), ``ValueError``
   - ``ReplayError`` (``E_REPLAY``: ``strict`` stopped the replay), ``RuntimeError``
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
     from .remediate.planner import RemediationError as RemediationError
     from .replayer.cluster import ClusterError as ClusterError
     from .replayer.results import ReplayError as ReplayError
+    from .report.base import RenderError as RenderError
     from .sources.large import CannotCut as CannotCut
     from .sources.s3 import S3Error as S3Error
     from .sources.scope import ScopeError as ScopeError
