@@ -34,6 +34,7 @@ from cwfilter.sources.s3 import S3Error
         (errors.IacError, ValueError, "E_TEMPLATE", None),
         (errors.RemediationError, ValueError, "E_REMEDIATE", None),
         (errors.RenderError, ValueError, "E_RENDER", None),
+        (errors.TooLong, OSError, "E_TOO_LONG", None),
     ],
 )
 def test_every_error_has_the_one_base_and_codes_with_one_meaning(cls, builtin, code, aws) -> None:  # type: ignore[no-untyped-def]

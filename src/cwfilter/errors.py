@@ -28,6 +28,7 @@ The whole public tree, each class importable from here (and from its room, as be
   - ``ReplayError`` (``E_REPLAY``: ``strict`` stopped the replay), ``RuntimeError``
   - ``ClusterError`` (``E_CLUSTER``: a Dask cluster), ``RuntimeError``
   - ``S3Error`` (``E_S3``), ``RuntimeError``
+  - ``TooLong`` (``E_TOO_LONG``: a named file or standard input longer than its kind may be), ``OSError``
 
 Exceptions that only carry control inside one room are private (``_Name``) and never reach a
 caller. The subclasses are imported from their rooms on first use, so that importing this
@@ -59,6 +60,7 @@ if TYPE_CHECKING:
     from .replayer.cluster import ClusterError as ClusterError
     from .replayer.results import ReplayError as ReplayError
     from .report.base import RenderError as RenderError
+    from .sources.bounded import TooLong as TooLong
     from .sources.large import CannotCut as CannotCut
     from .sources.s3 import S3Error as S3Error
     from .sources.scope import ScopeError as ScopeError
