@@ -22,6 +22,7 @@ The whole public tree, each class importable from here (and from its room, as be
   - ``AlarmValidationError`` (``E_ALARM``, ``E_UNSUPPORTED``), ``ValueError``
   - ``ScopeError`` (``E_SCOPE``: ``--since``/``--until``/accounts/regions), ``ValueError``
   - ``RemediationError`` (``E_REMEDIATE``), ``ValueError``
+  - ``StateError`` (``E_STATE``: ``watch``'s state file unreadable, damaged or another's), ``ValueError``
   - ``RenderError`` (``E_RENDER``: a result asked for in a format it lacks, a failing query), ``ValueError``
   - ``TooComplex`` (``E_TOO_COMPLEX``: a pattern's normal form over its cap), ``ValueError``
   - ``CannotCut`` (``E_CANNOT_CUT``: a large document that cannot be read in pieces), ``ValueError``
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from .audit.iac import IacError as IacError
     from .audit.snapshot import SnapshotError as SnapshotError
     from .config.errors import ConfigError as ConfigError
+    from .live.state import StateError as StateError
     from .metric.filter import MetricFilterError as MetricFilterError
     from .pattern.errors import PatternError as PatternError
     from .remediate.planner import RemediationError as RemediationError
