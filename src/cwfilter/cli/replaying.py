@@ -70,7 +70,7 @@ def add_commands(sub: Any) -> None:
     rp.add_argument(
         "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
     )
-    add_output_options(rp, ("table", "json", "csv", "text"), "table")
+    add_output_options(rp, ("table", "json", "csv", "text", "html"), "table")
     rp.add_argument("--matches", metavar="FILE",
                     help="write every matched record as JSON lines (timestamp, source file, record number, record); "
                     "- for standard output (the report then goes to standard error unless -o is given). The table's "
@@ -292,9 +292,16 @@ def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimelin
     if args.matches:
         write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
               None if args.matches == "-" else args.matches)  # fmt: skip
-    text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
-                  table=lambda: table(result, show_all=args.all)
-                  + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
+    if args.output == "html":
+        if args.query is not None:
+            raise OutputError("--query goes with --output json, table or text")
+        from ..report.html import replay_html  # only for --output html
+
+        text = replay_html(result, [timeline] if timeline is not None else [])
+    else:
+        text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
+                      table=lambda: table(result, show_all=args.all)
+                      + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
     if args.matches == "-" and not args.outfile:
         sys.stderr.write(text)  # standard output holds the matched records
     else:

@@ -7,11 +7,11 @@ import io
 import time
 from typing import Any, TextIO
 
-from .alarm import AlarmTimeline
-from .alarm.evaluate import Transition
-from .alarm.text import java_double
-from .replay import Match, Progress, ReplayResult
-from .times import iso_utc, parse_time
+from ..alarm import AlarmTimeline
+from ..alarm.evaluate import Transition
+from ..alarm.text import java_double
+from ..replay import Match, Progress, ReplayResult
+from ..times import iso_utc, parse_time
 
 
 def _dims(dimensions: tuple[tuple[str, str], ...]) -> str:
