@@ -27,10 +27,15 @@ def main(page_path: Path, out: Path) -> None:
         bottom = page.locator(".legend").bounding_box()
         assert bottom is not None
         out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(out), clip={"x": 0, "y": 0, "width": 1100, "height": bottom["y"] + bottom["height"] + 8})
+        page.screenshot(
+            path=str(out), clip={"x": 0, "y": 0, "width": 1100, "height": bottom["y"] + bottom["height"] + 8}
+        )
         browser.close()
 
 
 if __name__ == "__main__":
     args = [Path(a) for a in sys.argv[1:]]
-    main(args[0] if args else ROOT / "demo-output" / "replay.html", args[1] if len(args) > 1 else ROOT / "docs" / "replay.png")
+    main(
+        args[0] if args else ROOT / "demo-output" / "replay.html",
+        args[1] if len(args) > 1 else ROOT / "docs" / "replay.png",
+    )

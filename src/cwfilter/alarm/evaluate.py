@@ -95,27 +95,20 @@ class AlarmTimeline:
         }
 
 
-def watched_minutes(alarm: Alarm, datapoints: Datapoints) -> dict[int, StatisticSet]:
-    """The per-minute statistic sets the alarm sees: those of its exact metric identity
-    (namespace, name, dimension set; unit only if the alarm sets one), merged across units."""
-    dims = tuple(sorted(alarm.dimensions.items()))
-    merged: dict[int, StatisticSet] = {}
-    for key in datapoints.metrics():
-        if (key.namespace, key.name, key.dimensions) != (alarm.namespace, alarm.metric_name, dims):
-            continue
-        if alarm.unit is not None and key.unit != alarm.unit:
-            continue
-        for minute, stats in datapoints.minutes(key):
-            merged.setdefault(minute, StatisticSet()).merge(stats)
-    return merged
-
-
 class _Series:
     """The alarm's view of the metric: per-minute statistic sets of the exact metric identity
     (namespace, name, dimension set; unit only if the alarm sets one), merged across units."""
 
     def __init__(self, alarm: Alarm, datapoints: Datapoints) -> None:
-        merged = watched_minutes(alarm, datapoints)
+        dims = tuple(sorted(alarm.dimensions.items()))
+        merged: dict[int, StatisticSet] = {}
+        for key in datapoints.metrics():
+            if (key.namespace, key.name, key.dimensions) != (alarm.namespace, alarm.metric_name, dims):
+                continue
+            if alarm.unit is not None and key.unit != alarm.unit:
+                continue
+            for minute, stats in datapoints.minutes(key):
+                merged.setdefault(minute, StatisticSet()).merge(stats)
         self.minutes = merged
         self.sorted = sorted(merged)
 

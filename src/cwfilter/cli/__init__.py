@@ -16,9 +16,18 @@ EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2  # as console.py says them (kept
 COMMANDS = {
     "check": "patterns", "match": "patterns", "test": "testing", "replay": "replaying", "rules": "rules",
     "explain": "reviewing", "lint": "reviewing", "compare": "reviewing", "audit": "auditing", "snapshot": "auditing",
-    "remediate": "remediating",
+    "remediate": "remediating", "tune": "tuning",
 }  # fmt: skip
-_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating")  # as --help lists them
+_ORDER = (
+    "patterns",
+    "testing",
+    "replaying",
+    "tuning",
+    "rules",
+    "reviewing",
+    "auditing",
+    "remediating",
+)  # as --help lists them
 
 __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
 

@@ -9,7 +9,8 @@ import re
 import sys
 from pathlib import Path
 
-from ..alarm import Alarm, AlarmTimeline, default_evaluation_range, evaluate
+from ..alarm import Alarm, AlarmTimeline, evaluate
+from ..alarm.tuning import evaluation_span
 from ..config import ConfigError
 from ..metric import MetricFilter
 from ..replay import ReplayResult
@@ -18,12 +19,14 @@ from ..sources.scope import first_trail_file, relative_ms
 from ..times import iso_utc, parse_time
 
 
-def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
+def add_alarm_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -> None:
+    """The alarm's options; ``tuning`` (``cwfilter tune``): without those that do not apply there."""
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
                     "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
-    al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
+    if not tuning:
+        al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
     al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
     al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
     al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
@@ -34,8 +37,9 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al.add_argument(
         "--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))"
     )
-    al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
-    al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
+    if not tuning:
+        al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
+        al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
 
 
 def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
@@ -120,18 +124,8 @@ def evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult,
     if created is None and since is not None:  # the alarm starts where the range does
         created = since - since % 60_000
     until = time_option(args.alarm_until, "--alarm-until")
-    span = result.span
-    minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
-    first = span[0] if span else (min(minutes) if minutes else None)
-    last = span[1] if span else (max(minutes) if minutes else None)
-    if created is None:
-        if first is None:
-            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
-        created = first - first % 60_000
-    r = args.evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
-    if until is None:
-        until = max(created, last or created) + (r + 1) * alarm.period * 1000
-        until -= until % 60_000
+    created, until = evaluation_span(alarm, result, created_at=created, until=until,
+                                     evaluation_range=args.evaluation_range)  # fmt: skip
     return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
 
 

@@ -42,6 +42,13 @@ def add_commands(sub: Any) -> None:
         "--max-file-size); 2 nothing could be read (no input found, every input failed), invalid arguments, "
         "or --strict stopped at a problem.",
     )
+    add_replay_arguments(rp)
+    rp.set_defaults(handler=replay_command)
+
+
+def add_replay_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -> None:
+    """replay's arguments; ``tuning``: less those ``cwfilter tune`` replaces (``--period`` and
+    ``--statistic`` are its grid) or has its own of (output, ``--matches``, ``--all``)."""
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
     which.add_argument(
@@ -64,20 +71,21 @@ def add_commands(sub: Any) -> None:
     )
     metric.add_argument("--unit")
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
-    rp.add_argument(
-        "--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)"
-    )
-    rp.add_argument(
-        "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
-    )
-    add_output_options(rp, ("table", "json", "csv", "text", "html"), "table")
-    rp.add_argument("--matches", metavar="FILE",
-                    help="write every matched record as JSON lines (timestamp, source file, record number, record); "
-                    "- for standard output (the report then goes to standard error unless -o is given). The table's "
-                    "ALARM episodes then name the events behind them. Reads every record whole (no fast path)")  # fmt: skip
-    rp.add_argument("--all", action="store_true",
-                    help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
-                    f"{SHOWN_ROWS} at most)")  # fmt: skip
+    if not tuning:
+        rp.add_argument(
+            "--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)"
+        )
+        rp.add_argument(
+            "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
+        )
+        add_output_options(rp, ("table", "json", "csv", "text", "html"), "table")
+        rp.add_argument("--matches", metavar="FILE",
+                        help="write every matched record as JSON lines (timestamp, source file, record number, record); "
+                        "- for standard output (the report then goes to standard error unless -o is given). The table's "
+                        "ALARM episodes then name the events behind them. Reads every record whole (no fast path)")  # fmt: skip
+        rp.add_argument("--all", action="store_true",
+                        help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
+                        f"{SHOWN_ROWS} at most)")  # fmt: skip
     rp.add_argument("--timestamp", choices=("event", "delivery"), default="event",
                     help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
@@ -90,8 +98,7 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
                     "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
-    add_alarm_arguments(rp)
-    rp.set_defaults(handler=replay_command)
+    add_alarm_arguments(rp, tuning=tuning)
 
 
 def _add_range_arguments(rp: argparse.ArgumentParser) -> None:
@@ -149,8 +156,9 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
     )
 
 
-def replay_command(args: argparse.Namespace) -> int:
-    keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
+def filter_of(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None] | int:
+    """The metric filter (and rule) the arguments name, its warnings shown; or the exit status
+    after reporting why there is none."""
     try:
         mf, rule = _replay_filter(args)
     except Reported:
@@ -162,6 +170,15 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for warning in mf.warnings:
         print(f"cwfilter: warning: {warning}", file=sys.stderr)
+    return mf, rule
+
+
+def replay_command(args: argparse.Namespace) -> int:
+    keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
+    chosen = filter_of(args)
+    if isinstance(chosen, int):
+        return chosen
+    mf, rule = chosen
     period = args.period or (rule.alarm_spec["period"] if rule else 300)
     statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
     try:

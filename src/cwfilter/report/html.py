@@ -18,7 +18,6 @@ from importlib import resources
 from typing import Any
 
 from ..alarm import AlarmTimeline, Notification
-from ..alarm.evaluate import watched_minutes
 from ..alarm.text import java_double
 from ..metric import Datapoints, MetricKey
 from ..replay import ReplayResult
@@ -29,7 +28,7 @@ from .replay import accounting_lines, describe_match, events_behind, plural
 # noisy year stays small; the rest are counted (``--matches`` has every event).
 EPISODES_LISTED = 200
 EVENTS_LISTED = 20
-_OPERATORS = {"GreaterThanOrEqualToThreshold": "≥", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
+OPERATOR_SYMBOLS = {"GreaterThanOrEqualToThreshold": "≥", "GreaterThanThreshold": ">", "LessThanThreshold": "<",
               "LessThanOrEqualToThreshold": "≤"}  # fmt: skip
 _STATE_CODES = {"OK": "O", "ALARM": "A", "INSUFFICIENT_DATA": "I"}
 
@@ -72,10 +71,10 @@ def _alarm_lane(result: ReplayResult, timeline: AlarmTimeline) -> dict[str, Any]
     a = timeline.alarm
     key = MetricKey(a.namespace, a.metric_name, tuple(sorted(a.dimensions.items())), a.unit)
     view = Datapoints()
-    view.series[key] = watched_minutes(a, result.datapoints)
+    view.series[key] = result.datapoints.matching(key.namespace, key.name, key.dimensions, key.unit)
     periods = view.periods(key, a.period, a.stat)
     t0, values = encode_periods(periods, a.period * 1000)
-    op = _OPERATORS.get(a.comparison_operator, a.comparison_operator)
+    op = OPERATOR_SYMBOLS.get(a.comparison_operator, a.comparison_operator)
     dims = ", ".join(f"{k}={v}" for k, v in sorted(a.dimensions.items()))
     return {
         "title": a.name,
@@ -141,14 +140,20 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def page(title: str, body: str, data: Any) -> str:
-    """A self-contained page: the shared stylesheet and script inline, ``data`` as JSON."""
+def page(title: str, body: str, data: Any, *, script: bool = True) -> str:
+    """A self-contained page: the shared stylesheet inline and, with ``script``, the chart's
+    script and ``data`` (as JSON) for it."""
+    code = (
+        f'<script type="application/json" id="cwf-data">{_script_json(data)}</script>\n'
+        f"<script>\n{_asset('html.js')}</script>\n"
+        if script
+        else ""
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{_asset('html.css')}</style>\n</head>\n<body>\n{body}\n"
-        f'<script type="application/json" id="cwf-data">{_script_json(data)}</script>\n'
-        f"<script>\n{_asset('html.js')}</script>\n</body>\n</html>\n"
+        f"{code}</body>\n</html>\n"
     )
 
 

@@ -1,0 +1,100 @@
+"""Presentation of ``cwfilter tune``: the settings compared, as a table, JSON and CSV (the HTML
+page is ``html_tune``). Returns text; never prints."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from ..alarm import Alarm
+from ..alarm.tuning import Outcome, Setting
+from ..replay import ReplayResult
+from ..times import iso_utc
+from .html import OPERATOR_SYMBOLS
+from .replay import accounting_lines, describe_match, plural
+
+EVENTS_PER_SETTING = 3  # unnoticed events the table names per setting (JSON has every one)
+
+
+def duration(ms: int) -> str:
+    """``0m``, ``45m``, ``3h 20m``, ``12d 4h``: minutes, hours and days."""
+    minutes = ms // 60_000
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h" if hours else f"{days}d"
+    if hours:
+        return f"{hours}h {mins}m" if mins else f"{hours}h"
+    return f"{mins}m"
+
+
+def setting_text(s: Setting, base: Alarm) -> str:
+    """``Sum ≥ 1 per 300 s, 1 of 1, missing`` with the alarm's comparison."""
+    return s.label(OPERATOR_SYMBOLS.get(base.comparison_operator, base.comparison_operator))
+
+
+def tune_table(result: ReplayResult, base: Alarm, outcomes: list[Outcome]) -> str:
+    """The settings, one a line, then the events each would have missed, then the accounting."""
+    events = result.matches
+    lines = [
+        f"alarm           {base.name}: {plural(len(outcomes), 'setting')} compared on one replay "
+        f"({'*' if any(o.own for o in outcomes) else 'no'} marks the alarm's own setting)",
+        f"events          {'not kept (--no-events)' if events is None else plural(len(events), 'matched event')}",
+        "sorted          by unnoticed events, then SNS notifications to ALARM, then time in ALARM",
+        "",
+    ]
+    labels = [setting_text(o.setting, base) for o in outcomes]
+    width = max([len("setting"), *map(len, labels)])
+    lines.append(f"   {'setting':<{width}}  ALARMs  notified  in ALARM  first ALARM (UTC)     longest quiet  unnoticed")
+    for o, label in zip(outcomes, labels):
+        first = iso_utc(o.first_alarm) if o.first_alarm is not None else "never"
+        missed = "-" if o.unnoticed is None else f"{len(o.unnoticed):,}"
+        lines.append(f" {'*' if o.own else ' '} {label:<{width}}  {o.alarms:>6,}  {o.notifications:>8,}  "
+                     f"{duration(o.time_in_alarm):>8}  {first:<20}  {duration(o.longest_quiet):>13}  {missed:>9}")  # fmt: skip
+    missed_any = [(o, label) for o, label in zip(outcomes, labels) if o.unnoticed]
+    if missed_any:
+        lines += ["", "unnoticed events (the alarm never in ALARM while they were in its evaluation range):"]
+    for o, label in missed_any:
+        assert o.unnoticed is not None
+        lines.append(f"  {label}: {plural(len(o.unnoticed), 'event')}")
+        for m in o.unnoticed[:EVENTS_PER_SETTING]:
+            lines.append(
+                f"    {iso_utc(m.timestamp)[:10]} {describe_match(m)}  ({m.source.rsplit('/', 1)[-1]}#{m.index})"
+            )
+        if len(o.unnoticed) > EVENTS_PER_SETTING:
+            lines.append(
+                f"    ... {plural(len(o.unnoticed) - EVENTS_PER_SETTING, 'more event')} (--output json lists every one)"
+            )
+    return "\n".join([*lines, "", *accounting_lines(result)]) + "\n"
+
+
+def tune_json(result: ReplayResult, base: Alarm, outcomes: list[Outcome]) -> dict[str, Any]:
+    """The ``tune --output json`` document: the alarm, the settings in order, the accounting."""
+    return {
+        "alarm": base.as_put_metric_alarm(),
+        "matchedEvents": None if result.matches is None else len(result.matches),
+        "settings": [o.as_dict() for o in outcomes],
+        "accounting": result.accounting.as_dict(),
+    }
+
+
+CSV_FIELDS = ("own", "setting", "threshold", "period", "evaluationPeriods", "datapointsToAlarm", "statistic",
+              "treatMissingData", "alarms", "notifications", "timeInAlarmSeconds", "firstAlarm",
+              "longestQuietSeconds", "unnoticedEvents")  # fmt: skip
+
+
+def tune_csv(outcomes: list[Outcome]) -> str:
+    """One row per setting, in the table's order."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    for o in outcomes:
+        s, d = o.setting, o.as_dict()
+        writer.writerow([
+            "*" if o.own else "", s.label(), f"{s.threshold:g}", s.period, s.evaluation_periods,
+            "" if s.datapoints_to_alarm is None else s.datapoints_to_alarm, s.statistic, s.treat_missing_data or "",
+            o.alarms, o.notifications, d["timeInAlarmSeconds"], d["firstAlarm"] or "", d["longestQuietSeconds"],
+            "" if o.unnoticed is None else len(o.unnoticed),
+        ])  # fmt: skip
+    return out.getvalue()
