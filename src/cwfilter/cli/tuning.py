@@ -9,17 +9,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ..alarm import Alarm, AlarmValidationError, evaluate
-from ..alarm.tuning import Outcome, Setting, grid, tune
+from ..alarm.tuning import Setting, grid, tune
 from ..config import ConfigError
 from ..metric import Datapoints
-from ..replay import ReplayResult
 from ..replay.allocator import keep_freed_memory
-from ..report import accounting_lines
-from ..report.tuning import setting_text
+from ..report import RenderError, render
+from ..report.replay import accounting_lines
+from ..report.tuning import TuneReport, setting_text
 from ..sources.scope import Scope
 from .alarming import bound_option, replay_alarm, time_option
+from .common import OutputError, add_command, add_output_options, write
 from .console import fail
-from .output import OutputError, add_output_options, render, write
 from .replaying import _exit_status, _run_replay, add_replay_arguments, filter_of
 
 T = TypeVar("T")
@@ -46,8 +46,8 @@ def _unset_or_text(text: str) -> str | None:
 
 
 def add_commands(sub: Any) -> None:
-    tp = sub.add_parser(
-        "tune",
+    tp = add_command(
+        sub, "tune",
         help="compare alarm settings side by side on one replay: notifications, time in ALARM, missed events",
         description="Replay the logs once (as `cwfilter replay`), then evaluate the alarm (the rule's, or --alarm "
         "FILE) with every combination of the settings given, on the same datapoints. Per setting: transitions to "
@@ -55,9 +55,10 @@ def add_commands(sub: Any) -> None:
         "matched events that would have gone unnoticed (the alarm never in ALARM while the event was within its "
         "evaluation range). Sorted by unnoticed events, then notifications, then time in ALARM; * marks the "
         "alarm's own setting.",
-        epilog="exit status as replay's: 0 every input read in full; 3 some inputs failed or were read in part; "
-        "2 nothing could be read, invalid arguments, or a setting AWS would refuse (with AWS's message).",
-    )
+        exits={0: "every input found was read in full", 2: "nothing could be read, invalid arguments, or a setting "
+               "AWS would refuse (with AWS's message)", 3: "the result is printed but some inputs failed or were "
+               "read only in part"},
+    )  # fmt: skip
     add_replay_arguments(tp, tuning=True)
     g = tp.add_argument_group(
         "the grid (each takes one or more values, or a comma-separated list; default: the alarm's)"
@@ -73,7 +74,7 @@ def add_commands(sub: Any) -> None:
                    help="missing, notBreaching, breaching, ignore, or 'unset'")  # fmt: skip
     tp.add_argument("--no-events", action="store_true", help="do not keep the matched events (the replay's fast "
                     "path): no unnoticed events are listed")  # fmt: skip
-    add_output_options(tp, ("table", "json", "csv", "text", "html"), "table")
+    add_output_options(tp, TuneReport.formats, "table")
     tp.set_defaults(handler=tune_command, matches=None, no_alarm=False)
 
 
@@ -119,29 +120,18 @@ def tune_command(args: argparse.Namespace) -> int:
     result = _run_replay(args, mf, base.period, base.stat, scope)
     if isinstance(result, int):
         return result
+    if not result.accounting.files:
+        return _exit_status(result)  # nothing was read: say so, not what the alarm lacks
     try:
         outcomes = tune(result, base, settings, created_at=created, until=until,
                         evaluation_range=args.evaluation_range)  # fmt: skip
-        write(_text(args, result, base, outcomes), args.outfile)
     except ValueError as exc:
         print("\n".join(accounting_lines(result)), file=sys.stderr)
         return fail(str(exc))
-    except OutputError as exc:
+    try:
+        write(render(TuneReport(result, base, outcomes), args.output, args.query), args.outfile)
+    except (OutputError, RenderError) as exc:
         return fail(str(exc))
     if args.outfile and args.output != "table":
         print("\n".join(accounting_lines(result)), file=sys.stderr)
     return _exit_status(result)
-
-
-def _text(args: argparse.Namespace, result: ReplayResult, base: Alarm, outcomes: list[Outcome]) -> str:
-    from ..report import tuning as report  # only for tune
-
-    if args.output == "html":
-        if args.query is not None:
-            raise OutputError("--query goes with --output json, table or text")
-        from ..report.html_tune import tune_html
-
-        return tune_html(result, base, outcomes)
-    return render(lambda: report.tune_json(result, base, outcomes), args.output, args.query,
-                  table=lambda: report.tune_table(result, base, outcomes),
-                  csv=lambda: report.tune_csv(outcomes))  # fmt: skip

@@ -3,14 +3,14 @@ page is ``html_tune``). Returns text; never prints."""
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from ..alarm import Alarm
 from ..alarm.tuning import Outcome, Setting
 from ..replay import ReplayResult
 from ..times import iso_utc
+from .base import Report
 from .html import OPERATOR_SYMBOLS
 from .replay import accounting_lines, describe_match, plural
 
@@ -69,32 +69,45 @@ def tune_table(result: ReplayResult, base: Alarm, outcomes: list[Outcome]) -> st
     return "\n".join([*lines, "", *accounting_lines(result)]) + "\n"
 
 
-def tune_json(result: ReplayResult, base: Alarm, outcomes: list[Outcome]) -> dict[str, Any]:
-    """The ``tune --output json`` document: the alarm, the settings in order, the accounting."""
-    return {
-        "alarm": base.as_put_metric_alarm(),
-        "matchedEvents": None if result.matches is None else len(result.matches),
-        "settings": [o.as_dict() for o in outcomes],
-        "accounting": result.accounting.as_dict(),
-    }
+class TuneReport(Report):
+    """``cwfilter tune``'s result: the settings compared (``outcomes``, in order) on one replay."""
+
+    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv", "html")
+
+    def __init__(self, result: ReplayResult, base: Alarm, outcomes: list[Outcome]) -> None:
+        self.result, self.base, self.outcomes = result, base, outcomes
+
+    def data(self) -> dict[str, Any]:
+        """The alarm, the settings in order, the accounting."""
+        return {
+            "alarm": self.base.as_put_metric_alarm(),
+            "matchedEvents": None if self.result.matches is None else len(self.result.matches),
+            "settings": [o.as_dict() for o in self.outcomes],
+            "accounting": self.result.accounting.as_dict(),
+        }
+
+    def table(self) -> str:
+        return tune_table(self.result, self.base, self.outcomes)
+
+    def rows(self) -> list[Sequence[Any]]:
+        """One row per setting, in the table's order (``--output csv``)."""
+        rows: list[Sequence[Any]] = [CSV_FIELDS]
+        for o in self.outcomes:
+            s, d = o.setting, o.as_dict()
+            rows.append([
+                "*" if o.own else "", s.label(), f"{s.threshold:g}", s.period, s.evaluation_periods,
+                "" if s.datapoints_to_alarm is None else s.datapoints_to_alarm, s.statistic,
+                s.treat_missing_data or "", o.alarms, o.notifications, d["timeInAlarmSeconds"], d["firstAlarm"] or "",
+                d["longestQuietSeconds"], "" if o.unnoticed is None else len(o.unnoticed),
+            ])  # fmt: skip
+        return rows
+
+    def html(self) -> str:
+        from .html_tune import tune_html  # only for --output html
+
+        return tune_html(self.result, self.base, self.outcomes)
 
 
 CSV_FIELDS = ("own", "setting", "threshold", "period", "evaluationPeriods", "datapointsToAlarm", "statistic",
               "treatMissingData", "alarms", "notifications", "timeInAlarmSeconds", "firstAlarm",
               "longestQuietSeconds", "unnoticedEvents")  # fmt: skip
-
-
-def tune_csv(outcomes: list[Outcome]) -> str:
-    """One row per setting, in the table's order."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_FIELDS)
-    for o in outcomes:
-        s, d = o.setting, o.as_dict()
-        writer.writerow([
-            "*" if o.own else "", s.label(), f"{s.threshold:g}", s.period, s.evaluation_periods,
-            "" if s.datapoints_to_alarm is None else s.datapoints_to_alarm, s.statistic, s.treat_missing_data or "",
-            o.alarms, o.notifications, d["timeInAlarmSeconds"], d["firstAlarm"] or "", d["longestQuietSeconds"],
-            "" if o.unnoticed is None else len(o.unnoticed),
-        ])  # fmt: skip
-    return out.getvalue()
