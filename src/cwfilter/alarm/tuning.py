@@ -31,10 +31,10 @@ def evaluation_span(
     created_at: int | None = None,
     until: int | None = None,
     evaluation_range: int | None = None,
-) -> tuple[int, int]:
+) -> tuple[int, int] | None:
     """Where ``replay`` evaluates ``alarm``: from ``created_at`` (default: the minute of the first
     record read) until ``until`` (default: R + 1 periods after the last record, when the alarm
-    has settled). ``ValueError`` when the replay read no record with a time and none is given."""
+    has settled). ``None`` when the replay read no record with a time and no start is given."""
     span = result.span
     minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
     first = span[0] if span else (min(minutes) if minutes else None)
@@ -42,7 +42,7 @@ def evaluation_span(
     created = created_at
     if created is None:
         if first is None:
-            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
+            return None
         created = first - first % MINUTE_MS
     if until is None:
         r = evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
@@ -223,7 +223,8 @@ def tune(
 ) -> list[Outcome]:
     """Evaluate each setting of ``base`` over the replay's datapoints (the span as ``replay``
     with that setting evaluates it), sorted by ``sort_key`` (the grid's order among equals).
-    Every setting is validated first: ``AlarmValidationError`` names the first AWS would refuse."""
+    Every setting is validated first: ``AlarmValidationError`` names the first AWS would refuse;
+    ``ValueError`` when no record had a time and ``created_at`` is not given."""
     alarms = [s.alarm(base) for s in settings]
     own = Setting.of(base)
     key = metric_key(base)  # every setting watches the base alarm's metric: only its datapoints are handed on
@@ -231,8 +232,10 @@ def tune(
     watched.series[key] = result.datapoints.matching(key.namespace, key.name, key.dimensions, key.unit)
     outcomes = []
     for s, alarm in zip(settings, alarms):
-        start, end = evaluation_span(alarm, result, created_at=created_at, until=until,
-                                     evaluation_range=evaluation_range)  # fmt: skip
+        span = evaluation_span(alarm, result, created_at=created_at, until=until, evaluation_range=evaluation_range)
+        if span is None:
+            raise ValueError("no record with a timestamp was read: give --alarm-created-at and --alarm-until")
+        start, end = span
         timeline = evaluate(alarm, watched, start, end, evaluation_range=evaluation_range)
         outcomes.append(outcome(s, s == own, timeline, result.matches, evaluation_range))
     return sorted(outcomes, key=sort_key)

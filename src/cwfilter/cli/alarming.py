@@ -17,7 +17,7 @@ from ..replay import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
 from ..sources.scope import first_trail_file, relative_ms
 from ..times import iso_utc, parse_time
-from .common import integer, region
+from .common import InputError, integer, plain_text_file, region
 
 
 def add_alarm_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -> None:
@@ -49,6 +49,10 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     if args.alarm:
         from ..config import load_alarms  # here: a replay without --alarm does not load YAML
 
+        try:
+            plain_text_file("--alarm", args.alarm)
+        except InputError as exc:
+            raise ConfigError(str(exc)) from None
         alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
@@ -121,13 +125,19 @@ def bound_option(text: str | None, name: str) -> int | None:
     return ago if ago is not None else time_option(text, name)
 
 
-def evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult, since: int | None) -> AlarmTimeline:
+def evaluate_alarm(
+    args: argparse.Namespace, alarm: Alarm, result: ReplayResult, since: int | None
+) -> AlarmTimeline | None:
+    """The alarm's timeline over the replay; ``None`` when no time was read to start it at
+    (no record had a timestamp, and neither --since nor --alarm-created-at says when)."""
     created = time_option(args.alarm_created_at, "--alarm-created-at")
     if created is None and since is not None:  # the alarm starts where the range does
         created = since - since % 60_000
     until = time_option(args.alarm_until, "--alarm-until")
-    created, until = evaluation_span(alarm, result, created_at=created, until=until,
-                                     evaluation_range=args.evaluation_range)  # fmt: skip
+    span = evaluation_span(alarm, result, created_at=created, until=until, evaluation_range=args.evaluation_range)
+    if span is None:
+        return None
+    created, until = span
     return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
 
 
