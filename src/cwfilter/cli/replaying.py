@@ -64,26 +64,7 @@ def add_replay_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -
     """replay's arguments; ``tuning``: less those ``cwfilter tune`` replaces (``--period`` and
     ``--statistic`` are its grid) or has its own of (output, ``--matches``, ``--all``)."""
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
-    which = rp.add_argument_group("the metric filter (one of)")
-    which.add_argument(
-        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
-    )
-    which.add_argument("--filter-pattern", metavar="PATTERN")
-    which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
-    which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
-    metric = rp.add_argument_group("metric options for --filter-pattern")
-    metric.add_argument("--metric-name", default="MatchCount")
-    metric.add_argument("--namespace", default="cwfilter")
-    metric.add_argument("--metric-value", default="1")
-    metric.add_argument("--default-value", type=float)
-    metric.add_argument(
-        "--dimension",
-        action="append",
-        default=[],
-        metavar="NAME=REF",
-        help="e.g. Bucket=$.requestParameters.bucketName",
-    )
-    metric.add_argument("--unit")
+    add_filter_arguments(rp)
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
     if not tuning:
         rp.add_argument("--period", type=integer(60, 604_800, multiple=60), default=None,
@@ -115,6 +96,33 @@ def add_replay_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -
     add_alarm_arguments(rp, tuning=tuning)
 
 
+def add_filter_arguments(rp: argparse.ArgumentParser) -> None:
+    """The metric filter's options (``replay`` and ``watch``): ``--rule``, ``--filter-pattern``
+    with the metric options, or ``--metric-filter FILE``."""
+    which = rp.add_argument_group("the metric filter (one of)")
+    which.add_argument(
+        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
+    )
+    which.add_argument("--filter-pattern", metavar="PATTERN")
+    which.add_argument(
+        "--metric-filter", "--filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform"
+    )
+    which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
+    metric = rp.add_argument_group("metric options for --filter-pattern")
+    metric.add_argument("--metric-name", default="MatchCount")
+    metric.add_argument("--namespace", default="cwfilter")
+    metric.add_argument("--metric-value", default="1")
+    metric.add_argument("--default-value", type=float)
+    metric.add_argument(
+        "--dimension",
+        action="append",
+        default=[],
+        metavar="NAME=REF",
+        help="e.g. Bucket=$.requestParameters.bucketName",
+    )
+    metric.add_argument("--unit")
+
+
 def _add_range_arguments(rp: argparse.ArgumentParser) -> None:
     rng = rp.add_argument_group("range: what is left out before anything is read (by the CloudTrail layout and names)")
     rng.add_argument("--since", metavar="TIME", help="ISO 8601 (2024-03-04, 2024-03-04T08:00Z) or a time ago "
@@ -127,7 +135,8 @@ def _add_range_arguments(rp: argparse.ArgumentParser) -> None:
                      help="only this region's files (repeatable; --region is the alarm's)")  # fmt: skip
 
 
-def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
+def replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
+    """The metric filter the options name (and its rule, if one was named)."""
     # An empty --filter-pattern is a pattern (it matches every event), not a missing option.
     chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n) not in (None, False)]
     if not chosen and args.alarm:
@@ -171,11 +180,10 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
     )
 
 
-def filter_of(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None] | int:
-    """The metric filter (and rule) the arguments name, its warnings shown; or the exit status
-    after reporting why there is none."""
+def filter_or_report(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None] | int:
+    """``replay_filter``, its warnings shown; or the exit status after showing why there is none."""
     try:
-        mf, rule = _replay_filter(args)
+        mf, rule = replay_filter(args)
     except Reported:
         return EXIT_ERROR
     except PatternError as exc:
@@ -190,7 +198,7 @@ def filter_of(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None] | in
 
 def replay_command(args: argparse.Namespace) -> int:
     keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
-    chosen = filter_of(args)
+    chosen = filter_or_report(args)
     if isinstance(chosen, int):
         return chosen
     mf, rule = chosen

@@ -20,7 +20,7 @@ from ..sources.scope import Scope
 from .alarming import bound_option, replay_alarm, time_option
 from .common import OutputError, add_command, add_output_options, write
 from .console import fail
-from .replaying import _exit_status, _run_replay, add_replay_arguments, filter_of
+from .replaying import _exit_status, _run_replay, add_replay_arguments, filter_or_report
 
 T = TypeVar("T")
 
@@ -99,7 +99,7 @@ def settings_of(args: argparse.Namespace, base: Alarm) -> list[Setting]:
 
 def tune_command(args: argparse.Namespace) -> int:
     keep_freed_memory()
-    chosen = filter_of(args)
+    chosen = filter_or_report(args)
     if isinstance(chosen, int):
         return chosen
     mf, rule = chosen
