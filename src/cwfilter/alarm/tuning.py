@@ -20,7 +20,7 @@ from typing import Any
 from ..metric import MINUTE_MS, Datapoints
 from ..replay import Match, ReplayResult
 from ..times import iso_utc
-from .evaluate import AlarmTimeline, default_evaluation_range, evaluate, metric_key
+from .evaluator import AlarmTimeline, default_evaluation_range, evaluate, metric_key
 from .model import Alarm
 
 

@@ -18,9 +18,9 @@ from ..alarm import AlarmTimeline, AlarmValidationError
 from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
-from ..replay import ReplayError, ReplayResult, replay
-from ..replay.allocator import keep_freed_memory
-from ..replay.cluster import ClusterError, dask_client
+from ..replayer import ReplayError, ReplayResult, replay
+from ..replayer.allocator import keep_freed_memory
+from ..replayer.cluster import ClusterError, dask_client
 from ..report import RenderError, render
 from ..report.replay import SHOWN_ROWS, ProgressBar, ReplayReport, accounting_lines
 from ..rules import Rule, find_rule
@@ -222,6 +222,8 @@ def replay_command(args: argparse.Namespace) -> int:
     timeline = None
     if alarm is not None and not result.accounting.files:
         return _exit_status(result)  # nothing was read: say so, not what the alarm lacks
+    if alarm is not None and rule is not None and not args.alarm and not args.topic_arn:
+        alarm = replay_alarm(args, mf, rule, result.origin)  # its topic where the replay found the trail
     if alarm is not None:
         try:
             timeline = evaluate_alarm(args, alarm, result, scope.since_ms)

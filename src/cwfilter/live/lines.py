@@ -21,7 +21,7 @@ from typing import Literal
 import orjson
 
 from ..metric import MetricFilter, Observation
-from ..replay.counting import event_time
+from ..replayer.counting import event_time
 from ..sources import Item, Problem, Skip
 from ..sources.formats import EXPORT_LINE, json_lines
 from ..times import in_range, parse_time
