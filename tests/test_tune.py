@@ -192,11 +192,10 @@ def test_grid_keeps_the_alarm_own_setting_first_and_once() -> None:
 def test_an_event_is_noticed_up_to_r_periods_later() -> None:
     """One event at 10:00:30; the alarm (1 of 1 per 60 s, R = 1 + 7 = 8) goes to ALARM at 10:01 and
     back at 10:02. Seen at 10:01 to 10:08: noticed; an alarm in ALARM only from 10:09 misses it."""
-    from cwfilter.replay import Match
-
     from cwfilter.alarm import AlarmTimeline, Transition
     from cwfilter.alarm.model import Alarm
     from cwfilter.alarm.tuning import unnoticed_events
+    from cwfilter.replayer import Match
 
     alarm = Alarm("a", "N", "M", period=60, evaluation_periods=1, threshold=1,
                   comparison_operator="GreaterThanOrEqualToThreshold")  # fmt: skip

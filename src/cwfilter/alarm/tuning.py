@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..metric import MINUTE_MS, Datapoints
-from ..replay import Match, ReplayResult
+from ..replayer import Match, ReplayResult
 from ..times import iso_utc
 from .evaluator import AlarmTimeline, default_evaluation_range, evaluate, metric_key
 from .model import Alarm

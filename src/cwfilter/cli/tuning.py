@@ -12,7 +12,7 @@ from ..alarm import Alarm, AlarmValidationError, evaluate
 from ..alarm.tuning import Setting, grid, tune
 from ..config import ConfigError
 from ..metric import Datapoints
-from ..replay.allocator import keep_freed_memory
+from ..replayer.allocator import keep_freed_memory
 from ..report import RenderError, render
 from ..report.replay import accounting_lines
 from ..report.tuning import TuneReport, setting_text

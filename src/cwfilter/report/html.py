@@ -20,7 +20,7 @@ from typing import Any
 from ..alarm import AlarmTimeline, Notification
 from ..alarm.text import java_double
 from ..metric import Datapoints, MetricKey
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..times import iso_utc
 from .replay import accounting_lines, describe_match, events_behind, plural
 

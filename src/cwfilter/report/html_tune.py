@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..alarm import Alarm, AlarmTimeline
 from ..alarm.tuning import Outcome
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..times import iso_utc
 from .html import page
 from .replay import accounting_lines, describe_match, plural

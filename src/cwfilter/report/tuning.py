@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from ..alarm import Alarm
 from ..alarm.tuning import Outcome, Setting
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..times import iso_utc
 from .base import Report
 from .html import OPERATOR_SYMBOLS
