@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Location
+from ..config.model import AlarmResource, Location, MetricFilterResource, Trail
 
 PASS, FAIL, WARNING, NO_DATA = "PASS", "FAIL", "WARNING", "NO_DATA"
 STATUSES = (PASS, WARNING, NO_DATA, FAIL)  # best first, when several trails are candidates
@@ -50,6 +50,21 @@ STAGES = (
 
 
 @dataclass
+class Chain:
+    """The objects a verdict's chain found, link by link (``None``/empty: not reached): the
+    trail, the log group it delivers to (region, name), the metric filters on it that match
+    some of the rule's events, one of them that alone matches every required event, the alarm
+    on their metric and the SNS topic it notifies. Remediation starts from these."""
+
+    trail: Trail | None = None
+    log_group: tuple[str, str] | None = None
+    filters: list[MetricFilterResource] = field(default_factory=list)
+    complete: MetricFilterResource | None = None
+    alarm: AlarmResource | None = None
+    topic: str | None = None
+
+
+@dataclass
 class Finding:
     """The verdict of ``rule`` for ``account`` in ``region``; ``evidence`` names the trail,
     log group, filters, missed events (and why), alarms and topics the verdict rests on."""
@@ -63,6 +78,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
     aliases: tuple[str, ...] = ()
+    chain: Chain = field(default_factory=Chain)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -83,6 +99,7 @@ class Verdict:
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
+    chain: Chain = field(default_factory=Chain)
 
     @property
     def rank(self) -> tuple[int, int]:
@@ -93,3 +110,9 @@ class Verdict:
 
 def best(verdicts: list[Verdict]) -> Verdict:
     return min(verdicts, key=lambda v: v.rank)
+
+
+def evaluated(findings: list[Finding]) -> bool:
+    """Whether any rule could be evaluated: some finding is not NO_DATA (a CLI exits 2 when
+    none is, naming the failed calls)."""
+    return any(f.status != NO_DATA for f in findings)

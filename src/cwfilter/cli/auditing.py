@@ -12,7 +12,7 @@ from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, fail
 
 EXIT_HELP = (
     "exit status: 0 no FAIL (every rule PASS, WARNING or NO_DATA), 1 any FAIL, 2 usage or input error "
-    "(bad arguments, unreadable template or snapshot, or no AWS identity at all)"
+    "(bad arguments, unreadable template or snapshot, no AWS identity at all, or no rule could be evaluated)"
 )
 
 
@@ -49,7 +49,8 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--template", metavar="FILE",
                         help="CloudFormation (JSON/YAML) or Terraform (.tf, .tf.json, `terraform show -json`) file")  # fmt: skip
-    source.add_argument("--snapshot", metavar="DIR", help="a folder written by `cwfilter snapshot`")
+    source.add_argument("--snapshot", metavar="DIR",
+                        help="a folder written by `cwfilter snapshot`, or of plain AWS CLI describe-*/get-* outputs")  # fmt: skip
 
 
 def selected_rules(names: list[str] | None) -> list[Rule]:
@@ -62,14 +63,15 @@ def load_account(args: argparse.Namespace) -> Any:
     from ..audit import read_live, read_snapshot, read_template
 
     if args.template:
-        return read_template(args.template, region=(args.region or ["us-east-1"])[0])
+        return read_template(args.template, *(args.region or [])[:1])
     if args.snapshot:
-        return read_snapshot(args.snapshot)
+        return read_snapshot(args.snapshot, *(args.region or [])[:1])
     return read_live(args.region, profile=args.profile)[0]
 
 
 def audit_command(args: argparse.Namespace) -> int:
-    from ..audit import NO_DATA, IacError, SnapshotError, audit
+    from ..audit import IacError, SnapshotError, audit
+    from ..audit.findings import evaluated
     from ..audit.report import as_json, sarif, table
 
     try:
@@ -91,8 +93,11 @@ def audit_command(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if any(f.status == "FAIL" for f in findings):
         return EXIT_NO_MATCH
-    if findings and all(f.status == NO_DATA for f in findings):
-        print("cwfilter: no rule could be evaluated (every finding is NO_DATA)", file=sys.stderr)
+    if not evaluated(findings):
+        causes = sorted({f.message for f in findings})
+        print("cwfilter: no rule could be evaluated" + (f": {causes[0]}" if causes else " (no findings)")
+              + (f" (and {len(causes) - 1} other cause(s))" if len(causes) > 1 else ""), file=sys.stderr)  # fmt: skip
+        return EXIT_ERROR
     return EXIT_MATCH
 
 

@@ -17,8 +17,9 @@ def add_commands(sub: Any) -> None:
         "(unless a topic with a confirmed subscriber exists), the rule's metric filter on the trail's log group "
         "(unless a filter already matches every required event), and the rule's alarm (CWL-012: "
         "CloudTrailMetrics/S3BucketEventCount, Sum, 300 s, 1 of 1, >= 1). Trail problems are reported, not changed.",
-        epilog="exit status: 0 nothing left to fix (or the fix was applied), 1 a plan was printed or some rule "
-        "cannot be fixed by cwfilter, 2 usage or input error",
+        epilog="exit status: 0 nothing left to fix (with --apply: the audit run after the fix passes), 1 a plan was "
+        "printed or some rule still does not pass (a new e-mail subscription awaits confirmation, or cwfilter cannot "
+        "fix it), 2 usage or input error",
     )  # fmt: skip
     add_source_arguments(rem)
     rem.add_argument("--format", choices=("cli", "cloudformation", "terraform"), default="cli", help="default: cli")
@@ -28,7 +29,7 @@ def add_commands(sub: Any) -> None:
 
 
 def remediate_command(args: argparse.Namespace) -> int:
-    from ..audit import IacError, SnapshotError
+    from ..audit import IacError, SnapshotError, audit
     from ..remediate import RemediationError, apply, as_cli, as_cloudformation, as_terraform, plan
 
     if args.apply and (args.template or args.snapshot):
@@ -37,8 +38,7 @@ def remediate_command(args: argparse.Namespace) -> int:
         rules = selected_rules(args.rule)
         named = dict(zip((r.id for r in rules), args.rule or []))  # the name the user gave picks the metric
         account = load_account(args)
-        plans = [plan(account, r, region, email=args.email, via=named.get(r.id))
-                 for r in rules for region in account.regions]  # fmt: skip
+        plans = plan(account, audit(account, rules), email=args.email, via=named)
     except KeyError as exc:
         return fail(str(exc.args[0]))
     except (IacError, SnapshotError, RemediationError) as exc:
@@ -54,23 +54,28 @@ def remediate_command(args: argparse.Namespace) -> int:
     for p in plans:
         for note in p.notes:
             print(f"cwfilter: {p.rule.id} {p.region}: {note}", file=sys.stderr)
-    return EXIT_NO_MATCH if any(p.steps or p.verdict.status != "PASS" for p in plans) else EXIT_MATCH
+    return EXIT_NO_MATCH if any(p.steps or p.finding.status != "PASS" for p in plans) else EXIT_MATCH
 
 
 def _apply(args: argparse.Namespace, plans: list[Any], apply: Any) -> int:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from ..audit.live import session_clients
+    """Apply the plans, printing each call as it is made, then audit again and print its verdict."""
+    from ..audit import audit
+    from ..audit.report import table
+    from ..aws import session_clients
+    from ..remediate import RemediationError
 
     client, _ = session_clients(args.profile)
     try:
-        done = apply([p for p in plans if p.steps], client)
-    except (BotoCoreError, ClientError) as exc:
-        return fail(f"remediation stopped: {exc}")
-    for step in done:
-        print(f"{step.region}: {step.operation} {step.target}")
+        apply(
+            [p for p in plans if p.steps], client, lambda step: print(f"{step.region}: {step.operation} {step.target}")
+        )
+    except RemediationError as exc:
+        return fail(str(exc))
     for p in plans:
         for note in p.notes:
             print(f"cwfilter: {p.rule.id} {p.region}: {note}", file=sys.stderr)
-    unfixed = [p for p in plans if not p.steps and p.verdict.status != "PASS"]
-    return EXIT_NO_MATCH if unfixed else EXIT_MATCH
+    if not any(p.steps for p in plans):
+        return EXIT_NO_MATCH if any(p.finding.status != "PASS" for p in plans) else EXIT_MATCH
+    findings = audit(load_account(args), list({p.rule.id: p.rule for p in plans}.values()))
+    sys.stdout.write("\naudit after the fix:\n" + table(findings))
+    return EXIT_NO_MATCH if any(f.status != "PASS" for f in findings) else EXIT_MATCH

@@ -2,12 +2,13 @@
 printed as AWS CLI commands, CloudFormation or Terraform, or applied with boto3."""
 
 from .apply import Applied, apply
-from .plan import Plan, RemediationError, Step, plan
+from .plan import Plan, Reference, RemediationError, Step, plan
 from .render import as_cli, as_cloudformation, as_terraform
 
 __all__ = [
     "Applied",
     "Plan",
+    "Reference",
     "RemediationError",
     "Step",
     "apply",

@@ -1,34 +1,17 @@
-"""Read an account live with boto3 into the saved-responses layout of ``responses.py``.
+"""Read an account live with boto3 into the saved-responses layout of ``config.responses``.
 
 Credentials, region and endpoint come from the standard AWS configuration (profiles,
 environment, ``AWS_ENDPOINT_URL``). A failing call is recorded in ``errors.json`` with the
 call's name and AWS's error, and the audit goes on: only the checks that need it become
-NO_DATA. Throttling is retried by botocore (standard retry mode)."""
+NO_DATA. Throttling is retried by botocore (adaptive retry mode, ``clients.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from .model import Account
-from .responses import ERRORS, account_from_responses, topic_path, topics_of, trail_path
-
-ClientFactory = Callable[[str, str], Any]
-
-
-def session_clients(profile: str | None = None, session: Any = None) -> tuple[ClientFactory, str | None]:
-    """A client factory over a boto3 session (standard retries, 10 attempts) and the session's
-    default region."""
-    import boto3
-    from botocore.config import Config
-
-    session = session or boto3.Session(profile_name=profile)
-    config = Config(retries={"mode": "standard", "max_attempts": 10})
-
-    def client(service: str, region: str) -> Any:
-        return session.client(service, region_name=region, config=config)
-
-    return client, session.region_name
+from ..config.model import DEFAULT_REGION, Account
+from ..config.responses import ERRORS, account_from_responses, topic_path, topics_of, trail_path
+from .clients import AwsCallError, ClientFactory, call, session_clients
 
 
 class Fetcher:
@@ -42,29 +25,16 @@ class Fetcher:
 
     def call(self, path: str, service: str, region: str, operation: str, **params: Any) -> dict[str, Any] | None:
         """One API call (all pages); on failure the reason is recorded under ``path``."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
-            client = self.client(service, region)
-            method = getattr(client, method_name(operation))
-            if client.can_paginate(method_name(operation)):
-                result = client.get_paginator(method_name(operation)).paginate(**params).build_full_result()
-            else:
-                result = method(**params)
-        except ClientError as exc:
-            err = exc.response.get("Error", {})
-            self.errors[path] = f"{service} {operation} in {region} failed: {err.get('Code')}: {err.get('Message')}"
+            saved = call(self.client, service, region, operation, **params)
+        except AwsCallError as exc:
+            self.errors[path] = str(exc)
             return None
-        except BotoCoreError as exc:
-            self.errors[path] = f"{service} {operation} in {region} failed: {exc}"
-            return None
-        result = {k: v for k, v in result.items() if k not in ("ResponseMetadata", "NextToken", "nextToken")}
-        saved: dict[str, Any] = _jsonable(result)
         self.responses[path] = saved
         return saved
 
     def fetch(self, regions: list[str] | None, default_region: str | None) -> dict[str, Any]:
-        home = default_region or (regions[0] if regions else "us-east-1")
+        home = default_region or (regions[0] if regions else DEFAULT_REGION)
         ident = self.call("account.json", "sts", home, "GetCallerIdentity")
         if ident is None:
             self.responses["regions.json"] = {"Regions": [{"RegionName": r} for r in regions or [home]]}
@@ -123,18 +93,3 @@ def read_live(
         client, default_region = session_clients(profile, session)
     responses = Fetcher(client).fetch(regions, default_region)
     return account_from_responses(responses, "live"), responses
-
-
-def method_name(operation: str) -> str:
-    """boto3's method for an API operation (``GetTrailStatus`` → ``get_trail_status``)."""
-    return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(operation))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value

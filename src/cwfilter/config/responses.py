@@ -1,7 +1,7 @@
 """Saved AWS API responses (the AWS CLI's JSON outputs) → the account model.
 
-The live reader and the snapshot folder share this layout and this conversion, so a
-snapshot audited later gives the live audit's verdicts. Layout (paths are the snapshot's
+The live reader (``cwfilter.aws``) and the snapshot folder share this layout and this
+conversion, so a snapshot audited later gives the live audit's verdicts. Layout (paths are the snapshot's
 files; ``errors.json`` maps a path that could not be fetched to the reason)::
 
     account.json                                   sts get-caller-identity
@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .model import Account, AlarmRecord, EventSelectors, MetricFilterRecord, Subscription, Trail, Transformation
+from .model import Account, AlarmResource, EventSelectors, Subscription, Topic, Trail
+from .requests import filter_from_api
 
 ERRORS = "errors.json"
 
@@ -96,13 +97,13 @@ def _read_region(reader: _Reader, region: str) -> None:
         f"{region}/describe-metric-filters.json", f"filters:{region}", f"logs DescribeMetricFilters in {region}"
     )
     if filters is not None:
-        account.filters[region] = [_metric_filter(f, region) for f in filters.get("metricFilters") or []]
+        account.filters[region] = [filter_from_api(f, region) for f in filters.get("metricFilters") or []
+                                   if isinstance(f, Mapping)]  # fmt: skip
     alarms = reader.get(f"{region}/describe-alarms.json", f"alarms:{region}", f"cloudwatch DescribeAlarms in {region}")
     if alarms is not None:
-        account.alarms[region] = [
-            AlarmRecord(a.get("AlarmName", ""), region, a) for a in alarms.get("MetricAlarms") or []
-        ]
-        account.composites[region] = [AlarmRecord(a.get("AlarmName", ""), region, a)
+        account.alarms[region] = [AlarmResource(a.get("AlarmName", ""), region, a)
+                                  for a in alarms.get("MetricAlarms") or []]  # fmt: skip
+        account.composites[region] = [AlarmResource(a.get("AlarmName", ""), region, {"AlarmRule": "", **a})
                                       for a in alarms.get("CompositeAlarms") or []]  # fmt: skip
         for topic in topics_of(alarms):
             if topic not in account.topics:
@@ -119,7 +120,7 @@ def _subscriptions(reader: _Reader, topic: str) -> None:
             )
             for s in found.get("Subscriptions") or []
         ]
-    reader.account.topics.setdefault(topic, None)
+    reader.account.topics.setdefault(topic, Topic(topic))
 
 
 def _trail(reader: _Reader, raw: Mapping[str, Any]) -> Trail:
@@ -146,23 +147,3 @@ def _trail(reader: _Reader, raw: Mapping[str, Any]) -> Trail:
             list(selectors.get("EventSelectors") or []), list(selectors.get("AdvancedEventSelectors") or [])
         )
     return trail
-
-
-def _metric_filter(raw: Mapping[str, Any], region: str) -> MetricFilterRecord:
-    return MetricFilterRecord(
-        name=raw.get("filterName", ""),
-        log_group=raw.get("logGroupName", ""),
-        region=region,
-        pattern=raw.get("filterPattern", ""),
-        transformations=[
-            Transformation(
-                t.get("metricName", ""),
-                t.get("metricNamespace", ""),
-                str(t.get("metricValue", "")),
-                t.get("defaultValue"),
-                dict(t.get("dimensions") or {}),
-                t.get("unit"),
-            )
-            for t in raw.get("metricTransformations") or []
-        ],
-    )
