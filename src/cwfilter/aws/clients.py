@@ -30,16 +30,31 @@ def session_clients(profile: str | None = None, session: Any = None) -> tuple[Cl
     """A client factory over a boto3 session (the standard AWS configuration, or ``profile``)
     and the session's default region."""
     import boto3
-    from botocore.config import Config
 
     session = session or boto3.Session(profile_name=profile)
+    return factory(session), session.region_name
+
+
+def factory(session: Any) -> ClientFactory:
+    """A client factory over a boto3 session: adaptive retries, connect and read timeouts; one
+    client per service and region, shared by the threads that use the factory (boto3 clients
+    are thread-safe; sessions are not)."""
+    import threading
+
+    from botocore.config import Config
+
     config = Config(retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
                     connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT)  # fmt: skip
+    made: dict[tuple[str, str], Any] = {}
+    lock = threading.Lock()
 
     def client(service: str, region: str) -> Any:
-        return session.client(service, region_name=region, config=config)
+        with lock:
+            if (service, region) not in made:
+                made[service, region] = session.client(service, region_name=region, config=config)
+            return made[service, region]
 
-    return client, session.region_name
+    return client
 
 
 def method_name(operation: str) -> str:

@@ -60,6 +60,11 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     reused: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def verdict(self) -> Finding:
+        """The audit's verdict the plan starts from (``finding``; its status, reason, message)."""
+        return self.finding
+
 
 class Reference(str):
     """A name or ARN the input declares: the value itself, and ``address`` where the template
