@@ -145,11 +145,3 @@ def test_a_failed_call_is_never_a_pass(tmp_path: Path) -> None:
     account.faults["filters:us-east-1"] = "logs DescribeMetricFilters in us-east-1 failed: Throttling: slow down"
     assert {(f.status, f.reason) for f in audit(account)} == {(NO_DATA, "AWS_CALL_FAILED")}
     assert all("DescribeMetricFilters" in f.message for f in audit(account))
-
-
-def test_the_shipped_aws_cli_outputs_audit_as_the_readme_shows(capsys: Any) -> None:
-    root = Path(__file__).resolve().parents[1]
-    assert main(["audit", "--snapshot", str(root / "samples/audit/aws-cli"), "--rule", "CWL-012"]) == 1
-    head = "\n".join(capsys.readouterr().out.splitlines()[:2])
-    readme = (root / "README.md").read_text(encoding="utf-8")
-    assert f"$ cwfilter audit --snapshot samples/audit/aws-cli --rule CWL-012\n{head}\n" in readme
