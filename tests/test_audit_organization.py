@@ -82,3 +82,50 @@ def test_every_account_and_region_then_remediate(organization: tuple[Any, list[s
         again = read_accounts(found[:2], REGIONS, pool=pool)
     assert {f.status for a, _ in again for f in audit(a, [CWL012])} == {PASS}
     assert all(not p.steps for a, _ in again for p in plan(a, audit(a, [CWL012]), email="sec@example.com"))
+
+
+def test_cli_organization_audit_then_remediate(
+    organization: tuple[Any, list[str]],
+    moto_endpoint: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    """The Done-when run through the CLI: `audit --organization` reports every account × region
+    (the management account too), the member whose role cannot be assumed makes the exit status
+    2; `remediate --account ... --apply` makes the others pass; a second run changes nothing."""
+    import json
+
+    import boto3
+
+    from cwfilter.cli import main
+
+    session, members = organization
+    iam = session.client("iam", endpoint_url=moto_endpoint)
+    iam.create_user(UserName="auditor")
+    key = iam.create_access_key(UserName="auditor")["AccessKey"]  # moto: this key acts as the management account
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", key["SecretAccessKey"])
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+    class Session(boto3.Session):  # the member whose role cannot be assumed, in the CLI's own sessions
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            _deny_assume(self, members[2])
+
+    monkeypatch.setattr(boto3, "Session", Session)
+    regions = [arg for r in REGIONS for arg in ("--region", r)]
+    code = main(["audit", "--organization", "--rule", "CWL-012", *regions, "--output", "json"])
+    out, err = capsys.readouterr()
+    found = {(f["account"], f["region"]): f["status"] for f in json.loads(out)["findings"]}
+    assert code == 2 and {a for a, _ in found} >= set(members) and len(found) == 2 * len({a for a, _ in found})
+    assert found[members[0], "eu-west-1"] == PASS and found[members[2], "us-east-1"] == NO_DATA
+    assert members[2] in err and "AssumeRole" in err and "reading trails" in err
+    fixable = [arg for m in members[:2] for arg in ("--account", m)]
+    code = main(["remediate", *fixable, "--rule", "CWL-012", *regions, "--apply", "--email", "sec@example.com"])
+    out, _ = capsys.readouterr()
+    assert code == 0 and "audit after the fix:" in out and f"{members[1]} us-east-1: PutMetricFilter" in out
+    assert main(["audit", *fixable, "--rule", "CWL-012", *regions]) == 0
+    capsys.readouterr()
+    assert main(["remediate", *fixable, "--rule", "CWL-012", *regions, "--apply", "--email", "sec@example.com"]) == 0
+    out, err = capsys.readouterr()
+    assert "PutMetric" not in out and "nothing to do" in err

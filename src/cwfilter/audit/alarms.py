@@ -128,6 +128,9 @@ def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], 
     if faults:
         return Verdict(NO_DATA, "AWS_CALL_FAILED", "; ".join(faults), evidence, record.location)
     why = f" ({pending} pending confirmation)" if pending else ""
+    missing = [t for t in topics if (found := account.topics.get(t)) is not None and found.missing]
+    if missing:
+        why += f"; {', '.join(missing)} does not exist"
     return Verdict(FAIL, "SNS_SUBSCRIPTION_NOT_PRESENT",
                    f"alarm {record.name}: no confirmed subscriber on {', '.join(topics)}{why}", evidence,
                    _topic_location(account, topics[0]) or record.location)  # fmt: skip

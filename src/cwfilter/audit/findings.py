@@ -80,6 +80,25 @@ class Finding:
     aliases: tuple[str, ...] = ()
     chain: Chain = field(default_factory=Chain)
 
+    @property
+    def resource(self) -> tuple[str, str]:
+        """(ASFF resource type, ARN) of the object at the chain's broken link (the last one for a
+        PASS): the alarm for the alarm and SNS links, the trail's log group for the filter links,
+        the trail for the trail links, else the account (``AWS::::Account:ID``, ASFF's form)."""
+        chain, region, account = self.chain, self.region, self.account
+        stage = STAGES.index(self.reason) if self.reason in STAGES else len(STAGES)
+        if chain.alarm is not None and stage >= STAGES.index("CLOUDWATCH_ALARM_CANNOT_FIRE"):
+            arn = (
+                chain.alarm.request.get("AlarmArn") or f"arn:aws:cloudwatch:{region}:{account}:alarm:{chain.alarm.name}"
+            )
+            return "AwsCloudWatchAlarm", str(arn)
+        if chain.log_group is not None and stage >= STAGES.index("CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT"):
+            group_region, name = chain.log_group
+            return "AwsLogsLogGroup", f"arn:aws:logs:{group_region}:{account}:log-group:{name}"
+        if chain.trail is not None and chain.trail.arn:
+            return "AwsCloudTrailTrail", chain.trail.arn
+        return "AwsAccount", f"AWS::::Account:{account}"
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rule": self.rule, "aliases": list(self.aliases), "account": self.account, "region": self.region,

@@ -4,5 +4,16 @@ boto3 is imported only when a function here needs it."""
 
 from .clients import AwsCallError, ClientFactory, call, method_name, session_clients
 from .fetch import Fetcher, read_live
+from .organization import Entered, read_organization
 
-__all__ = ["AwsCallError", "ClientFactory", "Fetcher", "call", "method_name", "read_live", "session_clients"]
+__all__ = [
+    "AwsCallError",
+    "ClientFactory",
+    "Entered",
+    "Fetcher",
+    "call",
+    "method_name",
+    "read_live",
+    "read_organization",
+    "session_clients",
+]

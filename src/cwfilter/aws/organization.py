@@ -107,3 +107,33 @@ def _unreadable(t: Target, regions: list[str]) -> tuple[Account, dict[str, Any]]
     account = account_from_responses(responses, f"live {t.account_id}")
     account.account_id = t.account_id
     return account, responses
+
+
+@dataclass
+class Entered:
+    """One account read: its model, the responses it was read from, and its clients (``None``
+    when it could not be entered)."""
+
+    account: Account
+    responses: dict[str, Any]
+    client: ClientFactory | None
+
+
+def read_organization(
+    account_ids: list[str] | None = None, *, regions: list[str] | None = None, profile: str | None = None,
+    session: Any = None, role_name: str = DEFAULT_ROLE, external_id: str | None = None,
+    max_workers: int = DEFAULT_WORKERS, progress: Callable[[str], None] | None = None,
+) -> list[Entered]:  # fmt: skip
+    """Every account named (``None``: every active account of the organization the credentials
+    manage), each entered by assuming ``role_name`` (the caller's own account with its own
+    credentials), read concurrently on ``max_workers`` threads. An ``AwsCallError`` when the
+    organization cannot be listed or the caller has no identity."""
+    import boto3
+
+    session = session or boto3.Session(profile_name=profile)
+    home = session.region_name or (regions[0] if regions else DEFAULT_REGION)
+    ids = account_ids if account_ids is not None else organization_accounts(factory(session), home)
+    with ThreadPoolExecutor(max_workers, thread_name_prefix="cwfilter-aws") as pool:
+        found = targets(ids, session, region=home, role_name=role_name, external_id=external_id, pool=pool)
+        read = read_accounts(found, regions, default_region=home, pool=pool, progress=progress)
+    return [Entered(account, responses, t.client) for t, (account, responses) in zip(found, read)]

@@ -241,10 +241,12 @@ class AlarmResource:
 
 @dataclass
 class Topic:
-    """An SNS topic an alarm notifies (or a template declares)."""
+    """An SNS topic an alarm notifies (or a template declares); ``missing``: AWS says it does not
+    exist (an alarm action that points nowhere)."""
 
     arn: str
     location: Location | None = None
+    missing: bool = False
 
 
 @dataclass

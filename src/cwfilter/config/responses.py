@@ -111,7 +111,13 @@ def _read_region(reader: _Reader, region: str) -> None:
 
 
 def _subscriptions(reader: _Reader, topic: str) -> None:
+    """The topic's subscriptions; a topic AWS says does not exist (``NotFound``) has none and is
+    marked missing: the alarm cannot notify anyone (a FAIL, not a read failure)."""
     key = f"subscriptions:{topic}"
+    if ": NotFound:" in str(reader.errors.get(topic_path(topic), "")):
+        reader.account.subscriptions[topic] = []
+        reader.account.topics[topic] = Topic(topic, missing=True)
+        return
     found = reader.get(topic_path(topic), key, f"sns ListSubscriptionsByTopic {topic}")
     if found is not None:
         reader.account.subscriptions[topic] = [
