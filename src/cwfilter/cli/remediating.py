@@ -8,8 +8,8 @@ from functools import partial
 from typing import Any
 
 from ..report.remediation import PLAN_FORMATS, PlanReport
-from .auditing import InputError, add_source_arguments, load_accounts, selected_rules
-from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit
+from .auditing import add_source_arguments, load_accounts, selected_rules
+from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, InputError, add_command, add_output_options, emit
 from .console import fail
 
 
