@@ -191,3 +191,38 @@ def test_apply_for_every_rule_makes_one_topic_and_one_subscription(moto_endpoint
     account, _ = read_live([AUDITED_REGION], client=client)
     assert {f.status for f in audit(account)} == {"PASS"}
     assert _fix_everything(account) == []
+
+
+def test_apply_refuses_to_replace_what_it_did_not_make(moto_endpoint: str) -> None:  # noqa: F811
+    """Issue 28 item 2: another team's alarm of the rule's alarm name is not replaced silently."""
+    sc = next(s for s in SCENARIOS if s.name == "no filter at all")
+    client = client_factory(moto_account(moto_endpoint, sc))
+    theirs = {"AlarmName": "S3BucketConfigChangesAlarm", "MetricName": "Latency", "Namespace": "Payments",
+              "Statistic": "Average", "Period": 60, "EvaluationPeriods": 1, "Threshold": 100.0,
+              "ComparisonOperator": "GreaterThanThreshold", "ActionsEnabled": False}  # fmt: skip
+    client("cloudwatch", AUDITED_REGION).put_metric_alarm(**theirs)
+    account, _ = read_live([AUDITED_REGION], client=client)
+    p = _plan(account, email=EMAIL)
+    assert len(p.conflicts) == 1 and "alarm S3BucketConfigChangesAlarm exists with other settings" in p.conflicts[0]
+    assert any("--replace-existing" in note for note in p.notes)
+    before = _state(client, AUDITED_REGION)
+    with pytest.raises(RemediationError, match="nothing applied"):
+        apply([p], client)
+    assert _state(client, AUDITED_REGION) == before
+    apply([p], client, replace_existing=True)
+    account, _ = read_live([AUDITED_REGION], client=client)
+    assert audit(account, [CWL012])[0].status == "PASS"
+
+
+def test_what_apply_creates_is_tagged(moto_endpoint: str) -> None:  # noqa: F811
+    sc = next(s for s in SCENARIOS if s.name == ALL_RULES)
+    client = client_factory(moto_account(moto_endpoint, sc))
+    account, _ = read_live([AUDITED_REGION], client=client)
+    made = apply(_fix_everything(account), client)
+    topic = next(a.target for a in made if a.operation == "CreateTopic")
+    assert {"Key": "created-by", "Value": "cwfilter"} in client("sns", AUDITED_REGION).list_tags_for_resource(
+        ResourceArn=topic)["Tags"]  # fmt: skip
+    cw = client("cloudwatch", AUDITED_REGION)
+    alarm = cw.describe_alarms(AlarmNames=["S3BucketConfigChangesAlarm"])["MetricAlarms"][0]["AlarmArn"]
+    assert {"Key": "cwfilter-rule", "Value": "s3_bucket_policy_changes"} in cw.list_tags_for_resource(
+        ResourceARN=alarm)["Tags"]  # fmt: skip

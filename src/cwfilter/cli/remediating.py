@@ -31,6 +31,9 @@ def add_commands(sub: Any) -> None:
     add_output_options(rem, PlanReport.formats, "table", format_alias=False)
     rem.add_argument("--email", metavar="ADDR", help="e-mail endpoint of a new SNS subscription")
     rem.add_argument("--apply", action="store_true", help="perform the plan with boto3 (live accounts only)")
+    rem.add_argument("--replace-existing", action="store_true",
+                     help="let --apply replace a metric filter or alarm of the same name that differs from the rule's, "
+                     "or use an SNS topic of the new topic's name that cwfilter did not create (refused otherwise)")  # fmt: skip
     rem.set_defaults(handler=remediate_command)
 
 
@@ -86,7 +89,7 @@ def _apply(args: argparse.Namespace, planned: list[tuple[Any, list[Any]]]) -> in
         who = f"{entered.account.account_id} " if several else ""
         client = entered.client or session_clients(args.profile)[0]
         try:
-            apply([p for p in plans if p.steps], client, partial(_say, who))
+            apply([p for p in plans if p.steps], client, partial(_say, who), replace_existing=args.replace_existing)
         except RemediationError as exc:
             stopped.append(f"{who}{exc}")
         for p in plans:

@@ -22,10 +22,17 @@ class Applied:
     target: str
 
 
-def apply(plans: list[Plan], client: ClientFactory, on_call: Callable[[Applied], None] | None = None) -> list[Applied]:
+def apply(
+    plans: list[Plan], client: ClientFactory, on_call: Callable[[Applied], None] | None = None, *,
+    replace_existing: bool = False,
+) -> list[Applied]:  # fmt: skip
     """Make the plans' calls, in order (``on_call`` hears of each as it is made); the created
-    topic's ARN replaces the placeholder. A failed call stops the run with a
-    ``RemediationError`` that names it and the calls already made."""
+    topic's ARN replaces the placeholder. Nothing is done when a plan would replace what it did
+    not make (``Plan.conflicts``) unless ``replace_existing``. A failed call stops the run with
+    a ``RemediationError`` that names it, the calls already made and those not made."""
+    clashes = [f"{p.rule.id} {p.region}: {c}" for p in plans for c in p.conflicts]
+    if clashes and not replace_existing:
+        raise RemediationError("nothing applied: " + "; ".join(clashes) + " (--replace-existing to replace them)")
     done: list[Applied] = []
     topics: dict[str, str] = {}
     for p in plans:

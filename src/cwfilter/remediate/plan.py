@@ -17,6 +17,7 @@ from ..audit import FAIL, PASS, Finding
 from ..config.model import Account, Location
 from ..errors import CwfilterError
 from ..rules import Rule, find_rule
+from .ownership import conflicts, tags
 
 # The names the rule's own remediation uses (cwl012-rule.md); other rules are named after their ID.
 NAMES = {
@@ -59,6 +60,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     reused: dict[str, str] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)  # what applying would replace that the plan did not make
 
     @property
     def verdict(self) -> Finding:
@@ -123,6 +125,8 @@ def _plan(account: Account, finding: Finding, topics: dict[str, str], email: str
                                    "pass --email ADDRESS to create one")  # fmt: skip
         topic = topics[group_region] = _create_topic(group_region, email, out)
     _put_alarm(rule, namespace, metric, topic, out)
+    out.conflicts = [c for s in out.steps if (c := conflicts(account, out.region, s.operation, s.params))]
+    out.notes += [f"{c} (not applied unless --replace-existing)" for c in out.conflicts]
     return out
 
 
@@ -148,7 +152,8 @@ def _put_filter(rule: Rule, group: str, via: str | None, out: Plan) -> tuple[str
 
 
 def _create_topic(region: str, email: str, out: Plan) -> str:
-    out.steps.append(Step("sns", "CreateTopic", {"Name": TOPIC_NAME}, f"SNS topic {TOPIC_NAME} in {region}"))
+    out.steps.append(Step("sns", "CreateTopic", {"Name": TOPIC_NAME, "Tags": tags(out.rule.id)},
+                          f"SNS topic {TOPIC_NAME} in {region}"))  # fmt: skip
     out.steps.append(Step("sns", "Subscribe", {"TopicArn": TOPIC_REF, "Protocol": "email", "Endpoint": email},
                           f"e-mail subscription {email} (the recipient must confirm it)"))  # fmt: skip
     out.notes.append(f"{email} must confirm the subscription (link in the e-mail) before the alarm can notify anyone")
@@ -164,6 +169,7 @@ def _put_alarm(rule: Rule, namespace: str, metric: str, topic: str, out: Plan) -
     request = alarm.as_put_metric_alarm()
     request["AlarmActions"] = [topic]
     request["AlarmDescription"] = names[2] if names else rule.title[:1024]
+    request["Tags"] = tags(rule.id)
     out.steps.append(Step("cloudwatch", "PutMetricAlarm", request,
                           f"alarm {request['AlarmName']}: {request['Statistic']} of {namespace}/{metric} over "
                           f"{request['Period']} s, {request['EvaluationPeriods']} of {request['EvaluationPeriods']}, "

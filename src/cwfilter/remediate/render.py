@@ -30,8 +30,10 @@ def as_cli(plans: list[Plan]) -> str:
         for step in p.steps:
             lines.append(f"# {step.why}")
             if step.operation == "CreateTopic":
+                tagged = " ".join(f"Key={t['Key']},Value={t['Value']}" for t in step.params.get("Tags", []))
                 lines.append(f"{var}=$(aws sns create-topic --region {p.region} --name "
-                             f"{shlex.quote(step.params['Name'])} --query TopicArn --output text)")  # fmt: skip
+                             f"{shlex.quote(step.params['Name'])}{' --tags ' + tagged if tagged else ''} "
+                             "--query TopicArn --output text)")  # fmt: skip
                 continue
             body = json.dumps(step.params).replace("'", "'\\''").replace(json.dumps(TOPIC_REF), f'"\'"${var}"\'"')
             lines.append(f"aws {_CLI[step.operation]} --region {p.region} --cli-input-json '{body}'")
@@ -75,7 +77,7 @@ def _cfn_resource(operation: str, params: dict[str, Any], resources: dict[str, A
             "FilterPattern": params["filterPattern"], "MetricTransformations": [
                 {"MetricName": t["metricName"], "MetricNamespace": t["metricNamespace"], "MetricValue": t["metricValue"]}]}}  # fmt: skip
     elif operation == "PutMetricAlarm":
-        props = {k: _cfn(v) for k, v in params.items() if v not in ([], {})}
+        props = {k: _cfn(v) for k, v in params.items() if v not in ([], {}) and k != "Tags"}
         resources[_logical(params["AlarmName"])] = {"Type": "AWS::CloudWatch::Alarm", "Properties": props}
 
 
