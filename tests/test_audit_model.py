@@ -145,3 +145,14 @@ def test_a_failed_call_is_never_a_pass(tmp_path: Path) -> None:
     account.faults["filters:us-east-1"] = "logs DescribeMetricFilters in us-east-1 failed: Throttling: slow down"
     assert {(f.status, f.reason) for f in audit(account)} == {(NO_DATA, "AWS_CALL_FAILED")}
     assert all("DescribeMetricFilters" in f.message for f in audit(account))
+
+
+@pytest.mark.parametrize("name", ["describe-alarms.json", "describe-metric-filters.json", "describe-trails.json"])
+def test_a_partial_reply_is_no_data_not_an_empty_list(tmp_path: Path, name: str) -> None:
+    """Issue 28 item 4: ``{}`` where a list belongs (an unparseable or cut reply) is not "none"."""
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parents[1] / "samples" / "snapshot", tmp_path / "s")
+    _write(tmp_path / "s" / "us-east-1" / name, "{}")
+    (finding,) = audit(read_snapshot(tmp_path / "s"), [CWL012])
+    assert (finding.status, finding.reason) == (NO_DATA, "AWS_CALL_FAILED") and name in finding.message

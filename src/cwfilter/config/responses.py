@@ -45,6 +45,12 @@ def topics_of(alarms: Mapping[str, Any]) -> list[str]:
     return out
 
 
+# What a reply always holds, even when empty: without it a reply was not read whole, and an
+# empty list must not be taken from it (no trail, no filter, no alarm would be a false FAIL).
+_REQUIRED = {"describe-trails.json": "trailList", "describe-metric-filters.json": "metricFilters",
+             "describe-alarms.json": "MetricAlarms"}  # fmt: skip
+
+
 class _Reader:
     """Looks responses up by path; a missing one becomes a fault with the recorded reason."""
 
@@ -55,9 +61,12 @@ class _Reader:
 
     def get(self, path: str, fault_key: str, what: str) -> Any:
         value = self.responses.get(path)
-        if isinstance(value, dict):
+        wanted = _REQUIRED.get(path.rsplit("/", 1)[-1]) or ("IsLogging" if "/get-trail-status/" in path else None)
+        if isinstance(value, dict) and (wanted is None or wanted in value):
             return value
         reason = self.errors.get(path) or (f"{path}: not a JSON object" if value is not None else f"{path}: missing")
+        if isinstance(value, dict):
+            reason = f"{path}: the reply has no {wanted!r} (a partial or unreadable reply is not an empty one)"
         self.account.faults.setdefault(fault_key, f"{what}: {reason}")
         return None
 
