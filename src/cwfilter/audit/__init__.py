@@ -18,7 +18,7 @@ from ..config.model import (
     Trail,
     Transformation,
 )
-from ..lazy import load_name
+from ..lazy import exports, load_name
 from .checks import audit, check
 from .findings import FAIL, NO_DATA, PASS, REASONS, WARNING, Chain, Finding
 
@@ -26,12 +26,10 @@ if TYPE_CHECKING:
     from ..aws import read_live
     from ..config import read_snapshot, read_template, write_snapshot
 
-# The readers, from the rooms that hold them (loaded on first use).
-_WHERE = {"read_live": ".aws", "read_snapshot": ".config", "read_template": ".config", "write_snapshot": ".config"}
-
 
 def __getattr__(name: str) -> Any:
-    return load_name(__name__, _WHERE, globals(), name)
+    """The readers, from the rooms that hold them (the block above; loaded on first use)."""
+    return load_name(__name__, exports(__name__), globals(), name)
 
 
 __all__ = [

@@ -6,22 +6,12 @@ subscriptions); one ``ConfigError``."""
 
 from typing import TYPE_CHECKING, Any
 
-from ..lazy import load_name
+from ..lazy import exports, load_name
 from .errors import ConfigError, IacError, SnapshotError
 
-# Where each name lives, imported on first use (PEP 562): ``from ..config import ConfigError``
-# does not load YAML, CloudFormation and Terraform support (a replay's start-up).
-_WHERE = {
-    "alarms_from_cloudformation": "alarms", "alarms_from_describe": "alarms", "load_alarms": "alarms",
-    "TemplateResolver": "cloudformation", "dump_template": "cloudformation", "load_template": "cloudformation",
-    "resources_of_type": "cloudformation", "from_cloudformation": "cloudformation_resources",
-    "read_template": "declared",
-    "config_json": "files", "load_metric_filters": "files", "read_config_text": "files",
-    "from_describe_metric_filters": "requests", "from_put_metric_filter": "requests",
-    "read_snapshot": "snapshot", "write_snapshot": "snapshot",
-    "TerraformResource": "terraform", "load_terraform": "terraform", "from_terraform": "terraform_resources",
-}  # fmt: skip
-
+# Each name is imported from its module on first use (PEP 562, ``lazy.exports`` reads the block
+# below): ``from ..config import ConfigError`` does not load YAML, CloudFormation and Terraform
+# support (a replay's start-up).
 if TYPE_CHECKING:
     from .alarms import alarms_from_cloudformation, alarms_from_describe, load_alarms
     from .cloudformation import TemplateResolver, dump_template, load_template, resources_of_type
@@ -35,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    return load_name(__name__, _WHERE, globals(), name)
+    return load_name(__name__, exports(__name__), globals(), name)
 
 
 __all__ = [

@@ -11,7 +11,7 @@ import shlex
 from typing import Any
 
 from ..config import dump_template
-from .plan import TOPIC_REF, Plan, Reference
+from .planner import TOPIC_REF, Plan, Reference
 
 _CLI = {"PutMetricFilter": "logs put-metric-filter", "CreateTopic": "sns create-topic", "Subscribe": "sns subscribe",
         "PutMetricAlarm": "cloudwatch put-metric-alarm"}  # fmt: skip

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..aws import AwsCallError, ClientFactory, call
-from .plan import TOPIC_REF, Plan, RemediationError
+from .planner import TOPIC_REF, Plan, RemediationError
 
 
 @dataclass
