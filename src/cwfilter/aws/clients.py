@@ -19,11 +19,13 @@ READ_TIMEOUT = 30
 
 class AwsCallError(CwfilterError, RuntimeError):
     """An AWS API call that failed, named (``service Operation in REGION``) with AWS's error;
-    ``code`` is AWS's error code (``AccessDenied``...) or the botocore exception's name."""
+    ``aws_exception`` is AWS's error code (``AccessDenied``...) or the botocore exception's name."""
+
+    code = "E_AWS"
 
     def __init__(self, call: str, code: str, message: str) -> None:
         super().__init__(f"{call} failed: {code}: {message}" if code else f"{call} failed: {message}")
-        self.call, self.aws_code = call, code
+        self.call, self.aws_exception = call, code or None
 
 
 def session_clients(profile: str | None = None, session: Any = None) -> tuple[ClientFactory, str | None]:
