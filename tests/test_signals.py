@@ -138,3 +138,29 @@ def test_the_cli_reports_a_dead_worker_without_a_traceback(tmp_path: Path, monke
     captured = capsys.readouterr()
     assert "a worker process died reading this file's batch, twice" in captured.out
     assert "not every input was read in full" in captured.err and "Traceback" not in captured.err
+
+
+def test_the_pool_manager_thread_s_invalid_state_error_is_not_printed() -> None:
+    """Under load, a SIGHUP printed "InvalidStateError: CANCELLED" from the pool's manager thread
+    (Python < 3.12 sets a result on a future that shutdown(cancel_futures=True) cancelled). Once
+    a replay stops its workers, that thread's InvalidStateError is not printed; others are."""
+    import threading
+    from concurrent.futures import InvalidStateError
+    from concurrent.futures.process import _ExecutorManagerThread
+
+    from cwfilter.replayer import workers
+
+    printed: list[tuple[str, str]] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: printed.append((type(args.thread).__name__, repr(args.exc_value)))
+    try:
+        workers._quiet_manager_thread()
+        workers._quiet_manager_thread()  # once is enough: no hook stacked on a hook
+        manager, other = _ExecutorManagerThread.__new__(_ExecutorManagerThread), threading.Thread()
+        for thread, exc in ((manager, InvalidStateError("CANCELLED")), (other, InvalidStateError("elsewhere")),
+                            (manager, RuntimeError("something else"))):  # fmt: skip
+            threading.excepthook(threading.ExceptHookArgs([type(exc), exc, None, thread]))
+    finally:
+        threading.excepthook = previous
+    assert printed == [("Thread", "InvalidStateError('elsewhere')"),
+                       ("_ExecutorManagerThread", "RuntimeError('something else')")]  # fmt: skip

@@ -72,6 +72,7 @@ class Workers:
         if not self.own:
             return
         processes = list((getattr(self.executor, "_processes", None) or {}).values())
+        _quiet_manager_thread()
         self.executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             if process.is_alive():
@@ -81,6 +82,27 @@ class Workers:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
+
+
+def _quiet_manager_thread() -> None:
+    """Python before 3.12 can raise ``InvalidStateError`` in the pool's manager thread when a
+    result arrives for a future that ``shutdown(cancel_futures=True)`` has just cancelled, and
+    print it as a traceback (seen under load on a SIGHUP). That thread's ``InvalidStateError``
+    says nothing to the user here: the replay is being stopped; it is left unprinted."""
+    import threading
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "_cwfilter_quiet", False):
+        return
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        manager = type(args.thread).__name__ == "_ExecutorManagerThread"
+        if not (manager and args.exc_type is not None and issubclass(args.exc_type, InvalidStateError)):
+            previous(args)
+
+    hook._cwfilter_quiet = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
 
 
 WORKER_DIED = "a worker process died reading this file's batch, twice (killed by the system: out of memory?)"
