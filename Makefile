@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
 
-.PHONY: install install-test install-bench test fuzz demo bench ratios parser clean
+.PHONY: install install-test install-bench test fuzz demo bench ratios parser catalogue clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ ratios: install-bench
 # grammar/filter_pattern.lark; `make test` fails while they are stale.
 parser: install-test
 	$(BIN)/python -m cwfilter.pattern.tablegen
+
+# Regenerate the CloudTrail catalogue (src/cwfilter/cloudtrail/catalogue.json.gz) from the installed
+# botocore's service models; `make test` fails while it is stale.
+catalogue: install-test
+	$(BIN)/python tools/catalogue.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .benchmarks

@@ -2,7 +2,7 @@
 
 Checks: a pattern (or one of its alternatives) that can never match, or that matches every
 CloudTrail event; ``eventName`` values that are not operations of the ``eventSource``
-service, unknown event sources (botocore's service data); ``!=`` on fields CloudTrail omits
+service, unknown event sources (the CloudTrail catalogue, ``cwfilter.cloudtrail``); ``!=`` on fields CloudTrail omits
 in some records; an ``eventSource !=`` that reads like ``=``; wildcards inside a value (§11.1);
 selector case mistakes; the quotas of §8.1 approached; and, given a rule, its coverage.
 """
@@ -13,11 +13,11 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from ..cloudtrail import known_source, known_sources, open_names, operations
 from ..pattern import FilterPattern, PatternError, ast
 from ..pattern import compile as compile_pattern
 from ..pattern.render import render_selector
 from ..rules import Rule, find_rule
-from . import services
 from .cloudtrail import SOMETIMES_WRITTEN, TOP_LEVEL, USER_IDENTITY, in_schema
 from .cover import coverage
 from .decide import contradiction, decide, pin_of
@@ -185,11 +185,11 @@ def _event_source(ctx: _Context, atom: Atom) -> None:
     pin = pin_of(atom) if isinstance(atom, ast.Comparison) and atom.op == "=" else None
     if isinstance(atom, ast.Comparison) and atom.op == "!=" and isinstance(atom.value, ast.StringValue):
         pin = (field_path(atom.selector) or (), atom.value.text)
-    if pin is None or pin[0] != ("eventSource",) or not services.available():
+    if pin is None or pin[0] != ("eventSource",):
         return
     source = pin[1]
-    if not services.known_source(source):
-        close = _closest(source, services.known_sources())
+    if not known_source(source):
+        close = _closest(source, known_sources())
         hint = f"; did you mean {close}?" if close else ""
         ctx.add("unknown-event-source", "warning", f"{source!r} is not a known AWS service endpoint{hint}",
                 atom, fix=close, on_value=True)  # fmt: skip
@@ -216,15 +216,10 @@ def _event_names(conj: Conjunct) -> list[ast.Comparison]:
 
 
 def _operations(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
-    if not services.available():
-        if any(field_path(a.selector) in (("eventName",), ("eventSource",)) for c in conjuncts for a in c):
-            ctx.add("names-not-checked", "note", "botocore not installed, operation names not checked "
-                    "(install boto3 or botocore to check eventName and eventSource values)")  # fmt: skip
-        return
     for conj in conjuncts:
         source = next((v for p, v in (pin_of(a) or ((), "") for a in conj) if p == ("eventSource",)), None)
-        ops = services.operations(source) if source else frozenset()
-        if not ops:
+        ops = operations(source) if source else frozenset()
+        if not ops or open_names(source or ""):
             continue
         for atom in _event_names(conj):
             name = atom.value.text  # type: ignore[union-attr]
@@ -256,7 +251,7 @@ def _negated_source(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
                 names.extend(a.value.text for a in _event_names(conj))  # type: ignore[union-attr]
     for atom, names in named.items():
         source = atom.value.text  # type: ignore[union-attr]
-        ops = services.operations(source) if services.available() else frozenset(names)
+        ops = operations(source) or frozenset(names)
         own = list(dict.fromkeys(n for n in names if n in ops))
         if own:
             shown = ", ".join(own[:3]) + (", ..." if len(own) > 3 else "")
