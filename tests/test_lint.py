@@ -103,7 +103,9 @@ def test_always_and_almost_always() -> None:
 
 
 def test_dead_alternative() -> None:
-    assert _codes("{ ($.eventName = A && $.eventName = B) || $.eventName = C }") == ["dead-alternative"]
+    assert _codes("{ ($.eventName = CreateTrail && $.eventName = DeleteTrail) || $.eventName = StopLogging }") == [
+        "dead-alternative"
+    ]
 
 
 def test_quotas_approached() -> None:

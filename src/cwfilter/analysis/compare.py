@@ -23,7 +23,7 @@ from ..pattern import compile as compile_pattern
 from .cloudtrail import atom_holds
 from .decide import contradiction, decide_atom, pins_of
 from .dnf import Conjunct, TooComplex, dnf, field_path, render_conjunct
-from .witness import ABSENT, candidate_values, set_path
+from .witness import ABSENT, candidate_values, set_path, value_at
 
 Verdict = Literal["equivalent", "different", "no difference found"]
 MAX_EXAMPLES = 5
@@ -205,12 +205,7 @@ def _operations_named(conj: Conjunct, record: dict[str, Any]) -> list[str]:
 
 
 def _has(record: dict[str, Any], path: tuple[str, ...]) -> bool:
-    node: Any = record
-    for name in path:
-        if not isinstance(node, dict) or name not in node:
-            return False
-        node = node[name]
-    return True
+    return value_at(record, path) is not ABSENT
 
 
 def _satisfying_record(conj: Conjunct) -> dict[str, Any]:

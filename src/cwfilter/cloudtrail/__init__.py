@@ -25,10 +25,13 @@ from importlib import resources
 from typing import Any
 
 __all__ = [
+    "OBJECT",
     "PRESENT",
+    "AnObject",
     "Event",
     "Present",
     "event",
+    "event_names",
     "events",
     "facts",
     "info",
@@ -51,6 +54,18 @@ class Present:
 
 
 PRESENT = Present()
+
+
+class AnObject:
+    """A fact: the field is in every record, as a JSON object."""
+
+    def __repr__(self) -> str:
+        return "OBJECT"
+
+
+OBJECT = AnObject()
+_OBJECTS = frozenset({"userIdentity", "requestParameters", "responseElements", "additionalEventData",
+                      "serviceEventDetails"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,11 @@ def open_names(source: str) -> str | None:
     return entry.get("open") if entry else None
 
 
+def event_names() -> list[str]:
+    """Every eventName of the catalogue."""
+    return sorted(_by_name())
+
+
 def sources_of(name: str) -> tuple[str, ...]:
     """The eventSources that write an event named ``name``."""
     return _by_name().get(name, ())
@@ -150,15 +170,20 @@ def event(source: str, name: str) -> Event | None:
     return Event(source, name, flags[0] == "r", "d" in flags, kind, fields, bool(entry.get("fieldsAlways")), record)
 
 
-def events() -> list[Event]:
+def events() -> tuple[Event, ...]:
     """Every event of the catalogue (about 20,000)."""
+    return _events()
+
+
+@lru_cache(maxsize=1)
+def _events() -> tuple[Event, ...]:
     out = []
     for source, ops in _index().items():
         for name in ops:
             e = event(source, name)
             if e is not None:
                 out.append(e)
-    return out
+    return tuple(out)
 
 
 def kind_fields(kind: str) -> tuple[str, ...]:
@@ -173,7 +198,8 @@ def identity_types() -> tuple[str, ...]:
 
 def facts(e: Event) -> dict[tuple[str, ...], Any]:
     """What every record of ``e`` holds, by field path: an exact value (``eventType``,
-    ``readOnly``, ``eventCategory`` ...) or ``PRESENT`` (always written, value unknown)."""
+    ``readOnly``, ``eventCategory`` ...), ``PRESENT`` (always written, a string or number of
+    unknown value) or ``OBJECT`` (always written, a JSON object)."""
     out: dict[tuple[str, ...], Any] = {tuple(f.split(".")): PRESENT for f in kind_fields(e.kind)}
     out[("eventSource",)] = e.source
     out[("eventName",)] = e.name
@@ -189,7 +215,12 @@ def facts(e: Event) -> dict[tuple[str, ...], Any]:
     if e.fields_always:
         for f in e.request_fields:
             out[("requestParameters", f)] = PRESENT
-    for path in [p for p in out if len(p) > 1]:  # a field's parents are objects, present too
+    for path in list(out):  # a field's parents are objects, present too
         for i in range(1, len(path)):
-            out.setdefault(path[:i], PRESENT)
+            out[path[:i]] = OBJECT
+        if path in _OBJECTS_PATHS:
+            out[path] = OBJECT
     return out
+
+
+_OBJECTS_PATHS = frozenset((name,) for name in _OBJECTS)
