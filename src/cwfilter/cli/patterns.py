@@ -13,6 +13,7 @@ import orjson
 from ..pattern import FilterPattern, PatternError, compile
 from ..pattern.errors import GENERIC_MESSAGES
 from ..pattern.message import as_bytes
+from ..sources import lenient
 from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
 from .output import add_output_options, emit
 
@@ -181,7 +182,7 @@ def _match_records(name: str, tally: _Tally) -> None:
     for ref in files:
         for item in read_items(ref):
             if isinstance(item, Item):
-                shown = orjson.dumps(item.record) if item.message is None else as_bytes(item.message)
+                shown = lenient.dumps(item.record) if item.message is None else as_bytes(item.message)
                 message = item.record if item.message is None else item.message
                 tally.event(message, shown, {"file": ref.name, "record": item.index})
             elif isinstance(item, Problem):
