@@ -115,12 +115,7 @@ def test_flags_agree_with_real_records() -> None:
             continue
         checked += 1
         for path, fact in cloudtrail.facts(e).items():
-            node = rec
-            for name in path:
-                node = node.get(name) if isinstance(node, dict) else None
-                if node is None:
-                    break
-            if node is None or (fact is not cloudtrail.PRESENT and node != fact):
+            if not cloudtrail.holds(rec, path, fact):
                 wrong[f"{e.label} {'.'.join(path)}"] += 1
     assert checked > 20000
     # One StartLogging record of stratus-red-team says readOnly true (7 others: false).

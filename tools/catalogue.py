@@ -59,6 +59,8 @@ S3_EVENT_NAMES: dict[str, bool] = {
     "GetBucketObjectLockConfiguration": True, "PutBucketObjectLockConfiguration": False,
 }  # fmt: skip
 
+S3_NUMBERS = ["additionalEventData.bytesTransferredIn", "additionalEventData.bytesTransferredOut"]
+
 # Sources whose eventName carries the API version after the operation's name (Lambda:
 # CreateFunction20150331, UpdateFunctionCode20150331v2; CloudFront: CreateFunction2020_05_31):
 # which suffix an operation gets is not in the model, so the catalogue cannot decide their names.
@@ -260,8 +262,11 @@ def build() -> dict[str, Any]:
         entry = sources.setdefault(source, {"services": [], "ops": {}, "fields": {}})
         for name in names:
             entry["ops"].setdefault(name, "r" if name.startswith(READ_VERBS) else "w")
-    # S3 writes bucketName and the subresource key in every record of a bucket call (errors too).
+    # S3 writes bucketName and the subresource key in every record of a bucket call (errors too),
+    # and the bytes in and out as numbers in additionalEventData (S3 user guide, "CloudTrail log
+    # file entries for Amazon S3"; every record of ../shared/data of format 1.08 and later).
     sources["s3.amazonaws.com"]["fieldsAlways"] = True
+    sources["s3.amazonaws.com"]["numbers"] = S3_NUMBERS
     events: dict[str, Any] = {}
     for source, ops in NON_API.items():
         events[source] = {name: {"flags": flags, "record": fields} for name, (flags, fields) in ops.items()}

@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 import orjson
 
-from ..cloudtrail import operations
+from ..cloudtrail import ABSENT, operations, value_at
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from .cloudtrail import atom_holds
 from .decide import contradiction, decide_atom, pins_of
 from .dnf import Conjunct, TooComplex, dnf, field_path, render_conjunct
-from .witness import ABSENT, candidate_values, set_path, value_at
+from .witness import candidate_values, set_path
 
 Verdict = Literal["equivalent", "different", "no difference found"]
 MAX_EXAMPLES = 5

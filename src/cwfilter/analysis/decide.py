@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..cloudtrail import OBJECT, PRESENT
+from ..cloudtrail import NUMBER, OBJECT, PRESENT
 from ..pattern import ast
 from ..pattern.glob import pieces_of
 from .cloudtrail import atom_on_value, requires_field, schema_verdict
@@ -58,7 +58,7 @@ class Known:
             # below a field that is present with an unknown (scalar) value nothing is known
             return None, ""
         value = self.values[path]
-        if value is PRESENT or value is OBJECT:
+        if value is PRESENT or value is OBJECT or value is NUMBER:
             verdict = _on_present(atom, value is OBJECT)
         else:
             verdict = atom_on_value(atom, path, value)

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from ..cloudtrail import OBJECT, PRESENT, facts
+from ..cloudtrail import ABSENT, NUMBER, OBJECT, PRESENT, facts, holds
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from ..pattern.render import render
@@ -24,8 +24,6 @@ from .cover import Coverage, EventVerdict, RequiredEvent, coverage
 from .decide import pins_of
 from .dnf import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
 from .others import other_records
-
-ABSENT = object()  # a candidate "value" meaning: the field is not in the record
 
 _ACCOUNT = "123456789012"
 _IDENTITIES: dict[str, dict[str, Any]] = {
@@ -160,14 +158,9 @@ def as_real(event: RequiredEvent, record: dict[str, Any]) -> dict[str, Any]:
         return record
     out = record
     for path, value in facts(event.real[0]).items():
-        if value is PRESENT:
-            if not _scalar_at(out, path):
-                out = record_with(path, "example", out)
-        elif value is OBJECT:
-            if not isinstance(value_at(out, path), dict):
-                out = record_with(path, {}, out)
-        else:
-            out = record_with(path, value, out)
+        if not holds(out, path, value):
+            placeholder = {id(PRESENT): "example", id(OBJECT): {}, id(NUMBER): 0}.get(id(value), value)
+            out = record_with(path, placeholder, out)
     return out
 
 
@@ -199,29 +192,7 @@ def consistent(event: RequiredEvent, record: dict[str, Any]) -> bool:
             return False
     except (TypeError, ValueError):
         return False
-    return any(all(_fact_holds(record, p, v) for p, v in facts(e).items()) for e in event.real)
-
-
-def _fact_holds(record: dict[str, Any], path: tuple[str, ...], value: Any) -> bool:
-    if value is PRESENT:
-        return _scalar_at(record, path)
-    node = value_at(record, path)
-    return isinstance(node, dict) if value is OBJECT else node == value and type(node) is type(value)
-
-
-def value_at(record: dict[str, Any], path: tuple[str, ...]) -> Any:
-    """The value at ``path`` in ``record``, or ``ABSENT``."""
-    node: Any = record
-    for name in path:
-        if not isinstance(node, dict) or name not in node:
-            return ABSENT
-        node = node[name]
-    return node
-
-
-def _scalar_at(record: dict[str, Any], path: tuple[str, ...]) -> bool:
-    node = value_at(record, path)
-    return isinstance(node, (str, int, float)) and not isinstance(node, bool)
+    return any(all(holds(record, p, v) for p, v in facts(e).items()) for e in event.real)
 
 
 def _hashable(values: list[Any]) -> list[Any]:

@@ -25,8 +25,11 @@ from importlib import resources
 from typing import Any
 
 __all__ = [
+    "ABSENT",
+    "NUMBER",
     "OBJECT",
     "PRESENT",
+    "ANumber",
     "AnObject",
     "Event",
     "Present",
@@ -34,12 +37,14 @@ __all__ = [
     "event_names",
     "events",
     "facts",
+    "holds",
     "info",
     "known_source",
     "known_sources",
     "open_names",
     "operations",
     "sources_of",
+    "value_at",
 ]
 
 SUFFIX = ".amazonaws.com"
@@ -64,8 +69,42 @@ class AnObject:
 
 
 OBJECT = AnObject()
+
+
+class ANumber:
+    """A fact: the field is in every record, as a JSON number."""
+
+    def __repr__(self) -> str:
+        return "NUMBER"
+
+
+NUMBER = ANumber()
 _OBJECTS = frozenset({"userIdentity", "requestParameters", "responseElements", "additionalEventData",
                       "serviceEventDetails"})  # fmt: skip
+
+
+ABSENT: Any = object()  # what ``value_at`` returns for a field that is not in the record
+
+
+def value_at(record: dict[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at ``path`` (member names) in a parsed record, or ``ABSENT``."""
+    node: Any = record
+    for name in path:
+        if not isinstance(node, dict) or name not in node:
+            return ABSENT
+        node = node[name]
+    return node
+
+
+def holds(record: dict[str, Any], path: tuple[str, ...], fact: Any) -> bool:
+    """Whether a parsed record agrees with one fact of ``facts()`` at ``path``."""
+    node = value_at(record, path)
+    if fact is OBJECT:
+        return isinstance(node, dict)
+    if fact is NUMBER or fact is PRESENT:
+        scalar = (int, float) if fact is NUMBER else (str, int, float)
+        return isinstance(node, scalar) and not isinstance(node, bool)
+    return bool(node == fact and type(node) is type(fact))
 
 
 @dataclass(frozen=True)
@@ -83,6 +122,7 @@ class Event:
     request_fields: tuple[str, ...] = ()
     fields_always: bool = False
     record_fields: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -167,7 +207,9 @@ def event(source: str, name: str) -> Event | None:
     kind = next((k for c, k in _KINDS.items() if c in flags), "AwsApiCall")
     fields = tuple(entry.get("fields", {}).get(name, "").split())
     record = tuple(non_api["record"]) if non_api else ()
-    return Event(source, name, flags[0] == "r", "d" in flags, kind, fields, bool(entry.get("fieldsAlways")), record)
+    numbers = tuple(entry.get("numbers", ())) if "bucketName" in fields else ()
+    always = bool(entry.get("fieldsAlways"))
+    return Event(source, name, flags[0] == "r", "d" in flags, kind, fields, always, record, numbers)
 
 
 def events() -> tuple[Event, ...]:
@@ -199,7 +241,8 @@ def identity_types() -> tuple[str, ...]:
 def facts(e: Event) -> dict[tuple[str, ...], Any]:
     """What every record of ``e`` holds, by field path: an exact value (``eventType``,
     ``readOnly``, ``eventCategory`` ...), ``PRESENT`` (always written, a string or number of
-    unknown value) or ``OBJECT`` (always written, a JSON object)."""
+    unknown value), ``NUMBER`` (always written, a JSON number) or ``OBJECT`` (always written,
+    a JSON object)."""
     out: dict[tuple[str, ...], Any] = {tuple(f.split(".")): PRESENT for f in kind_fields(e.kind)}
     out[("eventSource",)] = e.source
     out[("eventName",)] = e.name
@@ -215,6 +258,8 @@ def facts(e: Event) -> dict[tuple[str, ...], Any]:
     if e.fields_always:
         for f in e.request_fields:
             out[("requestParameters", f)] = PRESENT
+    for f in e.numbers:
+        out[tuple(f.split("."))] = NUMBER
     for path in list(out):  # a field's parents are objects, present too
         for i in range(1, len(path)):
             out[path[:i]] = OBJECT
