@@ -28,8 +28,8 @@ from .formats import (
     Problem,
     delivery_time_from_name,
     export_lines,
-    first_line_is_json,
     json_lines,
+    looks_like_json_lines,
 )
 from .inflate import FAST_INFLATER, MAX_FILE_SIZE, MIN_WINDOW, ZLIB_INFLATER, skip_nulls, too_large
 
@@ -153,7 +153,7 @@ def _line_kind(head: bytes) -> str | None:
     first, newline, rest = head.lstrip().partition(b"\n")
     if not newline:
         return None
-    if first[:1] == b"{" and first_line_is_json(head):
+    if first[:1] == b"{" and looks_like_json_lines(head):
         return "json lines"
     if EXPORT_LINE.match(first) and rest.strip():
         return "export"
