@@ -5,6 +5,8 @@ the catalogue lists for a rule's required events matches the rule's canonical pa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from hypothesis import given, settings
@@ -15,6 +17,8 @@ from cwfilter import analysis, cloudtrail
 from cwfilter.analysis.dnf import field_path
 from cwfilter.analysis.others import record_of
 from cwfilter.analysis.witness import set_path
+
+from .shared import ROOT
 
 CIS = cwfilter.find_rule("CWL-012").filter_pattern
 SCOPED = ["CloudWatch.3", "CloudWatch.4", "CloudWatch.5", "CloudWatch.6", "CloudWatch.10", "CloudWatch.11",
@@ -144,3 +148,39 @@ def test_every_catalogued_event_of_a_rule_matches_its_canonical_pattern(
     if not analysis.witness.of_event(required, record):
         return  # the drawn value fails the event's own condition: not a record of the required event
     assert cwfilter.compile(rule.filter_pattern).matches(orjson.dumps(record)), (e.label, record)
+
+
+# ------------------------------------------------------------------ the metric value (spec 6.2)
+
+
+@pytest.mark.parametrize(
+    ("value", "status", "reason", "assumed"),
+    [("1", "PASS", "COMPLIANT", False),
+     ("$.additionalEventData.bytesTransferredIn", "PASS", "COMPLIANT", False),
+     ("$.requestParameters.size", "PASS", "COMPLIANT", True),
+     ("$.value", "FAIL", "CLOUDTRAIL_METRIC_FILTER_VALUE_NOT_NUMERIC", False),
+     ("$.eventName", "FAIL", "CLOUDTRAIL_METRIC_FILTER_VALUE_NOT_NUMERIC", False)],
+)  # fmt: skip
+def test_the_metric_value_must_be_a_number_on_the_events(
+    tmp_path: Path, value: str, status: str, reason: str, assumed: bool
+) -> None:
+    from cwfilter.audit import audit, read_template
+
+    text = (ROOT / "samples" / "audit" / "cwl012.tf").read_text(encoding="utf-8")
+    assert 'value = "1"' in text
+    (tmp_path / "main.tf").write_text(text.replace('value = "1"', f'value = "{value}"'), encoding="utf-8")
+    (finding,) = audit(read_template(tmp_path / "main.tf"), [cwfilter.find_rule("CWL-012")])
+    assert (finding.status, finding.reason) == (status, reason), finding.message
+    assert ("assumed:" in finding.message) is assumed, finding.message
+    if status == "FAIL":
+        assert "PutBucketAcl (s3.amazonaws.com)" in finding.message and value in finding.message
+
+
+def test_metric_value_verdicts() -> None:
+    from cwfilter.analysis.metricvalue import metric_value
+
+    assert {v.counts for v in metric_value("$.value", "CWL-012")} == {"cannot"}
+    assert {v.counts for v in metric_value("2.5", "CloudWatch.13")} == {"counts"}
+    assert {v.counts for v in metric_value("$.additionalEventData.bytesTransferredIn", "CWL-012")} == {"counts"}
+    assert {v.counts for v in metric_value("$.additionalEventData.bytesTransferredIn", "CloudWatch.13")} == {"assumed"}
+    assert {v.counts for v in metric_value("$.readOnly", "CloudWatch.13")} == {"cannot"}

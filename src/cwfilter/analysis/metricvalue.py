@@ -45,11 +45,11 @@ def _verdict(value: str, event: RequiredEvent) -> ValueVerdict:
         return ValueVerdict(event, "counts", f"the literal {value}")
     path = _path(value)
     if path is None:
-        return ValueVerdict(event, "assumed", f"{value} is not a $.selector of members the catalogue reads")
+        return ValueVerdict(event, "assumed", f"{value} is a number (not a selector the catalogue reads)")
     if not in_schema(path):
-        return ValueVerdict(event, "cannot", f"CloudTrail records have no field {'.'.join(path)}")
+        return ValueVerdict(event, "cannot", f"{value}: CloudTrail records have no field {'.'.join(path)}")
     if not event.real:
-        return ValueVerdict(event, "assumed", f"the catalogue does not describe {event.label} records")
+        return ValueVerdict(event, "assumed", f"{value} is a number (the catalogue does not describe these records)")
     kinds = {_kind(facts(e), path) for e in event.real}
     name = event.real[0].name
     if kinds == {"number"}:
@@ -57,7 +57,7 @@ def _verdict(value: str, event: RequiredEvent) -> ValueVerdict:
     wrong = sorted(kinds - {"number", "unknown"})
     if wrong:
         return ValueVerdict(event, "cannot", f"{value} is {' or '.join(wrong)} in {name} records, not a number")
-    return ValueVerdict(event, "assumed", f"the catalogue cannot say whether {name} records hold a number at {value}")
+    return ValueVerdict(event, "assumed", f"{value} is a number (the catalogue cannot say so for these records)")
 
 
 def _path(value: str) -> tuple[str, ...] | None:
@@ -78,3 +78,34 @@ def _kind(known: dict[tuple[str, ...], Any], path: tuple[str, ...]) -> str:
     if isinstance(value, str):
         return "a string"
     return "unknown"  # PRESENT (a string or a number), or not known to be written
+
+
+@dataclass(frozen=True)
+class Counting:
+    """Whether the filters that cover a rule's events publish a number for each: ``cannot``
+    names the events no covering filter can count (with why), ``assumed`` the events counted
+    only on an assumption the catalogue cannot check."""
+
+    cannot: tuple[str, ...] = ()
+    assumed: tuple[str, ...] = ()
+
+
+def counting(filters: list[tuple[Any, list[str]]], rule: Rule | str) -> Counting:
+    """``filters``: each filter's coverage (``analysis.coverage``) and its metric values. An
+    event counts when a filter that COVERS it has a value that is a number on its records."""
+    rule = find_rule(rule) if isinstance(rule, str) else rule
+    verdicts = [(cov, [metric_value(v, rule) for v in values]) for cov, values in filters]
+    cannot: dict[str, list[str]] = {}
+    assumed: dict[str, list[str]] = {}
+    for i, event in enumerate(required_events(rule)):
+        found = [vs[i] for cov, per_value in verdicts if cov.events[i].status == "COVERED" for vs in per_value]
+        if not found or any(v.counts == "counts" for v in found):
+            continue
+        guess = next((v.reason for v in found if v.counts == "assumed"), None)
+        (assumed if guess else cannot).setdefault(guess or found[0].reason, []).append(event.label)
+    return Counting(_grouped(cannot), _grouped(assumed))
+
+
+def _grouped(reasons: dict[str, list[str]]) -> tuple[str, ...]:
+    """``reason (event, event, ...)``, one line per reason."""
+    return tuple(f"{reason} ({', '.join(labels)})" for reason, labels in reasons.items())

@@ -39,9 +39,8 @@ def fires_on_one_event(record: AlarmRecord, t: Transformation) -> tuple[bool, st
         return False, f"alarm {record.name} is not a valid alarm: {exc}"
     try:
         value = float(t.value)
-        note = ""
-    except ValueError:
-        value, note = 1.0, f" (metric value {t.value} comes from the event; 1 assumed)"
+    except ValueError:  # a $.selector: whether it is a number on the rule's events is the catalogue's
+        value = 1.0  # question (checks._counting); one event counts as 1 here
     points = Datapoints()
     dims = tuple(sorted(alarm.dimensions.items()))
     points.add(MetricKey(t.namespace, t.metric_name, dims, t.unit), int(_EVENT_AT.timestamp() * 1000), value)
@@ -51,10 +50,10 @@ def fires_on_one_event(record: AlarmRecord, t: Transformation) -> tuple[bool, st
     except ValueError as exc:
         return False, f"alarm {record.name} cannot be evaluated: {exc}"
     if timeline.episodes("ALARM"):
-        return True, f"alarm {record.name} goes to ALARM on one event{note}"
+        return True, f"alarm {record.name} goes to ALARM on one event"
     return False, (
         f"alarm {record.name} stays {timeline.final_state} on one event: {alarm.stat} over {alarm.period} s, "
-        f"{alarm.m} of {alarm.evaluation_periods}, {alarm.comparison_operator} {alarm.threshold:g}{note}"
+        f"{alarm.m} of {alarm.evaluation_periods}, {alarm.comparison_operator} {alarm.threshold:g}"
     )
 
 
