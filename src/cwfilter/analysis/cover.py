@@ -4,7 +4,7 @@ what else it admits (issue 14 item 1; used by lint, compare and the audit).
 A rule's required events are the conjuncts of its canonical pattern in disjunctive normal
 form: CWL-012 requires nine (``s3.amazonaws.com`` × nine event names); the unauthorized-calls
 rule requires two (``errorCode = "*UnauthorizedOperation"``, ``errorCode = "AccessDenied*"``).
-A JSON pattern is decided symbolically (``decide.py``); other patterns, and JSON patterns
+A JSON pattern is decided symbolically (``decision.py``); other patterns, and JSON patterns
 whose expansion is too large, by witness records run through the engine (``witness.py``).
 
 Both follow the CloudTrail catalogue (``cwfilter.cloudtrail``): a required event that names
@@ -27,8 +27,8 @@ from ..cloudtrail import Event, event, sources_of
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from ..rules import Rule, find_rule
-from .decide import Decision, decide, decide_atom, pins_of
-from .dnf import Conjunct, TooComplex, dnf, dotted, render_atom, render_conjunct
+from .decision import Decision, decide, decide_atom, pins_of
+from .normal_form import Conjunct, TooComplex, dnf, dotted, render_atom, render_conjunct
 from .reach import known_of, reach
 
 MAX_BREADTH = 12  # real events named per alternative; the rest are counted

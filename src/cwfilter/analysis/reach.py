@@ -18,8 +18,8 @@ from typing import Literal
 
 from ..cloudtrail import Event, event, facts, known_source, known_sources, open_names, operations
 from .cloudtrail import atom_on_value
-from .decide import Known, decide, pins_of
-from .dnf import Atom, Conjunct, field_path, render_atom
+from .decision import Known, decide, pins_of
+from .normal_form import Atom, Conjunct, field_path, render_atom
 
 SOURCE, NAME = ("eventSource",), ("eventName",)
 _HOST = re.compile(r"[a-z0-9][a-z0-9.-]*\.amazonaws\.com")  # how every eventSource is spelled

@@ -18,11 +18,11 @@ import orjson
 from ..cloudtrail import ABSENT, NUMBER, OBJECT, PRESENT, facts, holds
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
-from ..pattern.render import render
+from ..pattern.canonical import render
 from .cloudtrail import ALWAYS_WRITTEN, atom_holds, in_schema, record_with
 from .cover import Coverage, EventVerdict, RequiredEvent, coverage
-from .decide import pins_of
-from .dnf import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
+from .decision import pins_of
+from .normal_form import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
 from .others import other_records
 
 _ACCOUNT = "123456789012"
