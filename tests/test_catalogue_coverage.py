@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import cwfilter
 from cwfilter import analysis, cloudtrail
-from cwfilter.analysis.dnf import field_path
+from cwfilter.analysis.normal_form import field_path
 from cwfilter.analysis.others import record_of
 from cwfilter.analysis.witness import set_path
 
