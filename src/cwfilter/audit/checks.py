@@ -203,7 +203,7 @@ def _alarmed(account: Account, relevant: list[MetricFilterResource], covs: dict[
     return Verdict(broken.status, broken.reason, broken.message, {**evidence, **broken.evidence}, broken.location)
 
 
-def _counting(filters: list[MetricFilterRecord], covs: dict[str, Any], working: list[str]) -> Any:
+def _counting(filters: list[MetricFilterResource], covs: dict[str, Any], working: list[str]) -> Any:
     """Whether the working filters' metric values are numbers on the rule's events (the catalogue)."""
     from ..analysis.metricvalue import counting
 
