@@ -165,6 +165,12 @@ def _filter_verdict(account: Account, f: MetricFilterResource, region: str) -> V
             verdicts.append(v)
     if verdicts:
         return best(verdicts)
+    unknown = [a for a in account.alarms.get(region, []) for m in a.metrics
+               if unresolved(m.metric_name) or unresolved(m.namespace)]  # fmt: skip
+    if unknown:  # an alarm whose metric is an unresolved reference may be this filter's: never a FAIL
+        m = next(m for m in unknown[0].metrics if unresolved(m.metric_name) or unresolved(m.namespace))
+        return Verdict(NO_DATA, "UNRESOLVED_REFERENCE", f"alarm {unknown[0].name}: metric {m.namespace}/{m.metric_name} "
+                       "cannot be resolved offline", {}, unknown[0].location)  # fmt: skip
     metrics = ", ".join(f"{t.namespace}/{t.metric_name}" for t in f.transformations)
     return Verdict(FAIL, "CLOUDWATCH_ALARMS_NOT_PRESENT", f"no alarm on {metrics} (filter {f.name})", {}, f.location)
 
