@@ -61,8 +61,8 @@ RATIOS_MB ?= 1000
 ratios: install-bench
 	CWFILTER_BENCH_MB=$(RATIOS_MB) $(BIN)/python -m pytest benchmarks -k test_ratios_to_the_limit --benchmark-enable
 
-# Regenerate the parser tables (src/cwfilter/pattern/lalr_tables.py) after editing
-# grammar/filter_pattern.lark; `make test` fails while they are stale.
+# Regenerate the parser tables (src/cwfilter/pattern/lalr_tables.py; alarm/rule_tables.py and
+# alarm/math_tables.py) after editing a grammar in grammar/; `make test` fails while they are stale.
 parser: install-test
 	$(BIN)/python -m cwfilter.pattern.tablegen
 

@@ -14,7 +14,7 @@ from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet
 from ..times import Timestamp, epoch_ms, iso_utc
 from .model import Alarm
 from .notify import Notification, action_history_item, notification, state_update_history_item
-from .text import insufficient_data_reason, reason_data, threshold_reason
+from .text import INITIAL_REASON, insufficient_data_reason, reason_data, threshold_reason
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 
@@ -26,17 +26,30 @@ def default_evaluation_range(period: int, evaluation_periods: int) -> int:
 
 @dataclass
 class Transition:
+    """A state change: when (the evaluation's, or for a composite alarm the child's, epoch ms),
+    from and to which state, StateReason and StateReasonData, and the actions run. A composite
+    alarm whose actions were held by its ActionsSuppressor names why in ``suppressed_by``
+    (``Alarm``, ``WaitPeriod``, ``ExtensionPeriod``); held actions that ran later list in
+    ``actions`` and their time in ``actions_at``."""
+
     timestamp: int  # epoch ms of the evaluation
     old_state: str
     new_state: str
     reason: str
     reason_data: dict[str, Any]
     actions: list[str]  # the actions run (none when ActionsEnabled is false)
+    suppressed_by: str | None = None
+    suppressed_reason: str | None = None
+    actions_at: int | None = None  # when held actions ran (None: with the transition, or never)
 
     def as_dict(self) -> dict[str, Any]:
         """As JSON-ready data (what ``--output json`` prints of it)."""
-        return {"timestamp": iso_utc(self.timestamp), "oldState": self.old_state, "newState": self.new_state,
-                "reason": self.reason, "reasonData": self.reason_data, "actions": self.actions}  # fmt: skip
+        out: dict[str, Any] = {"timestamp": iso_utc(self.timestamp), "oldState": self.old_state, "newState": self.new_state,
+               "reason": self.reason, "reasonData": self.reason_data, "actions": self.actions}  # fmt: skip
+        if self.suppressed_by:
+            out.update(actionsSuppressedBy=self.suppressed_by, actionsSuppressedReason=self.suppressed_reason)
+            out["actionsRunAt"] = iso_utc(self.actions_at) if self.actions_at is not None else None
+        return out
 
 
 @dataclass
@@ -53,6 +66,7 @@ class AlarmTimeline:
     history: list[dict[str, Any]] = field(default_factory=list)
     evaluations: int = 0
     states: list[tuple[int, str]] | None = None  # (minute, state after it) with record_states=True
+    initial_reason: str = INITIAL_REASON
 
     @property
     def final_state(self) -> str:
@@ -91,7 +105,7 @@ class AlarmTimeline:
             "notifications": [n.as_dict() for n in self.notifications],
             "history": self.history,
             "finalState": self.final_state,
-            "configuration": self.alarm.as_put_metric_alarm(),
+            "configuration": self.alarm.configuration(),
         }
 
 
@@ -209,8 +223,9 @@ def _transition(
     text, data = reason
     actions = list(alarm.actions_for(new)) if alarm.actions_enabled else []
     tr = Transition(t, old, new, text, data, actions)
+    previous = timeline.transitions[-1] if timeline.transitions else None
     timeline.transitions.append(tr)
-    timeline.history.append(state_update_history_item(alarm, tr, timeline))
+    timeline.history.append(state_update_history_item(alarm, tr, previous))
     for arn in actions:
         note = notification(alarm, tr, arn, timeline.created_at) if arn.startswith("arn:aws:sns:") else None
         if note is not None:

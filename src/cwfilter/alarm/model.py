@@ -38,14 +38,64 @@ class AlarmValidationError(CwfilterError, ValueError):
         self.message = message
 
 
-def _constraint(value: Any, member: str, constraint: str) -> AlarmValidationError:
+def constraint_error(value: Any, member: str, constraint: str) -> AlarmValidationError:
+    """AWS's wording of a request member that breaks a constraint of the API model."""
     return AlarmValidationError(
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
     )
 
 
+def validate_identity(name: str, description: str | None, actions: Mapping[str, list[str]]) -> None:
+    """What PutMetricAlarm and PutCompositeAlarm both check: the name (1–255 characters, no
+    control characters), the description (≤ 1024) and each action list (≤ 5 ARNs)."""
+    if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
+        raise constraint_error(name, "alarmName", "Member must have length between 1 and 255")
+    if description is not None and len(description) > 1024:
+        raise constraint_error("...", "alarmDescription", "Member must have length less than or equal to 1024")
+    for label, arns in actions.items():
+        if len(arns) > 5:
+            raise constraint_error(arns, label, "Member must have length less than or equal to 5")
+
+
+class AlarmActions:
+    """What metric and composite alarms share: a name, a place (region, account) and three action
+    lists (a mixin of the dataclasses ``Alarm`` and ``CompositeAlarm``)."""
+
+    name: str
+    alarm_actions: list[str]
+    ok_actions: list[str]
+    insufficient_data_actions: list[str]
+    region: str | None
+    account_id: str | None
+
+    @property
+    def arn(self) -> str:
+        """The alarm's ARN in its region and account."""
+        return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{self.name}"
+
+    def actions_for(self, state: str) -> list[str]:
+        """The actions configured for a transition to ``state`` (run only when ActionsEnabled)."""
+        return {
+            "ALARM": self.alarm_actions,
+            "OK": self.ok_actions,
+            "INSUFFICIENT_DATA": self.insufficient_data_actions,
+        }[state]
+
+    def action_lists(self) -> dict[str, list[str]]:
+        """The three action lists by their API member names."""
+        return {"alarmActions": self.alarm_actions, "oKActions": self.ok_actions,
+                "insufficientDataActions": self.insufficient_data_actions}  # fmt: skip
+
+    def place_from_actions(self) -> None:
+        """Region and account, where not given, from the action ARNs (else us-east-1, 123456789012)."""
+        if self.region is None or self.account_id is None:
+            region, account = from_arns(self.alarm_actions + self.ok_actions + self.insufficient_data_actions)
+            self.region = self.region or region or "us-east-1"
+            self.account_id = self.account_id or account or "123456789012"
+
+
 @dataclass
-class Alarm:
+class Alarm(AlarmActions):
     """A metric alarm. ``datapoints_to_alarm=None`` means "not set" (M = N), which changes the
     reason text and the SNS Trigger; ``treat_missing_data=None`` behaves as ``missing``."""
 
@@ -74,10 +124,7 @@ class Alarm:
     def __post_init__(self) -> None:
         self.threshold = float(self.threshold)
         self.validate()
-        if self.region is None or self.account_id is None:
-            region, account = _from_arns(self.alarm_actions + self.ok_actions + self.insufficient_data_actions)
-            self.region = self.region or region or "us-east-1"
-            self.account_id = self.account_id or account or "123456789012"
+        self.place_from_actions()
 
     # -- derived
     @property
@@ -96,19 +143,6 @@ class Alarm:
         if self.namespace == "AWS/DynamoDB":
             return "ignore"
         return self.treat_missing_data or "missing"
-
-    @property
-    def arn(self) -> str:
-        """The alarm's ARN in its region and account."""
-        return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{self.name}"
-
-    def actions_for(self, state: str) -> list[str]:
-        """The actions run on a transition to ``state`` (none when ActionsEnabled is false)."""
-        return {
-            "ALARM": self.alarm_actions,
-            "OK": self.ok_actions,
-            "INSUFFICIENT_DATA": self.insufficient_data_actions,
-        }[state]
 
     def breaching(self, value: float) -> bool:
         """Whether ``value`` crosses the threshold in the alarm's ComparisonOperator direction."""
@@ -129,10 +163,7 @@ class Alarm:
         self._validate_window()
 
     def _validate_names_and_operator(self) -> None:
-        if not self.name or len(self.name) > 255 or any(ord(c) < 32 for c in self.name):
-            raise _constraint(self.name, "alarmName", "Member must have length between 1 and 255")
-        if self.description is not None and len(self.description) > 1024:
-            raise _constraint("...", "alarmDescription", "Member must have length less than or equal to 1024")
+        validate_identity(self.name, self.description, self.action_lists())
         if not self.metric_name:
             raise AlarmValidationError("Exactly one element of the metrics list should return data.")
         if self.comparison_operator in ANOMALY_OPERATORS:
@@ -143,7 +174,7 @@ class Alarm:
                 code="E_UNSUPPORTED",
             )
         if self.comparison_operator not in OPERATORS:
-            raise _constraint(
+            raise constraint_error(
                 self.comparison_operator,
                 "comparisonOperator",
                 f"Member must satisfy enum value set: [{', '.join(OPERATORS + ANOMALY_OPERATORS)}]",
@@ -156,7 +187,7 @@ class Alarm:
                 aws_exception="InvalidParameterCombination",
             )
         if self.statistic is not None and self.statistic not in STATISTICS:
-            raise _constraint(
+            raise constraint_error(
                 self.statistic, "statistic", f"Member must satisfy enum value set: [{', '.join(STATISTICS)}]"
             )
         if self.extended_statistic is not None and not _PERCENTILE.fullmatch(self.extended_statistic):
@@ -174,12 +205,12 @@ class Alarm:
         ):
             raise AlarmValidationError("Period must be 10, 20, 30 or a multiple of 60")
         if not isinstance(self.evaluation_periods, int) or self.evaluation_periods < 1:
-            raise _constraint(
+            raise constraint_error(
                 self.evaluation_periods, "evaluationPeriods", "Member must have value greater than or equal to 1"
             )
         if self.datapoints_to_alarm is not None:
             if self.datapoints_to_alarm < 1:
-                raise _constraint(
+                raise constraint_error(
                     self.datapoints_to_alarm, "datapointsToAlarm", "Member must have value greater than or equal to 1"
                 )
             if self.datapoints_to_alarm > self.evaluation_periods:
@@ -207,13 +238,9 @@ class Alarm:
                 "Supported options for parameter EvaluateLowSampleCountPercentile are evaluate and ignore."
             )
         if self.unit is not None and self.unit not in STANDARD_UNITS:
-            raise _constraint(self.unit, "unit", "Member must satisfy enum value set")
+            raise constraint_error(self.unit, "unit", "Member must satisfy enum value set")
         if len(self.dimensions) > 30:
-            raise _constraint("...", "dimensions", "Member must have length less than or equal to 30")
-        for label, actions in (("alarmActions", self.alarm_actions), ("oKActions", self.ok_actions),
-                               ("insufficientDataActions", self.insufficient_data_actions)):  # fmt: skip
-            if len(actions) > 5:
-                raise _constraint(actions, label, "Member must have length less than or equal to 5")
+            raise constraint_error("...", "dimensions", "Member must have length less than or equal to 30")
 
     # -- shapes users have
     @classmethod
@@ -257,6 +284,10 @@ class Alarm:
         kwargs.update(overrides)
         return cls(**kwargs)
 
+    def configuration(self) -> dict[str, Any]:
+        """The request that configures the alarm (as ``AlarmTimeline.as_dict`` reports it)."""
+        return self.as_put_metric_alarm()
+
     def as_put_metric_alarm(self) -> dict[str, Any]:
         """The alarm as a PutMetricAlarm request (what ``from_put_metric_alarm`` reads back)."""
         out: dict[str, Any] = {"AlarmName": self.name}
@@ -291,7 +322,7 @@ def _int(value: Any, name: str) -> int:
     return int(f)
 
 
-def _from_arns(arns: list[str]) -> tuple[str | None, str | None]:
+def from_arns(arns: list[str]) -> tuple[str | None, str | None]:
     for arn in arns:
         parts = arn.split(":")
         if len(parts) >= 6 and parts[0] == "arn" and parts[3] and parts[4]:

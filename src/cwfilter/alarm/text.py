@@ -155,3 +155,32 @@ def reason_data(
         for t, v, c in (evaluated[:1] if new_state == "OK" else evaluated)
     ]
     return data
+
+
+# -- composite alarms (§12.1)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+def long_date(epoch_ms: int) -> str:
+    """``Wednesday 3 March, 2021 10:15:03 UTC``: English names, day without a leading zero, no
+    milliseconds (a composite alarm's StateReason, [OBS])."""
+    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return f"{_WEEKDAYS[dt.weekday()]} {dt.day} {_MONTHS[dt.month - 1]}, {dt.year} {dt:%H:%M:%S} UTC"
+
+
+def child_transition_reason(child_arn: str, state: str, epoch_ms: int) -> str:
+    """A composite alarm's StateReason when a child's transition changed its state [OBS, 3 captures]."""
+    return f"{child_arn} transitioned to {state} at {long_date(epoch_ms)}"
+
+
+def creation_reason(composite_arn: str, state: str) -> str:
+    """A composite alarm's StateReason on its first evaluation, at creation [DOC]."""
+    return f"{composite_arn} was created and its alarm rule evaluates to {state}"
+
+
+def triggering_alarms(children: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """A composite alarm's StateReasonData: ``children`` as (ARN, state, state timestamp) [OBS]."""
+    return {"triggeringAlarms": [{"arn": arn, "state": {"value": state, "timestamp": aws_time(ms)}}
+                                 for arn, state, ms in children]}  # fmt: skip
