@@ -9,6 +9,7 @@ alarms' timelines over those (same shape: ``transitions``, ``notifications``, ``
 from .combine import evaluate_composites
 from .composite import CompositeAlarm
 from .evaluate import AlarmTimeline, Transition, default_evaluation_range, evaluate, metric_key
+from .metrics import MetricQuery
 from .model import Alarm, AlarmValidationError
 from .notify import Notification
 from .rule import parse_rule, satisfying_states
@@ -19,6 +20,7 @@ __all__ = [
     "AlarmTimeline",
     "AlarmValidationError",
     "CompositeAlarm",
+    "MetricQuery",
     "Notification",
     "Transition",
     "default_evaluation_range",

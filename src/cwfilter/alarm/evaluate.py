@@ -4,16 +4,16 @@ state machine (alarms.md §3–4). Actions run only on transitions."""
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet
+from ..metric import MINUTE_MS, Datapoints, MetricKey
 from ..times import Timestamp, epoch_ms, iso_utc
 from .model import Alarm
 from .notify import Notification, action_history_item, notification, state_update_history_item
+from .series import MathSeries, MetricSeries, series_of
 from .text import INITIAL_REASON, insufficient_data_reason, reason_data, threshold_reason
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -109,42 +109,7 @@ class AlarmTimeline:
         }
 
 
-class _Series:
-    """The alarm's view of the metric: per-minute statistic sets of the exact metric identity
-    (namespace, name, dimension set; unit only if the alarm sets one), merged across units."""
-
-    def __init__(self, alarm: Alarm, datapoints: Datapoints) -> None:
-        dims = tuple(sorted(alarm.dimensions.items()))
-        merged: dict[int, StatisticSet] = {}
-        for key in datapoints.metrics():
-            if (key.namespace, key.name, key.dimensions) != (alarm.namespace, alarm.metric_name, dims):
-                continue
-            if alarm.unit is not None and key.unit != alarm.unit:
-                continue
-            for minute, stats in datapoints.minutes(key):
-                merged.setdefault(minute, StatisticSet()).merge(stats)
-        self.minutes = merged
-        self.sorted = sorted(merged)
-
-    def window(self, start: int, end: int) -> StatisticSet | None:
-        lo = bisect.bisect_left(self.sorted, start)
-        hi = bisect.bisect_left(self.sorted, end)
-        if lo == hi:
-            return None
-        out = StatisticSet()
-        for minute in self.sorted[lo:hi]:
-            out.merge(self.minutes[minute])
-        return out
-
-    def any_in(self, start: int, end: int) -> bool:
-        return bisect.bisect_left(self.sorted, start) < bisect.bisect_left(self.sorted, end)
-
-    def next_after(self, t: int) -> int | None:
-        i = bisect.bisect_left(self.sorted, t)
-        return self.sorted[i] if i < len(self.sorted) else None
-
-
-def _too_few_samples(alarm: Alarm, stats: StatisticSet) -> bool:
+def _too_few_samples(alarm: Alarm, sample_count: float | None) -> bool:
     """EvaluateLowSampleCountPercentile=ignore: is this percentile datapoint too small (§3.4 step 0)?"""
     if not alarm.extended_statistic or alarm.evaluate_low_sample_count_percentile != "ignore":
         return False
@@ -152,7 +117,7 @@ def _too_few_samples(alarm: Alarm, stats: StatisticSet) -> bool:
     if p >= 1:
         return False
     needed = 10 / (1 - p) if p >= 0.5 else 10 / p
-    return stats.sample_count < needed
+    return sample_count is not None and sample_count < needed
 
 
 def evaluate(
@@ -183,7 +148,7 @@ def evaluate(
     end_ms = epoch_ms(end)
     period_ms = alarm.period * 1000
     r = evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
-    series = _Series(alarm, datapoints)
+    series = series_of(alarm, datapoints)
     timeline = AlarmTimeline(alarm, created, end_ms, initial_state)
     state = initial_state
     if record_states:
@@ -191,28 +156,23 @@ def evaluate(
     t = -(-created // MINUTE_MS) * MINUTE_MS  # the first whole minute at or after creation
     while t <= end_ms:
         timeline.evaluations += 1
-        range_start = t - r * period_ms
-        if not series.any_in(range_start, t):
+        empty = not series.any_in(t - r * period_ms, t)
+        if empty and series.empty_is_missing:
             new_state, make_reason = _empty_range(alarm, state)
             if new_state != state:
                 state = _transition(timeline, alarm, t, state, new_state, make_reason(t))
-            if timeline.states is not None:
-                timeline.states.append((t, state))
-                t += MINUTE_MS
-                continue
-            # Nothing can change until a datapoint enters the range: jump to that minute.
+        else:
+            result = _decide(alarm, series, t, r, state)
+            if result is not None and result[0] != state:
+                state = _transition(timeline, alarm, t, state, result[0], (result[1], result[2]))
+        if timeline.states is not None:
+            timeline.states.append((t, state))
+        elif empty:  # nothing can change until a datapoint enters the range: jump to that minute
             nxt = series.next_after(t)
             if nxt is None:
                 break
             t = max(t + MINUTE_MS, nxt + MINUTE_MS)
             continue
-        result = _decide(alarm, series, t, r, state)
-        if result is not None:
-            new_state, reason, data = result
-            if new_state != state:
-                state = _transition(timeline, alarm, t, state, new_state, (reason, data))
-        if timeline.states is not None:
-            timeline.states.append((t, state))
         t += MINUTE_MS
     return timeline
 
@@ -278,34 +238,32 @@ def _empty_range(alarm: Alarm, state: str):  # type: ignore[no-untyped-def]
 
 
 def _data(
-    alarm: Alarm, t: int, new_state: str, evaluated: Sequence[tuple[int, float | None, int | None]]
+    alarm: Alarm, t: int, new_state: str, evaluated: Sequence[tuple[int, float | None, float | None]]
 ) -> dict[str, Any]:
-    key = "extendedStatistic" if alarm.extended_statistic else "statistic"
+    """StateReasonData; a metric-math alarm's has no statistic (its values are an expression's) [INF]."""
+    key = None if alarm.metrics is not None else "extendedStatistic" if alarm.extended_statistic else "statistic"
     return reason_data(new_state=new_state, query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit,
                        period=alarm.period, threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
 
 
-def _decide(alarm: Alarm, series: _Series, t: int, r: int, state: str) -> tuple[str, str, dict[str, Any]] | None:
+def _decide(
+    alarm: Alarm, series: MetricSeries | MathSeries, t: int, r: int, state: str
+) -> tuple[str, str, dict[str, Any]] | None:
     """§3.4 steps 0, 1, 2 and 4 at instant ``t`` (the range holds at least one datapoint).
     ``None`` means "keep the state" (low-sample percentiles)."""
     n, m = alarm.evaluation_periods, alarm.m
-    period_ms = alarm.period * 1000
-    slots: list[tuple[int, StatisticSet | None]] = []
-    for k in range(r):
-        slot_start = t - (k + 1) * period_ms
-        slots.append((slot_start, series.window(slot_start, slot_start + period_ms)))
-    real = [(k, start, stats) for k, (start, stats) in enumerate(slots) if stats is not None]
+    slots = series.slots(t, r, alarm.period * 1000)
+    real = [(k, start, value, count) for k, (start, value, count) in enumerate(slots) if value is not None]
     if len(real) >= n:
-        evaluated_real = real[:n]
+        values = real[:n]
         fills = 0
         fill_slots: list[int] = []
     else:
-        evaluated_real = real
+        values = real
         fills = n - len(real)
-        fill_slots = [start for start, stats in slots if stats is None][:fills]
-    if any(_too_few_samples(alarm, stats) for _, _, stats in evaluated_real):
+        fill_slots = [start for start, value, _ in slots if value is None][:fills]
+    if any(_too_few_samples(alarm, count) for _, _, _, count in values):
         return None
-    values = [(k, start, stats.statistic(alarm.stat), stats.sample_count) for k, start, stats in evaluated_real]
     breaching = [(start, v) for _, start, v, _ in values if alarm.breaching(v)]
     calm = [(start, v) for _, start, v, _ in values if not alarm.breaching(v)]
     tmd = alarm.missing_data

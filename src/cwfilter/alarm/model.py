@@ -7,10 +7,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CwfilterError
 from ..metric import STANDARD_UNITS
+
+if TYPE_CHECKING:
+    from .metrics import MetricQuery
 
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 OPERATORS = (
@@ -120,6 +123,7 @@ class Alarm(AlarmActions):
     insufficient_data_actions: list[str] = field(default_factory=list)
     region: str | None = None
     account_id: str | None = None
+    metrics: list[MetricQuery] | None = None  # a metric-math alarm's queries (then no metric of its own)
 
     def __post_init__(self) -> None:
         self.threshold = float(self.threshold)
@@ -162,9 +166,18 @@ class Alarm(AlarmActions):
         self._validate_statistic()
         self._validate_window()
 
+    @property
+    def returned(self) -> MetricQuery | None:
+        """A metric-math alarm's query that returns data (None for a single-metric alarm)."""
+        return next((q for q in self.metrics if q.return_data), None) if self.metrics else None
+
     def _validate_names_and_operator(self) -> None:
         validate_identity(self.name, self.description, self.action_lists())
-        if not self.metric_name:
+        if self.metrics is not None:
+            from .metrics import validate_queries
+
+            validate_queries(self.metrics)
+        elif not self.metric_name:
             raise AlarmValidationError("Exactly one element of the metrics list should return data.")
         if self.comparison_operator in ANOMALY_OPERATORS:
             raise AlarmValidationError(
@@ -181,6 +194,11 @@ class Alarm(AlarmActions):
             )
 
     def _validate_statistic(self) -> None:
+        if self.metrics is not None:
+            if self.statistic is not None or self.extended_statistic is not None or self.metric_name:
+                raise AlarmValidationError("Metrics cannot be set together with MetricName, Namespace, Statistic, "
+                                           "ExtendedStatistic, Dimensions or Period", "InvalidParameterCombination")  # fmt: skip
+            return
         if (self.statistic is None) == (self.extended_statistic is None):
             raise AlarmValidationError(
                 "Exactly one of Statistic and ExtendedStatistic must be set",
@@ -249,10 +267,10 @@ class Alarm(AlarmActions):
         if isinstance(request, str):
             request = json.loads(request)
         r = dict(request)  # type: ignore[arg-type]
-        if r.get("Metrics"):
-            raise AlarmValidationError(
-                "metric math alarms (Metrics) are not emulated", aws_exception=None, code="E_UNSUPPORTED"
-            )
+        if r.get("Metrics") is not None:
+            from .metrics import math_alarm_request
+
+            r = math_alarm_request(r)
         dims = {d["Name"]: d["Value"] for d in r.get("Dimensions") or []}
         kwargs: dict[str, Any] = dict(
             name=r.get("AlarmName", ""),
@@ -276,6 +294,7 @@ class Alarm(AlarmActions):
             alarm_actions=list(r.get("AlarmActions") or []),
             ok_actions=list(r.get("OKActions") or []),
             insufficient_data_actions=list(r.get("InsufficientDataActions") or []),
+            metrics=r.get("Metrics"),
         )
         if kwargs["statistic"] is None and kwargs["extended_statistic"] is None and r.get("MetricName"):
             raise AlarmValidationError(
@@ -294,14 +313,18 @@ class Alarm(AlarmActions):
         if self.description is not None:
             out["AlarmDescription"] = self.description
         out.update(ActionsEnabled=self.actions_enabled, OKActions=self.ok_actions, AlarmActions=self.alarm_actions,
-                   InsufficientDataActions=self.insufficient_data_actions, MetricName=self.metric_name,
-                   Namespace=self.namespace)  # fmt: skip
-        if self.statistic:
-            out["Statistic"] = self.statistic
+                   InsufficientDataActions=self.insufficient_data_actions)  # fmt: skip
+        if self.metrics is not None:
+            out["Metrics"] = [q.as_request() for q in self.metrics]
+            out["EvaluationPeriods"] = self.evaluation_periods
         else:
-            out["ExtendedStatistic"] = self.extended_statistic
-        out["Dimensions"] = [{"Name": k, "Value": v} for k, v in self.dimensions.items()]
-        out.update(Period=self.period, EvaluationPeriods=self.evaluation_periods)
+            out.update(MetricName=self.metric_name, Namespace=self.namespace)
+            if self.statistic:
+                out["Statistic"] = self.statistic
+            else:
+                out["ExtendedStatistic"] = self.extended_statistic
+            out["Dimensions"] = [{"Name": k, "Value": v} for k, v in self.dimensions.items()]
+            out.update(Period=self.period, EvaluationPeriods=self.evaluation_periods)
         if self.datapoints_to_alarm is not None:
             out["DatapointsToAlarm"] = self.datapoints_to_alarm
         out.update(Threshold=self.threshold, ComparisonOperator=self.comparison_operator)

@@ -125,15 +125,16 @@ def reason_data(
     *,
     new_state: str,
     query_ms: int,
-    statistic_key: str,
+    statistic_key: str | None,
     statistic: str,
     unit: str | None,
     period: int,
     threshold: float,
-    evaluated: Sequence[tuple[int, float | None, int | None]],
+    evaluated: Sequence[tuple[int, float | None, float | None]],
 ) -> dict[str, Any]:
     """StateReasonData: ``evaluated`` lists (slot start, value or None, sampleCount) newest first.
 
+    A value without a sample count (a metric-math alarm's) is listed without ``sampleCount`` [INF].
     ``evaluatedDatapoints`` holds every evaluated entry, except for a transition to OK, where it
     holds only the newest (the deciding) one (§11.2); ``recentDatapoints`` and ``startDate``
     always describe every real evaluated datapoint.
@@ -144,12 +145,15 @@ def reason_data(
         data["startDate"] = aws_time(min(t for t, _, _ in real))
     if unit:
         data["unit"] = unit
-    data[statistic_key] = statistic
+    if statistic_key:
+        data[statistic_key] = statistic
     data["period"] = period
     data["recentDatapoints"] = [v for _, v, _ in reversed(real)]
     data["threshold"] = float(threshold)
     data["evaluatedDatapoints"] = [
-        {"timestamp": aws_time(t), "sampleCount": float(c or 0), "value": v}
+        {"timestamp": aws_time(t), "sampleCount": float(c), "value": v}
+        if v is not None and c is not None
+        else {"timestamp": aws_time(t), "value": v}
         if v is not None
         else {"timestamp": aws_time(t)}
         for t, v, c in (evaluated[:1] if new_state == "OK" else evaluated)

@@ -7,9 +7,10 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..alarm import Alarm, AlarmTimeline, default_evaluation_range, evaluate
+from ..alarm import Alarm, AlarmTimeline, Notification, default_evaluation_range, evaluate
 from ..config import ConfigError
 from ..metric import MetricFilter
 from ..replay import ReplayResult
@@ -20,8 +21,11 @@ from ..times import iso_utc, parse_time
 
 def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al = rp.add_argument_group("alarm emulation")
-    al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
-                    "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
+    al.add_argument("--alarm", metavar="FILE", action="append",
+                    help="PutMetricAlarm (also metric math) or PutCompositeAlarm JSON, describe-alarms output, Terraform, "
+                    "or a CloudFormation template with AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm / "
+                    "CompositeAlarm (+ AWS::SNS::Topic); repeatable: every alarm is evaluated, composites over the "
+                    "alarms they name")  # fmt: skip
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
     al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
     al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
@@ -36,6 +40,8 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     )
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
+    al.add_argument("--history", action="store_true",
+                    help="print the alarms' DescribeAlarmHistory items (newest first) instead of the report")  # fmt: skip
 
 
 def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
@@ -43,7 +49,7 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     if args.alarm:
         from ..config import load_alarms  # here: a replay without --alarm does not load YAML
 
-        alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
+        alarms = load_alarms(args.alarm[0], region=args.region, account_id=args.account_id)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
             if not found:
@@ -55,7 +61,7 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
             watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
             candidates = watching or list(alarms.values())
             if not candidates:
-                raise ConfigError(f"{args.alarm}: no alarm found")
+                raise ConfigError(f"{args.alarm[0]}: no alarm found")
             if len(candidates) > 1:
                 raise ConfigError(f"several alarms ({', '.join(a.name for a in candidates)}); choose with --alarm-name")
             alarm = candidates[0]
@@ -72,16 +78,23 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     return None
 
 
-def default_topic(args: argparse.Namespace) -> str:
-    """The SNS topic of a rule's alarm when --topic-arn is not given: ``cwfilter-alarms`` in the
-    trail's own account and region (from --account-id/--region, a single --account or
-    --trail-region, else the first CloudTrail file of the inputs), not a made-up account."""
+def trail_place(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """(account, region) of the replay: --account-id/--region, a single --account or
+    --trail-region, else the first CloudTrail file of the inputs (None where none says)."""
     account = args.account_id or (args.account[0] if len(args.account) == 1 else None)
     region = args.region or (args.trail_region[0] if len(args.trail_region) == 1 else None)
     if account is None or region is None:
         seen = first_trail_file(args.paths)
         if seen is not None:
             account, region = account or seen[0], region or seen[1]
+    return account, region
+
+
+def default_topic(args: argparse.Namespace) -> str:
+    """The SNS topic of a rule's alarm when --topic-arn is not given: ``cwfilter-alarms`` in the
+    trail's own account and region (from --account-id/--region, a single --account or
+    --trail-region, else the first CloudTrail file of the inputs), not a made-up account."""
+    account, region = trail_place(args)
     topic = DEFAULT_TOPIC.split(":")
     return ":".join([*topic[:3], region or topic[3], account or topic[4], topic[5]])
 
@@ -135,17 +148,19 @@ def evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult,
     return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
 
 
-def write_notifications(args: argparse.Namespace, timeline: AlarmTimeline) -> str | None:
+def write_notifications(args: argparse.Namespace, notifications: Sequence[Notification]) -> str | None:
+    """Write the notifications where ``--notifications-dir``/``--notifications-jsonl`` say; an
+    error message when they cannot be written."""
     try:
         if args.notifications_dir:
             folder = Path(args.notifications_dir)
             folder.mkdir(parents=True, exist_ok=True)
-            for i, note in enumerate(timeline.notifications, 1):
+            for i, note in enumerate(notifications, 1):
                 name = f"{i:04d}-{note.message['NewStateValue']}-{iso_utc(note.timestamp).replace(':', '')}.json"
                 (folder / name).write_text(json.dumps(note.sns_envelope(), indent=2, ensure_ascii=False) + "\n")
         if args.notifications_jsonl:
             with open(args.notifications_jsonl, "w", encoding="utf-8") as out:
-                for note in timeline.notifications:
+                for note in notifications:
                     out.write(json.dumps(note.as_dict(), ensure_ascii=False) + "\n")
     except OSError as exc:
         return f"cannot write notifications: {exc}"

@@ -24,6 +24,7 @@ from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv
 from ..rules import Rule, find_rule
 from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO
 from ..sources.scope import Scope
+from .alarm_sets import replay_alarm_set, wants_alarm_set
 from .alarming import add_alarm_arguments, bound_option, evaluate_alarm, replay_alarm, time_option, write_notifications
 from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
 from .output import OutputError, add_output_options, render, write
@@ -45,10 +46,14 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
     which.add_argument(
-        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
+        "--rule",
+        action="append",
+        help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see "
+        "`cwfilter rules`); repeatable, as --metric-filter (several filters are replayed together)",
     )
     which.add_argument("--filter-pattern", metavar="PATTERN")
-    which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
+    which.add_argument("--metric-filter", metavar="FILE", action="append",
+                       help="PutMetricFilter JSON, CloudFormation or Terraform")  # fmt: skip
     which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
     metric = rp.add_argument_group("metric options for --filter-pattern")
     metric.add_argument("--metric-name", default="MatchCount")
@@ -110,7 +115,7 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
     # An empty --filter-pattern is a pattern (it matches every event), not a missing option.
     chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n) not in (None, False)]
     if not chosen and args.alarm:
-        args.metric_filter = args.alarm  # a CloudFormation template holding the filter and the alarm
+        args.metric_filter = args.alarm[0]  # a CloudFormation template holding the filter and the alarm
         chosen = ["metric_filter"]
     if len(chosen) != 1:
         raise ConfigError("give exactly one of --rule, --filter-pattern, --metric-filter (or a template with --alarm)")
@@ -151,6 +156,10 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
 
 def replay_command(args: argparse.Namespace) -> int:
     keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
+    if wants_alarm_set(args):
+        return replay_alarm_set(args, _run_replay, _exit_status)
+    args.rule = args.rule[0] if args.rule else None  # one of each from here on
+    args.metric_filter = args.metric_filter[0] if args.metric_filter else None
     try:
         mf, rule = _replay_filter(args)
     except Reported:
@@ -188,7 +197,7 @@ def replay_command(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print("\n".join(accounting_lines(result)), file=sys.stderr)  # what was read, and what went wrong
             return fail(str(exc))
-        written = write_notifications(args, timeline)
+        written = write_notifications(args, timeline.notifications)
         if written:
             return fail(written)
 

@@ -1,0 +1,239 @@
+"""``cwfilter replay`` with several metric filters and alarms together: every filter of the
+``--rule``/``--metric-filter``/``--filter-pattern`` options (and of an ``--alarm`` template) is
+replayed, then every metric, math and composite alarm of the ``--alarm`` files (or the rules' own
+alarms) is evaluated on the merged datapoints — composites over the alarms they name — and each
+alarm's timeline and notifications are printed (``--history``: DescribeAlarmHistory items)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate_all
+from ..alarm.composite import CompositeAlarm
+from ..alarm.text import java_double
+from ..config import ConfigError
+from ..config.composites import AlarmSet, load_alarm_set
+from ..metric import Datapoints, MetricFilter
+from ..replay import ReplayResult
+from ..report import SHOWN_ROWS, plural, table
+from ..rules import find_rule
+from ..sources.scope import Scope
+from ..times import iso_utc
+from .alarming import bound_option, default_topic, time_option, trail_place, write_notifications
+from .console import EXIT_ERROR, fail
+from .output import OutputError, render, write
+
+Runner = Callable[[argparse.Namespace, MetricFilter, int, str, Scope], "ReplayResult | int"]
+
+
+def wants_alarm_set(args: argparse.Namespace) -> bool:
+    """Whether the arguments ask for several filters or alarms (else the single-filter replay runs)."""
+    if len(args.rule or []) + len(args.metric_filter or []) + (args.filter_pattern is not None) > 1:
+        return True
+    return len(args.alarm or []) > 1 or bool(args.history) or (bool(args.alarm) and _has_several_or_math(args))
+
+
+def _has_several_or_math(args: argparse.Namespace) -> bool:
+    try:
+        found = load_alarm_set(args.alarm[0], region=args.region, account_id=args.account_id)
+    except ConfigError:
+        return False  # the single-filter path reports it
+    several = len(found.names()) > 1 and not args.alarm_name
+    return several or bool(found.composites) or any(a.metrics is not None for a in found.alarms.values())
+
+
+def _filters(args: argparse.Namespace) -> list[MetricFilter]:
+    """Every metric filter the options name, in order; an ``--alarm`` template's filters too."""
+    from ..config import load_metric_filters
+    from .testing import filter_from_file
+
+    out: list[MetricFilter] = []
+    for name in args.rule or []:
+        try:
+            out.append(find_rule(name).metric_filter(via=name))
+        except KeyError as exc:
+            raise ConfigError(str(exc.args[0])) from None
+    for path in args.metric_filter or []:
+        out += (
+            list(load_metric_filters(path).values())
+            if not args.filter_name
+            else [filter_from_file(path, args.filter_name)]
+        )
+    if args.filter_pattern is not None:
+        out.append(MetricFilter(args.filter_pattern, metric_name=args.metric_name, namespace=args.namespace,
+                                value=args.metric_value, default_value=args.default_value, unit=args.unit))  # fmt: skip
+    for path in args.alarm or []:  # a template holding the filters as well as the alarms
+        if any(kind in _text(path) for kind in ("AWS::Logs::MetricFilter", "aws_cloudwatch_log_metric_filter")):
+            out += list(load_metric_filters(path).values())
+    for mf in out:
+        mf.default_value_mode = args.default_value_mode
+    return out
+
+
+def _text(path: str) -> str:
+    from ..config import read_config_text
+
+    return read_config_text(path)[1]
+
+
+def _alarms(args: argparse.Namespace, filters: list[MetricFilter]) -> AlarmSet:
+    """The ``--alarm`` files' alarms, or the rules' own alarms (unless ``--no-alarm``)."""
+    found = AlarmSet()
+    account, region = trail_place(args)  # where the trail is, unless the options say
+    for path in args.alarm or []:
+        found.add(load_alarm_set(path, region=region, account_id=account))
+    if not args.alarm and not args.no_alarm:
+        for name, mf in zip(args.rule or [], filters):
+            alarm = find_rule(name).alarm(mf, topic_arn=args.topic_arn or default_topic(args))
+            alarm.region, alarm.account_id = args.region or alarm.region, args.account_id or alarm.account_id
+            found.alarms[alarm.name] = alarm
+    published = {(mf.namespace, mf.metric_name) for mf in filters}
+    for a in found.alarms.values():
+        watched = [(q.namespace, q.metric_name) for q in a.metrics or [] if q.expression is None] or [
+            (a.namespace, a.metric_name)
+        ]
+        for ns, name in watched:
+            if (ns, name) not in published:
+                print(f"cwfilter: warning: alarm {a.name} watches {ns}/{name}, which no filter publishes: it will "
+                      "see no data", file=sys.stderr)  # fmt: skip
+    return found
+
+
+def _span(args: argparse.Namespace, results: list[ReplayResult], found: AlarmSet, since: int | None) -> tuple[int, int]:
+    """When the alarms are created and until when they are evaluated (as the single-alarm replay)."""
+    created = time_option(args.alarm_created_at, "--alarm-created-at")
+    if created is None and since is not None:
+        created = since - since % 60_000
+    stamps = [s for r in results if r.span for s in r.span]
+    stamps += [m for r in results for key in r.datapoints.metrics() for m, _ in r.datapoints.minutes(key)]
+    if created is None:
+        if not stamps:
+            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
+        created = min(stamps) - min(stamps) % 60_000
+    until = time_option(args.alarm_until, "--alarm-until")
+    if until is None:
+        longest = max((a.period * ((args.evaluation_range or default_evaluation_range(a.period, a.evaluation_periods))
+                                   + 1) for a in found.alarms.values()), default=0)  # fmt: skip
+        until = max(created, max(stamps, default=created)) + longest * 1000
+        until -= until % 60_000
+    return created, until
+
+
+def replay_alarm_set(args: argparse.Namespace, run: Runner, status: Callable[[ReplayResult], int]) -> int:
+    """The replay of several filters and alarms; ``run`` replays one filter (or returns the exit
+    status after reporting why it stopped), ``status`` is a finished replay's exit status."""
+    try:
+        filters = _filters(args)
+        found = _alarms(args, filters)
+        scope = Scope.of(bound_option(args.since, "--since"), bound_option(args.until, "--until"), args.account,
+                         args.trail_region)  # fmt: skip
+    except (ConfigError, AlarmValidationError, ValueError) as exc:
+        return fail(str(exc))
+    if not filters:
+        return fail("no metric filter: give --rule, --metric-filter, --filter-pattern or an --alarm template with "
+                    "AWS::Logs::MetricFilter resources")  # fmt: skip
+    results: list[ReplayResult] = []
+    for mf in filters:
+        result = run(args, mf, args.period or 300, args.statistic or "Sum", scope)
+        if isinstance(result, int):
+            return result
+        results.append(result)
+    datapoints = Datapoints()
+    for r in results:
+        datapoints.merge(r.datapoints)
+    try:
+        start, end = _span(args, results, found, scope.since_ms)
+        timelines = evaluate_all(found.alarms.values(), found.composites.values(), datapoints, start, end,
+                                 evaluation_range=args.evaluation_range)  # fmt: skip
+    except (AlarmValidationError, ValueError) as exc:
+        return fail(str(exc))
+    notes = sorted((n for t in timelines.values() for n in t.notifications), key=lambda n: n.timestamp)
+    written = write_notifications(args, notes)
+    if written:
+        return fail(written)
+    try:
+        write(_report(args, results, timelines), args.outfile)
+    except OutputError as exc:
+        return fail(str(exc))
+    return max(status(r) for r in results) if results else EXIT_ERROR
+
+
+def _report(args: argparse.Namespace, results: list[ReplayResult], timelines: dict[str, AlarmTimeline]) -> str:
+    if args.history:
+        items = sorted((h for t in timelines.values() for h in t.history), key=lambda h: h["Timestamp"], reverse=True)
+        doc = {"AlarmHistoryItems": items}
+        return render(lambda: doc, args.output, args.query, csv=lambda: _history_csv(items),
+                      table=lambda: _history_table(items))  # fmt: skip
+
+    def full() -> dict[str, Any]:
+        return {"filters": [r.to_json() for r in results], "alarms": [t.as_dict() for t in timelines.values()]}
+
+    return render(full, args.output, args.query, csv=lambda: _transitions_csv(timelines),
+                  table=lambda: "".join(table(r, show_all=args.all) for r in results)
+                  + "".join(alarm_lines(t, show_all=args.all) for t in timelines.values()))  # fmt: skip
+
+
+def describe(alarm: Alarm | CompositeAlarm) -> str:
+    """One line saying what an alarm watches and when it is in ALARM."""
+    if isinstance(alarm, CompositeAlarm):
+        held = (f"; actions held by {alarm.actions_suppressor} (wait {alarm.actions_suppressor_wait_period} s, "
+                f"extension {alarm.actions_suppressor_extension_period} s)") if alarm.actions_suppressor else ""  # fmt: skip
+        return f"composite, rule {alarm.alarm_rule}{held}"
+    what = (f"{alarm.returned.expression or alarm.returned.id} (metric math)" if alarm.returned
+            else f"{alarm.stat} of {alarm.namespace}/{alarm.metric_name}")  # fmt: skip
+    return (f"{what} over {alarm.period} s, {alarm.m} of {plural(alarm.evaluation_periods, 'period')} "
+            f"{alarm.comparison_operator} {java_double(alarm.threshold)}, "
+            f"TreatMissingData={alarm.treat_missing_data or 'missing (unset)'}")  # fmt: skip
+
+
+def alarm_lines(timeline: AlarmTimeline, *, show_all: bool = False) -> str:
+    """An alarm's every transition (why, and what its actions did), as the table output shows it."""
+    lines = ["", f"alarm           {timeline.alarm.name}: {describe(timeline.alarm)}",
+             f"evaluated       {iso_utc(timeline.created_at)} (created) to {iso_utc(timeline.end)}: "
+             f"{plural(len(timeline.transitions), 'transition')}, "
+             f"{plural(len(timeline.notifications), 'SNS notification')}, final state {timeline.final_state}"]  # fmt: skip
+    shown = timeline.transitions if show_all or len(timeline.transitions) <= SHOWN_ROWS else [
+        *timeline.transitions[: SHOWN_ROWS - 1], None, timeline.transitions[-1]]  # fmt: skip
+    for tr in shown:
+        if tr is None:
+            lines.append(
+                f"  ... {plural(len(timeline.transitions) - SHOWN_ROWS, 'more transition')} (--all lists every one)"
+            )
+            continue
+        acted = f"{plural(len(tr.actions), 'action')} run"
+        if tr.suppressed_by:
+            acted = (f"actions held ({tr.suppressed_by})" + (f", run at {iso_utc(tr.actions_at)}" if tr.actions_at
+                     is not None and tr.actions else ", not run"))  # fmt: skip
+        lines.append(f"  {iso_utc(tr.timestamp)}  {tr.old_state} -> {tr.new_state}; {acted}")
+        lines.append(f"        why: {tr.reason}")
+    return "\n".join(lines) + "\n"
+
+
+def _csv(rows: list[list[str]]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+def _transitions_csv(timelines: dict[str, AlarmTimeline]) -> str:
+    rows = [["alarm", "timestamp", "old_state", "new_state", "reason", "actions", "actions_suppressed_by"]]
+    for t in timelines.values():
+        rows += [[t.alarm.name, iso_utc(tr.timestamp), tr.old_state, tr.new_state, tr.reason, " ".join(tr.actions),
+                  tr.suppressed_by or ""] for tr in t.transitions]  # fmt: skip
+    return _csv(rows)
+
+
+def _history_csv(items: list[dict[str, Any]]) -> str:
+    keys = ["Timestamp", "AlarmName", "AlarmType", "HistoryItemType", "HistorySummary", "HistoryData"]
+    return _csv([keys] + [[str(h[k]) for k in keys] for h in items])
+
+
+def _history_table(items: list[dict[str, Any]]) -> str:
+    lines = [f"{h['Timestamp']}  {h['AlarmName']}  {h['HistoryItemType']}: {h['HistorySummary']}" for h in items]
+    return "\n".join(lines or ["no alarm history"]) + "\n"
