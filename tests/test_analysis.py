@@ -160,7 +160,7 @@ def test_too_large_expansion_falls_back_to_witnesses() -> None:
 def test_to_json_is_plain_data() -> None:
     doc = analysis.coverage(CIS.replace("PutBucketAcl", "PutBucketACL"), "CWL-012").to_json()
     assert orjson.loads(orjson.dumps(doc)) == doc
-    assert doc["events"][0]["status"] == "MISSED" and doc["covers_all"] is False
+    assert doc["events"][0]["status"] == "MISSED" and doc["coversAll"] is False
 
 
 # ------------------------------------------------------------------ cross-checks with the engine

@@ -135,3 +135,20 @@ def test_test_command_errors(args: list[str], error: str, capsys: pytest.Capture
     assert main(["test", *args]) == 2
     err = capsys.readouterr().err
     assert error in err and "Traceback" not in err
+
+
+def test_a_number_beyond_a_double_has_one_verdict_in_every_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 28 item 9: ``1e400`` matched ``{ $.n > 5 }`` in match (printed back as null), did
+    not in test, and was "not a JSON object" in explain. It reads as an infinity (an IEEE 754
+    double, spec §4.6, as replay reads it) everywhere, and is printed back as ``1e400``."""
+    message = '{"n": 1e400, "m": -1e400}'
+    (tmp_path / "n.json").write_text(message)
+    assert main(["match", "{ $.n > 5 && $.m < 0 }", str(tmp_path / "n.json")]) == 0
+    assert capsys.readouterr().out == '{"n":1e400,"m":-1e400}\n'
+    assert main(["test", "--filter-pattern", "{ $.n > 5 }", "--log-event-messages", message, "--output", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["matches"][0]["eventMessage"] == message
+    assert main(["explain", "{ $.n > 5 }", message]) == 0
+    assert "found: 1e400" in capsys.readouterr().out
+    assert main(["explain", "{ $.n < 5 }", message]) == 1

@@ -97,7 +97,7 @@ def test_space_delimited_difference() -> None:
 
 def test_to_json() -> None:
     doc = cwfilter.compare(CIS_S3, CIS_S3.replace("PutBucketAcl", "PutBucketACL")).to_json()
-    assert doc["verdict"] == "different" and doc["only_old"] and doc["only_new"]
+    assert doc["verdict"] == "different" and doc["onlyOld"] and doc["onlyNew"]
     assert orjson.loads(orjson.dumps(doc)) == doc
 
 
@@ -118,14 +118,15 @@ def test_compare_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert json.loads(capsys.readouterr().out)["verdict"] == "different"  # precedence: && binds tighter
     log = tmp_path / "events.jsonl"
     log.write_text('{"eventSource": "s3.amazonaws.com", "eventName": "GetObject"}\nnot json\n', encoding="utf-8")
-    assert (
-        main(["compare", "s3", "amazonaws", "--events", str(log), str(tmp_path / "missing.log"), "--output", "json"])
-        == 1
-    )
+    assert main(["compare", "s3", "amazonaws", "--events", str(log), "--output", "json"]) == 1
     captured = capsys.readouterr()
     doc = json.loads(captured.out)
-    assert doc["events_checked"] >= 2
-    assert any("missing.log" in p for p in doc["problems"]) and "missing.log" in captured.err
+    assert doc["eventsChecked"] >= 2
+    assert any("events.jsonl" in p for p in doc["problems"]) and "events.jsonl" in captured.err
+    # an --events input that cannot be read is an error, never "equivalent" (issue 21)
+    assert main(["compare", "s3", "s3", "--events", str(tmp_path / "missing.log")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"--events {tmp_path / 'missing.log'}: no such file or directory" in captured.err
     assert main(["compare", "{ $.a = ", "x"]) == 2
 
 

@@ -7,6 +7,7 @@ file."""
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import socket
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 import cwfilter
 from cwfilter.config import ConfigError, limits, load_alarms, load_metric_filters
 from cwfilter.replay import replay
-from cwfilter.sources import inflate
+from cwfilter.sources import inflate, large
 
 CWL012 = cwfilter.find_rule("CWL-012").metric_filter(via="CWL-012")
 RECORD = {"eventTime": "2024-01-01T00:00:10Z", "eventSource": "s3.amazonaws.com", "eventName": "PutBucketAcl"}
@@ -112,6 +113,45 @@ def test_inflate_limits_are_exact() -> None:
     assert inflate.output_limit(1 << 30) == inflate.MAX_FILE_SIZE
     assert inflate.output_limit(1000) == inflate.RATIO_FLOOR
     assert zlib.decompress(zlib.compress(b"")) == b""  # zlib itself is fine with nothing
+
+
+class _Counting:
+    """A zlib decompressor that counts the compressed bytes it is given and hands back."""
+
+    fed = 0
+
+    def __init__(self) -> None:
+        self.d = zlib.decompressobj(wbits=31)
+
+    def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+        _Counting.fed += len(data)
+        return self.d.decompress(data, max_length)
+
+    @property
+    def eof(self) -> bool:
+        return self.d.eof
+
+    @property
+    def unused_data(self) -> bytes:
+        _Counting.fed += len(self.d.unused_data)
+        return self.d.unused_data
+
+
+@pytest.mark.parametrize("members", [1_000, 20_000])
+def test_many_gzip_members_cost_linear_work(members: int) -> None:
+    """Issue 28 item 8: 200,000 empty members took 30 s (each member's end copied the rest of
+    the file). The bytes given to the inflater and copied back stay within a few times the
+    file's size, whole or streamed, however many members it has."""
+    data = gzip.compress(b"") * members + gzip.compress(b'{"a":1}\n') + b"\x00" * 100
+    _Counting.fed = 0
+    assert inflate.inflate_members(data, _Counting) == (b'{"a":1}\n', None, -1)
+    assert _Counting.fed <= 8 * len(data)
+    trouble: list[str] = []
+    streamed = large._Inflating(io.BytesIO(data), trouble)
+    streamed.inflater = _Counting
+    _Counting.fed = 0
+    assert (streamed.read(1 << 20), trouble) == (b'{"a":1}\n', [])
+    assert _Counting.fed <= 8 * len(data)
 
 
 # ------------------------------------------------------------------ configuration files

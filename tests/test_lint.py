@@ -150,7 +150,7 @@ def test_lint_command_exit_status_and_output(capsys: pytest.CaptureFixture[str])
     assert '\n  { $.errorCode != "AccessDenied" }\n    ' + "^" * 29 + "\n" in out
     assert main(["lint", '{ $.a > "5" }', "--output", "json"]) == 2
     doc = json.loads(capsys.readouterr().out)
-    assert doc["exit_status"] == 2 and doc["findings"][0]["fix"] == "{ $.a > 5 }"
+    assert doc["exitStatus"] == 2 and doc["findings"][0]["fix"] == "{ $.a > 5 }"
     assert main(["lint", CIS_S3, "--rule", "NO-SUCH-RULE"]) == 2
     assert "no rule named" in capsys.readouterr().err
 

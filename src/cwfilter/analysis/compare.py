@@ -39,7 +39,7 @@ class Example:
 
     def to_json(self) -> dict[str, Any]:
         """As JSON-ready data (what ``--output json`` prints of it)."""
-        return {"message": self.message, "origin": self.origin, "matched_by": self.matched_by}
+        return {"message": self.message, "origin": self.origin, "matchedBy": self.matched_by}
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ class PatternComparison:
         """As JSON-ready data (what ``--output json`` prints of it)."""
         return {
             "old": self.old, "new": self.new, "verdict": self.verdict, "proof": self.proof,
-            "only_old": [e.to_json() for e in self.only_old], "only_new": [e.to_json() for e in self.only_new],
-            "events_checked": self.events_checked,
+            "onlyOld": [e.to_json() for e in self.only_old], "onlyNew": [e.to_json() for e in self.only_new],
+            "eventsChecked": self.events_checked,
         }  # fmt: skip
 
 

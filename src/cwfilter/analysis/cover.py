@@ -90,8 +90,8 @@ class Coverage:
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule_id, "patterns": list(self.patterns), "method": self.method,
-            "covers_all": self.covers_all, "never_matches": self.never_matches,
-            "always_matches": self.always_matches, "breadth": list(self.breadth),
+            "coversAll": self.covers_all, "neverMatches": self.never_matches,
+            "alwaysMatches": self.always_matches, "breadth": list(self.breadth),
             "events": [v.to_json() for v in self.events],
         }  # fmt: skip
 

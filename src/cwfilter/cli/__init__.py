@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from ..version import package_version
-
-EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2  # as console.py says them (kept in step by a test)
+from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MATCH, EXIT_NO_MATCH
 
 # The module that registers each command. Only the one asked for is imported (with what it
 # needs): a command's start-up does not pay for every other command's dependencies.
@@ -37,6 +36,12 @@ def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    chosen: argparse.ArgumentParser = sub.choices[command]
+    return chosen
+
+
 class _Version(argparse.Action):
     """``--version``, looked up only when asked for."""
 
@@ -47,11 +52,14 @@ class _Version(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cwfilter`` command; returns the exit status."""
-    args = _parser(argv).parse_args(argv)
+    parser = _parser(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # argparse would blame the top level: the command's own usage says what it takes
+        _subparser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_MATCH
 

@@ -17,6 +17,7 @@ from ..replay import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
 from ..sources.scope import first_trail_file, relative_ms
 from ..times import iso_utc, parse_time
+from .common import integer, region
 
 
 def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
@@ -29,15 +30,16 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
     al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
     al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
-    al.add_argument("--region", help="region of the alarm (ARN, SNS Region name); default from its action ARNs")
+    al.add_argument(
+        "--region", type=region, help="region of the alarm (ARN, SNS Region name); default from its action ARNs"
+    )
     al.add_argument("--account-id", help="account of the alarm; default from its action ARNs")
     al.add_argument("--alarm-created-at", metavar="TIME", help="ISO 8601; default: the first record's minute")
     al.add_argument(
         "--alarm-until", metavar="TIME", help="ISO 8601; default: until the alarm has settled after the last record"
     )
-    al.add_argument(
-        "--evaluation-range", type=int, metavar="R", help="periods looked back (default N + max(2, ceil(420/P)))"
-    )
+    al.add_argument("--evaluation-range", type=integer(1, 10_000), metavar="R",
+                    help="periods looked back, 1 to 10000 (default N + max(2, ceil(420/P)))")  # fmt: skip
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
     al.add_argument("--history", action="store_true",

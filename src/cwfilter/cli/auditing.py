@@ -3,38 +3,45 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from .. import __version__
 from ..rules import Rule, catalogue, find_rule
-from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, fail
+from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit, region
+from .console import fail
 
-EXIT_HELP = (
-    "exit status: 0 no FAIL (every rule PASS, WARNING or NO_DATA), 1 any FAIL, 2 usage or input error "
-    "(bad arguments, unreadable template or snapshot, or no AWS identity at all)"
-)
+AUDIT_EXITS = {
+    0: "no FAIL (every rule PASS or WARNING; NO_DATA where some rule could be evaluated)",
+    1: "any FAIL",
+    2: "usage or input error (bad arguments, an unreadable, compressed or empty template or snapshot, no AWS "
+    "identity at all), or no rule could be evaluated (every finding NO_DATA)",
+}
 
 
 def add_commands(sub: Any) -> None:
-    audit = sub.add_parser(
-        "audit", help="audit an account, a template or a snapshot for the CIS CloudWatch rules (CWL-012, ...)",
+    from ..report.findings import FindingsReport
+    from ..report.snapshot import SnapshotReport
+
+    audit = add_command(
+        sub, "audit", help="audit an account, a template or a snapshot for the CIS CloudWatch rules (CWL-012, ...)",
         description="Follow trail -> log group -> metric filter -> alarm -> SNS subscriber for each rule and region, "
         "running the deployed filter patterns (not comparing their text). Live by default (standard AWS "
         "configuration, including AWS_ENDPOINT_URL), or offline from --template or --snapshot.",
-        epilog=EXIT_HELP,
+        exits=AUDIT_EXITS,
     )  # fmt: skip
     add_source_arguments(audit)
-    audit.add_argument("--output", choices=("table", "json", "sarif"), default="table", help="default: table")
+    add_output_options(audit, FindingsReport.formats, "table")
     audit.set_defaults(handler=audit_command)
 
-    snap = sub.add_parser("snapshot", help="save what the audit reads from a live account into a folder",
-                          description="Write the AWS responses the audit reads (one JSON file per call, the AWS CLI's "
-                          "output shape) to DIR; `cwfilter audit --snapshot DIR` audits them later, offline.",
-                          epilog="exit status: 0 written (failed calls are recorded in DIR/errors.json), 2 error")  # fmt: skip
+    snap = add_command(sub, "snapshot", help="save what the audit reads from a live account into a folder",
+                       description="Write the AWS responses the audit reads (one JSON file per call, the AWS CLI's "
+                       "output shape) to DIR; `cwfilter audit --snapshot DIR` audits them later, offline.",
+                       exits={0: "written (failed calls are recorded in DIR/errors.json)"})  # fmt: skip
     snap.add_argument("folder", metavar="DIR")
     snap.add_argument("--profile", help="AWS profile (default: the standard configuration)")
-    snap.add_argument("--region", action="append", help="a region to read (repeatable; default: all enabled regions)")
+    snap.add_argument(
+        "--region", action="append", type=region, help="a region to read (repeatable; default: all enabled regions)"
+    )
+    add_output_options(snap, SnapshotReport.formats, "table")
     snap.set_defaults(handler=snapshot_command)
 
 
@@ -44,7 +51,7 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
                         "see `cwfilter rules`)")  # fmt: skip
     parser.add_argument("--profile", help="AWS profile (default: the standard configuration)")
     parser.add_argument(
-        "--region", action="append", help="a region to audit (repeatable; default: all enabled regions)"
+        "--region", action="append", type=region, help="a region to audit (repeatable; default: all enabled regions)"
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--template", metavar="FILE",
@@ -62,37 +69,62 @@ def load_account(args: argparse.Namespace) -> Any:
     from ..audit import read_live, read_snapshot, read_template
 
     if args.template:
+        _readable_text(args.template)
         return read_template(args.template, region=(args.region or ["us-east-1"])[0])
     if args.snapshot:
         return read_snapshot(args.snapshot)
     return read_live(args.region, profile=args.profile)[0]
 
 
+class InputError(Exception):
+    """An input the readers would misread (compressed, empty), named with what to do."""
+
+
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+
+
+def _readable_text(path: str) -> None:
+    """Refuse a template that is compressed or empty, naming it (the readers would say
+    "'utf-8' codec can't decode byte 0x8b" or nothing useful)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return  # the reader names the missing or unreadable file
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"--template {path}: a {kind}-compressed file; decompress it first "
+                             "(a template is CloudFormation JSON/YAML or Terraform text)")  # fmt: skip
+    if not head.strip():
+        raise InputError(f"--template {path}: the file is empty")
+
+
 def audit_command(args: argparse.Namespace) -> int:
+    from .. import __version__
     from ..audit import NO_DATA, IacError, SnapshotError, audit
-    from ..audit.report import as_json, sarif, table
+    from ..report.findings import FindingsReport
 
     try:
         rules = selected_rules(args.rule)
         account = load_account(args)
     except KeyError as exc:
         return fail(str(exc.args[0]))
-    except (IacError, SnapshotError) as exc:
+    except (IacError, SnapshotError, InputError) as exc:
         return fail(str(exc))
     except ImportError as exc:
         return fail(f"the live audit needs boto3 (pip install 'cwfilter[audit]'): {exc}")
     except Exception as exc:  # noqa: BLE001 - botocore profile/config errors: a message, not a traceback
         return fail(f"cannot read the account: {type(exc).__name__}: {exc}")
     findings = audit(account, rules)
-    render = {"table": table, "json": as_json}.get(args.output)
-    sys.stdout.write(render(findings) if render else sarif(findings, __version__))
-    if "account" in account.faults:
-        print(f"cwfilter: {account.faults['account']}", file=sys.stderr)
+    if emit(args, FindingsReport(findings, __version__)):
         return EXIT_ERROR
+    if "account" in account.faults:
+        return fail(account.faults["account"])
     if any(f.status == "FAIL" for f in findings):
         return EXIT_NO_MATCH
-    if findings and all(f.status == NO_DATA for f in findings):
-        print("cwfilter: no rule could be evaluated (every finding is NO_DATA)", file=sys.stderr)
+    if not findings or all(f.status == NO_DATA for f in findings):
+        causes = sorted({f.message for f in findings})[:3]
+        return fail("no rule could be evaluated (every finding is NO_DATA)" + "".join(f"\n  {c}" for c in causes))
     return EXIT_MATCH
 
 
@@ -108,9 +140,12 @@ def snapshot_command(args: argparse.Namespace) -> int:
         return fail(f"cannot write {args.folder}: {exc}")
     except Exception as exc:  # noqa: BLE001 - botocore profile/config errors
         return fail(f"cannot read the account: {type(exc).__name__}: {exc}")
+    from ..report.snapshot import SnapshotReport
+
     failed = responses.get("errors.json") or {}
-    print(f"wrote {len(written)} files to {args.folder} (account {account.account_id or '?'}, "
-          f"{len(account.regions)} region(s); {len(failed)} call(s) failed, see errors.json)")  # fmt: skip
+    files = [str(p) for p in written]
+    if emit(args, SnapshotReport(args.folder, files, account.account_id, list(account.regions), failed)):
+        return EXIT_ERROR
     if "account" in account.faults:
         return fail(account.faults["account"])
     return EXIT_MATCH

@@ -1,4 +1,4 @@
-"""How the command line talks to the user: exit codes, error display, input lines."""
+"""How the command line talks to the user: error display (a pattern's caret), input lines."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..pattern import FilterPattern, PatternError, compile
-
-EXIT_MATCH, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+from .common import EXIT_ERROR
 
 
 class Reported(Exception):

@@ -13,17 +13,18 @@ import orjson
 from ..pattern import FilterPattern, PatternError, compile
 from ..pattern.errors import GENERIC_MESSAGES
 from ..pattern.message import as_bytes
-from .console import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, compile_or_report, numbered_lines
-from .output import add_output_options, emit
+from ..report.patterns import CheckReport, MatchReport
+from ..sources import lenient
+from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit
+from .console import compile_or_report, numbered_lines
 
 
 def add_commands(sub: Any) -> None:
-    check = sub.add_parser(
-        "check",
-        help="validate a pattern; print its family and canonical text",
-        description="Validate a pattern: its family and canonical text, or AWS's error with a caret. "
-        "Exit 0 when the pattern is valid, 2 when it is not (or on bad usage).",
-    )
+    check = add_command(
+        sub, "check", help="validate a pattern; print its family and canonical text",
+        description="Validate a pattern: its family and canonical text, or AWS's error with a caret.",
+        exits={0: "the pattern is valid", 2: "it is not (AWS's message and a caret), or bad usage"},
+    )  # fmt: skip
     check.add_argument("pattern", metavar="PATTERN")
     check.add_argument("--strict", action="store_true", help="reject unquoted characters AWS does not document")
     check.add_argument(
@@ -32,16 +33,17 @@ def add_commands(sub: Any) -> None:
         default="PutMetricFilter",
         help="word errors as this API does (spec §11.3; default: PutMetricFilter, 'Invalid metric filter pattern')",
     )
-
-    match = sub.add_parser(
-        "match",
-        help="print the log events a pattern matches; exit 1 when none does, like grep",
+    match = add_command(
+        sub, "match", help="print the log events a pattern matches; exit 1 when none does, like grep",
         description="Print the log events PATTERN matches. Text and JSON-lines files are read line by line and "
         'matching lines printed as they are; CloudTrail files (.json.gz, {"Records": [...]} documents, CloudWatch '
         "Logs exports and payloads), directories and s3:// prefixes are read as replay reads them and each matching "
-        "record is printed as one line of JSON. Exit 0 when something matched, 1 when nothing did, 2 on an error "
-        "(an input that could not be read is reported and the others still read).",
-    )
+        "record is printed as one line of JSON. --output json/table/text/csv gives the matches as data (the file, "
+        "line or record number and message of each), as FilterLogEvents lists events.",
+        exits={0: "something matched", 1: "nothing matched",
+               2: "an error: an invalid pattern, or an input that could not be read (reported; the others are still "
+               "read)"},
+    )  # fmt: skip
     match.add_argument("pattern", metavar="PATTERN")
     match.add_argument("files", metavar="FILE", nargs="*", default=["-"],
                        help="files, directories, s3:// prefixes; - (the default) for standard input")  # fmt: skip
@@ -56,9 +58,10 @@ def add_commands(sub: Any) -> None:
     match.add_argument(
         "--extract",
         action="store_true",
-        help="print each match as JSON with its line number and extracted values",
+        help="with each match its line number and extracted values (as JSON lines in the default output)",
     )
-    add_output_options(check, ("table", "json", "text"), "table")
+    add_output_options(check, CheckReport.formats, "table")
+    add_output_options(match, MatchReport.formats, "lines")
     check.set_defaults(handler=check_command)
     match.set_defaults(handler=match_command)
 
@@ -66,49 +69,54 @@ def add_commands(sub: Any) -> None:
 def check_command(args: argparse.Namespace) -> int:
     """Validate a pattern: its family and canonical text, or AWS's error with a caret (exit 2).
     With ``--output json`` the verdict is a JSON document on standard output either way."""
-    if args.output == "table":
+    if args.output == "table" and args.query is None:
         checked = compile_or_report(args.pattern, args.strict, api=args.api)
         if checked is None:
             return EXIT_ERROR
-        shown: FilterPattern = checked
-        return emit(args, {}, table=lambda: f"family: {shown.family}\ncanonical: {shown}\n")
+        return emit(args, CheckReport({"valid": True, "family": checked.family, "canonical": str(checked)}))
     try:
         pattern = compile(args.pattern, strict=args.strict, api=args.api)
     except PatternError as exc:
         error = {"message": exc.message, "detail": exc.detail, "offset": exc.offset, "code": exc.code,
                  "exception": exc.aws_exception}  # fmt: skip
-        status = emit(args, {"valid": False, "pattern": args.pattern, "error": error})
-        return status if status != EXIT_MATCH else EXIT_ERROR
+        emit(args, CheckReport({"valid": False, "pattern": args.pattern, "error": error}))
+        return EXIT_ERROR
     warnings = [{"message": w.message, "offset": w.offset} for w in pattern.warnings]
-    return emit(args, {"valid": True, "pattern": args.pattern, "family": pattern.family,
-                       "canonical": str(pattern), "warnings": warnings})  # fmt: skip
+    return emit(args, CheckReport({"valid": True, "pattern": args.pattern, "family": pattern.family,
+                                   "canonical": str(pattern), "warnings": warnings}))  # fmt: skip
 
 
 def match_command(args: argparse.Namespace) -> int:
     pattern = compile_or_report(args.pattern, args.strict, args.json_prefix_scan, api="FilterLogEvents")
     if pattern is None:
         return EXIT_ERROR
-    tally = _Tally(sys.stdout.buffer, pattern, args.extract, args.count)
+    streaming = args.output == "lines" and args.query is None and args.outfile is None
+    tally = _Tally(sys.stdout.buffer if streaming else None, pattern, args.extract, args.count)
     for name in args.files:
         if _reads_records(name):
             _match_records(name, tally)
         else:
             _match_lines(name, tally, named=len(args.files) > 1)
-    if args.count:
-        tally.out.write(f"{tally.matched}\n".encode())
-    tally.out.flush()
+    if streaming:
+        if args.count:
+            tally.out.write(f"{tally.matched}\n".encode())  # type: ignore[union-attr]
+        tally.out.flush()  # type: ignore[union-attr]
+    elif emit(args, MatchReport(tally.events, tally.matched, count_only=args.count)):
+        return EXIT_ERROR
     if tally.errors:
         return EXIT_ERROR
     return EXIT_MATCH if tally.matched else EXIT_NO_MATCH
 
 
 class _Tally:
-    """Where matches go and how many there were (and whether an input failed)."""
+    """Where matches go (streamed to ``out``, else kept in ``events``) and how many there
+    were (and whether an input failed)."""
 
-    def __init__(self, out: BinaryIO, pattern: FilterPattern, extract: bool, count: bool) -> None:
+    def __init__(self, out: BinaryIO | None, pattern: FilterPattern, extract: bool, count: bool) -> None:
         self.out, self.pattern, self.extract, self.count = out, pattern, extract, count
         self.matched = 0
         self.errors = 0
+        self.events: list[dict[str, Any]] = []
 
     def error(self, message: str) -> None:
         self.errors += 1
@@ -116,18 +124,23 @@ class _Tally:
 
     def event(self, message: Any, shown: bytes, where: dict[str, Any]) -> None:
         """Test one log event; ``shown`` is what a match prints, ``where`` locates it."""
+        values = None
         if self.extract:
             values = self.pattern.extract(message)
             if values is None:
                 return
-            self.matched += 1
-            self.out.write(
-                orjson.dumps({**where, "message": shown.decode("utf-8", "replace"), "extractedValues": values}) + b"\n"
-            )
-        elif self.pattern.matches(message):
-            self.matched += 1
-            if not self.count:
-                self.out.write(shown + b"\n")
+        elif not self.pattern.matches(message):
+            return
+        self.matched += 1
+        if self.count:
+            return
+        entry = {**where, "message": shown.decode("utf-8", "replace")}
+        if values is not None:
+            entry["extractedValues"] = values
+        if self.out is None:
+            self.events.append(entry)
+        else:
+            self.out.write(orjson.dumps(entry) + b"\n" if values is not None else shown + b"\n")
 
 
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -181,7 +194,7 @@ def _match_records(name: str, tally: _Tally) -> None:
     for ref in files:
         for item in read_items(ref):
             if isinstance(item, Item):
-                shown = orjson.dumps(item.record) if item.message is None else as_bytes(item.message)
+                shown = lenient.dumps(item.record) if item.message is None else as_bytes(item.message)
                 message = item.record if item.message is None else item.message
                 tally.event(message, shown, {"file": ref.name, "record": item.index})
             elif isinstance(item, Problem):

@@ -20,29 +20,40 @@ from ..pattern import PatternError
 from ..replay import ReplayError, ReplayResult, replay
 from ..replay.allocator import keep_freed_memory
 from ..replay.cluster import ClusterError, dask_client
-from ..report import SHOWN_ROWS, ProgressBar, accounting_lines, alarm_table, csv_text, table
+from ..report import RenderError, render
+from ..report.replay import SHOWN_ROWS, ProgressBar, ReplayReport, accounting_lines
 from ..rules import Rule, find_rule
 from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO
 from ..sources.scope import Scope
 from .alarm_sets import replay_alarm_set, wants_alarm_set
 from .alarming import add_alarm_arguments, bound_option, evaluate_alarm, replay_alarm, time_option, write_notifications
-from .console import EXIT_ERROR, EXIT_MATCH, Reported, compile_or_report, fail
-from .output import OutputError, add_output_options, render, write
+from .common import (
+    EXIT_ERROR,
+    EXIT_MATCH,
+    EXIT_PARTIAL,
+    OutputError,
+    add_command,
+    add_output_options,
+    integer,
+    write,
+)
+from .console import Reported, compile_or_report, fail
 from .testing import filter_from_file
 
 
 def add_commands(sub: Any) -> None:
-    rp = sub.add_parser(
-        "replay",
+    rp = add_command(
+        sub, "replay",
         help="replay CloudTrail logs through a metric filter: per-minute datapoints and per-period statistics",
         description='Read CloudTrail logs as delivered (S3 trees of .json.gz, {"Records": [...]} files, JSON arrays, '
         "JSON lines, lookup-events output, CloudWatch Logs exports and subscription payloads, stdin, s3://bucket/prefix) "
         "and compute what a metric filter would have published.",
-        epilog="exit status: 0 every input found was read in full (rejected records are counted, not errors); "
-        "3 the result is printed but some inputs failed or were read only in part (truncated, corrupt, beyond "
-        "--max-file-size); 2 nothing could be read (no input found, every input failed), invalid arguments, "
-        "or --strict stopped at a problem.",
-    )
+        exits={0: "every input found was read in full (rejected records are counted, not errors)",
+               2: "nothing could be read (no input found, every input failed), invalid arguments, or --strict "
+               "stopped at a problem",
+               3: "the result is printed but some inputs failed or were read only in part (truncated, corrupt, "
+               "beyond --max-file-size)"},
+    )  # fmt: skip
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     which = rp.add_argument_group("the metric filter (one of)")
     which.add_argument(
@@ -69,13 +80,12 @@ def add_commands(sub: Any) -> None:
     )
     metric.add_argument("--unit")
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
-    rp.add_argument(
-        "--period", type=int, default=None, help="seconds, a multiple of 60 (default: the rule's, else 300)"
-    )
+    rp.add_argument("--period", type=integer(60, 604_800, multiple=60), default=None,
+                    help="seconds, a multiple of 60 up to 604800, a week (default: the rule's, else 300)")  # fmt: skip
     rp.add_argument(
         "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
     )
-    add_output_options(rp, ("table", "json", "csv", "text"), "table")
+    add_output_options(rp, ReplayReport.formats, "table")
     rp.add_argument("--matches", metavar="FILE",
                     help="write every matched record as JSON lines (timestamp, source file, record number, record); "
                     "- for standard output (the report then goes to standard error unless -o is given). The table's "
@@ -90,7 +100,8 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--max-file-size", type=_size, default=MAX_FILE_SIZE, metavar="SIZE",
                     help="the most one input may give, decompressed: bytes, or with K, M, G (default 1G); an input "
                     f"expanding more than {MAX_RATIO}x its size past 64M is also refused (a decompression bomb)")  # fmt: skip
-    rp.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    rp.add_argument("--jobs", "-j", type=integer(1, 1024), default=None,
+                    help="worker processes, 1 to 1024 (default: all cores)")  # fmt: skip
     _add_range_arguments(rp)
     rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
                     "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
@@ -171,7 +182,7 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for warning in mf.warnings:
         print(f"cwfilter: warning: {warning}", file=sys.stderr)
-    period = args.period or (rule.alarm_spec["period"] if rule else 300)
+    period = args.period if args.period is not None else (rule.alarm_spec["period"] if rule else 300)
     statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
     try:
         alarm = replay_alarm(args, mf, rule)
@@ -181,8 +192,6 @@ def replay_command(args: argparse.Namespace) -> int:
                          args.trail_region)  # fmt: skip
     except (ConfigError, AlarmValidationError, ValueError) as exc:
         return fail(str(exc))
-    if period <= 0 or period % 60:
-        return fail(f"--period {period}: a positive multiple of 60 seconds")
     try:
         _check_statistic(statistic)
     except ValueError as exc:
@@ -191,6 +200,8 @@ def replay_command(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     timeline = None
+    if alarm is not None and not result.accounting.files:
+        return _exit_status(result)  # nothing was read: say so, not what the alarm lacks
     if alarm is not None:
         try:
             timeline = evaluate_alarm(args, alarm, result, scope.since_ms)
@@ -203,14 +214,11 @@ def replay_command(args: argparse.Namespace) -> int:
 
     try:
         _emit(args, result, timeline)
-    except OutputError as exc:
+    except (OutputError, RenderError) as exc:
         return fail(str(exc))
     if args.outfile and args.output != "table":
         print("\n".join(accounting_lines(result)), file=sys.stderr)
     return _exit_status(result)
-
-
-EXIT_PARTIAL = 3
 
 
 def _run_replay(
@@ -267,7 +275,8 @@ def _exit_status(result: ReplayResult) -> int:
     if not a.files:
         if not a.files_failed:
             return fail("no log file found in the inputs")
-        return fail(f"no input could be read ({a.files_failed:,} failed)")
+        causes = "; ".join(f"{where[0]}: {reason}" for reason, _, where in a.problem_summary()[:3])
+        return fail(f"no input could be read ({a.files_failed:,} failed): {causes}")
     if not a.complete:
         what = [f"{a.files_failed:,} failed"] if a.files_failed else []
         what += [f"{a.files_partial:,} read only in part"] if a.files_partial else []
@@ -292,18 +301,10 @@ def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimelin
     """The matched records (``--matches``) and the report, as ``--output`` says; ``OutputError``
     when one cannot be written."""
 
-    def doc() -> dict[str, Any]:
-        data = result.to_json()
-        if timeline is not None:
-            data["alarm"] = timeline.as_dict()
-        return data
-
     if args.matches:
         write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
               None if args.matches == "-" else args.matches)  # fmt: skip
-    text = render(doc, args.output, args.query, csv=lambda: csv_text(result, timeline),
-                  table=lambda: table(result, show_all=args.all)
-                  + (alarm_table(timeline, show_all=args.all, matches=result.matches) if timeline is not None else ""))  # fmt: skip
+    text = render(ReplayReport(result, timeline, show_all=args.all), args.output, args.query)
     if args.matches == "-" and not args.outfile:
         sys.stderr.write(text)  # standard output holds the matched records
     else:

@@ -13,19 +13,20 @@ import orjson
 from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError
 from ..pattern import PatternError, compile
+from ..report.patterns import TestReport
 from ..tester import test_metric_filter
-from .console import EXIT_ERROR, argument_text, compile_or_report, fail, numbered_lines
-from .output import add_output_options, emit
+from .common import EXIT_ERROR, add_command, add_output_options, emit
+from .console import argument_text, compile_or_report, fail, numbered_lines
 
 
 def add_commands(sub: Any) -> None:
-    test = sub.add_parser(
-        "test",
-        help="the offline twin of `aws logs test-metric-filter`: print the TestMetricFilter response",
+    test = add_command(
+        sub, "test", help="the offline twin of `aws logs test-metric-filter`: print the TestMetricFilter response",
         description="Print the TestMetricFilter response JSON for log event messages given as arguments, "
-        "in a file, or on standard input (one message per line). Exit 0 with a response, 2 on an invalid "
-        "pattern, transformation or input (or bad usage).",
-    )
+        "in a file, or on standard input (one message per line).",
+        exits={0: "a response (whether or not anything matched)",
+               2: "an invalid pattern, transformation or input, or bad usage"},
+    )  # fmt: skip
     test.add_argument("--filter-pattern", metavar="PATTERN", help="the pattern (or take it from --metric-filter)")
     test.add_argument("--log-event-messages", metavar="MESSAGE", nargs="+", help="the messages to test")
     test.add_argument("--messages-file", metavar="FILE", help="messages, one per line; - for standard input")
@@ -53,7 +54,7 @@ def add_commands(sub: Any) -> None:
         help='the TestMetricFilter request as JSON, or file://PATH: {"filterPattern": ..., "logEventMessages": [...]}; '
         "options given on the command line take precedence, as in the AWS CLI",
     )
-    add_output_options(test, ("json", "table", "text"), "json")
+    add_output_options(test, TestReport.formats, "json")
     test.set_defaults(handler=test_command)
 
 
@@ -78,32 +79,27 @@ def _apply_cli_input_json(args: argparse.Namespace) -> None:
         raise ConfigError(f"--cli-input-json: unknown parameter(s) {', '.join(unknown)} "
                           "(TestMetricFilter takes filterPattern and logEventMessages)")  # fmt: skip
     messages = request.get("logEventMessages", [])
-    if not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
-        raise ConfigError("--cli-input-json: logEventMessages is a list of strings")
+    if not isinstance(messages, list):
+        raise ConfigError(f"--cli-input-json: logEventMessages: expected a list of strings, got {_json_type(messages)}")
+    for i, m in enumerate(messages):
+        if not isinstance(m, str):
+            raise ConfigError(f"--cli-input-json: logEventMessages[{i}]: expected a string, got {_json_type(m)}")
     pattern = request.get("filterPattern")
     if pattern is not None and not isinstance(pattern, str):
-        raise ConfigError("--cli-input-json: filterPattern is a string")
+        raise ConfigError(f"--cli-input-json: filterPattern: expected a string, got {_json_type(pattern)}")
     if args.filter_pattern is None:
         args.filter_pattern = pattern
     if not args.log_event_messages:
         args.log_event_messages = messages
 
 
-def _test_table(response: dict[str, Any], total: int, base: int) -> str:
-    """The response for people: one line per event, matched or not, with its values."""
-    metric_values = {v["eventNumber"]: v for v in response.get("metricValues", [])}
-    matched = {m["eventNumber"]: m for m in response["matches"]}
-    lines = [f"{len(matched)} of {total} event{'s' if total != 1 else ''} matched"]
-    for n in range(base, base + total):
-        m = matched.get(n)
-        line = f"  event {n}: {'match' if m else 'no match'}"
-        if m and m["extractedValues"]:
-            line += "  " + ", ".join(f"{k}={v}" for k, v in m["extractedValues"].items())
-        v = metric_values.get(n)
-        if v is not None and v["value"] is not None:
-            line += f"  value={v['value']:g}" + ("".join(f" {k}={d}" for k, d in v["dimensions"].items()))
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+def _json_type(value: Any) -> str:
+    """How JSON names the type of ``value``, with the value: ``a number (5)``."""
+    kinds = ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"), (list, "a list"),
+             (dict, "an object"))  # fmt: skip
+    kind = "null" if value is None else next(name for t, name in kinds if isinstance(value, t))
+    shown = json.dumps(value, ensure_ascii=False)
+    return kind if value is None else f"{kind} ({shown if len(shown) <= 40 else shown[:37] + '...'})"
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -222,4 +218,4 @@ def test_command(args: argparse.Namespace) -> int:
         )
     except MetricFilterError as exc:
         return fail(str(exc))
-    return emit(args, response, table=lambda: _test_table(response, len(messages), args.event_number_base))
+    return emit(args, TestReport(response, len(messages), args.event_number_base))

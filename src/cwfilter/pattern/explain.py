@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-import orjson
-
 from . import ast
 from .message import Message, as_text, load_object
 from .reference import SEPARATORS, field_compare, field_spans, json_compare, regex_search, resolve, terms_match
@@ -183,9 +181,9 @@ def _json_clause(expr: ast.JsonExpr, doc: dict[str, Any]) -> Clause:
 def _found(candidates: list[Any], selector: ast.Selector) -> str:
     if not candidates:
         return MISSING
-    if selector.wildcards:
-        return orjson.dumps(candidates).decode()
-    return orjson.dumps(candidates[0]).decode()
+    from ..sources.lenient import dumps  # writes 1e400 back as 1e400, not null
+
+    return dumps(candidates if selector.wildcards else candidates[0]).decode()
 
 
 # ------------------------------------------------------------------ space-delimited

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from . import ast
-from .message import Message, unparsed_object
+from .message import Message, refused_object
 from .namespace import Namespace
 from .prefilter import prefilter_clauses, prefilter_source
 from .values import NUMBER_LIKE, json_value_test
@@ -207,15 +207,15 @@ def compile_json(pattern: ast.JsonPattern, prefix_scan: bool = False) -> JsonFun
     source += (
         "def matches_unfiltered(m):\n"
         "    try:\n        d = _loads(m)\n"
-        "    except _JSONDecodeError:\n"
-        "        d = _unparsed(m)\n"
+        "    except _JSONDecodeError as e:\n"
+        "        d = _refused(m, e)\n"
         "    return type(d) is dict and match_doc(d)\n"
     )
     source += prefilter_source(clauses, gen.ns) if clauses else "matches = matches_unfiltered\n"
     gen.ns.names.update(
         _loads=orjson.loads,
         _JSONDecodeError=orjson.JSONDecodeError,
-        _unparsed=functools.partial(unparsed_object, prefix_scan=prefix_scan),
+        _refused=functools.partial(refused_object, prefix_scan=prefix_scan),
     )
     matches = gen.ns.define(source, "matches")
     clause_tuples = tuple(tuple(sorted(c)) for c in clauses)

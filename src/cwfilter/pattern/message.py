@@ -48,14 +48,24 @@ def load_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any
     follows a text prefix, as in Lambda's ``<time> <request id> INFO {...}`` lines (§4.3, Q6)."""
     try:
         doc = orjson.loads(message)  # type: ignore[arg-type]
-    except orjson.JSONDecodeError:
-        return unparsed_object(message, prefix_scan=prefix_scan)
+    except orjson.JSONDecodeError as exc:
+        doc = refused_object(message, exc, prefix_scan=prefix_scan)
     return doc if type(doc) is dict else None
 
 
-def unparsed_object(message: Message, *, prefix_scan: bool = False) -> dict[str, Any] | None:
-    """For a message that did not parse as JSON: a dict is already the object; text may hold
-    one after a prefix (``prefix_scan``); any other type is a ``TypeError``."""
+def refused_object(message: Message, exc: orjson.JSONDecodeError, *, prefix_scan: bool = False) -> Any:
+    """What a message orjson refused (``exc``) reads as. A number beyond a double (``1e400``)
+    is read as replay reads it (``sources.lenient``): an infinity, as an IEEE 754 double parse
+    gives (§4.6), so that every command gives one verdict for one message. Otherwise a dict is
+    already the object; text may hold one after a prefix (``prefix_scan``); any other type is a
+    ``TypeError``."""
+    if str(exc).startswith("number is infinity"):
+        from ..sources import lenient
+
+        try:
+            return lenient.loads(as_bytes(message))
+        except ValueError:
+            return None
     if isinstance(message, dict):
         return message
     if not isinstance(message, (str, bytes, bytearray, memoryview)):

@@ -148,7 +148,7 @@ def _not_one_document(
     """Text starting like JSON that orjson refused as one document: JSON lines, concatenated
     CloudTrail documents, a document holding damage charged to its records (``lenient``),
     else invalid JSON."""
-    if data.lstrip()[:1] == b"{" and first_line_is_json(data):
+    if data.lstrip()[:1] == b"{" and looks_like_json_lines(data):
         yield from json_lines(source, data, delivered_ms)
         return
     documents = _concatenated_documents(data) if data.lstrip()[:1] == b"{" else None
@@ -196,14 +196,26 @@ def _concatenated_documents(data: bytes) -> list[tuple[Any, bool]] | None:
         return None
 
 
-def first_line_is_json(data: bytes) -> bool:
-    first, _, rest = data.lstrip().partition(b"\n")
-    if not rest.strip():
+# JSON lines are recognised from the first lines of a file (a piece of it for a large one).
+_PROBE_LINES = 8
+
+
+def looks_like_json_lines(data: bytes) -> bool:
+    """Whether text that is not one JSON document is JSON lines: several lines, and of the
+    first few at least half are each a JSON object alone. So a damaged line, the first one
+    too, is charged to its own record, never to the whole file; a damaged pretty-printed
+    document (whose lines are not objects alone) stays one document."""
+    parts = data.lstrip().split(b"\n", _PROBE_LINES)
+    lines = [line for line in parts[:_PROBE_LINES] if line.strip()]
+    if len(lines) < 2:
         return False
-    try:
-        return isinstance(_loads(first)[0], dict)
-    except ValueError:  # orjson's JSONDecodeError is one
-        return False
+    objects = 0
+    for line in lines:
+        try:
+            objects += isinstance(_loads(line)[0], dict)
+        except ValueError:  # orjson's JSONDecodeError is one
+            continue
+    return objects >= 1 and 2 * objects >= len(lines)
 
 
 def _document(source: str, doc: Any, delivered_ms: int | None, damaged: bool = False) -> Iterator[Parsed]:

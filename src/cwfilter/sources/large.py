@@ -28,10 +28,10 @@ from .formats import (
     Problem,
     delivery_time_from_name,
     export_lines,
-    first_line_is_json,
     json_lines,
+    looks_like_json_lines,
 )
-from .inflate import FAST_INFLATER, MAX_FILE_SIZE, ZLIB_INFLATER, too_large
+from .inflate import FAST_INFLATER, MAX_FILE_SIZE, MIN_WINDOW, ZLIB_INFLATER, skip_nulls, too_large
 
 PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
 PIECE = 16 << 20  # decompressed bytes parsed at a time (more when one line is longer)
@@ -52,6 +52,7 @@ class _Inflating:
         self.max_size = max_size
         self.inflater = FAST_INFLATER or ZLIB_INFLATER
         self.member: Any = None  # the decompressor of the member being read; None between members
+        self.window = MIN_WINDOW  # compressed bytes fed to it at once, doubled while it goes on
         self.buffer = bytearray()
         self.ended = False
 
@@ -70,28 +71,32 @@ class _Inflating:
         return out
 
     def _inflate(self, data: bytes) -> None:
-        while data:
-            if self.member is None:
-                data = data.lstrip(b"\x00")
-                if not data:
+        pos, end = 0, len(data)
+        with memoryview(data) as view:
+            while pos < end:
+                if self.member is None:
+                    pos = skip_nulls(data, pos)
+                    if pos == end:
+                        return
+                    self.member, self.window = self.inflater(), MIN_WINDOW
+                stop = min(end, pos + self.window)  # a window: a member's end copies what follows
+                try:
+                    out = self.member.decompress(view[pos:stop], self.room + 1)
+                except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
+                    self.trouble.append(f"corrupt gzip data: {exc}")
+                    self.ended = True
                     return
-                self.member = self.inflater()
-            try:
-                out = self.member.decompress(data, self.room + 1)
-            except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
-                self.trouble.append(f"corrupt gzip data: {exc}")
-                self.ended = True
-                return
-            self.room -= len(out)
-            if self.room < 0:
-                self.buffer += out[: len(out) + self.room]
-                self.trouble.append(too_large(self.max_size, self.max_size))
-                self.ended = True
-                return
-            self.buffer += out
-            if not self.member.eof:
-                return
-            data, self.member = self.member.unused_data, None
+                self.room -= len(out)
+                if self.room < 0:
+                    self.buffer += out[: len(out) + self.room]
+                    self.trouble.append(too_large(self.max_size, self.max_size))
+                    self.ended = True
+                    return
+                self.buffer += out
+                if not self.member.eof:
+                    pos, self.window = stop, self.window * 2
+                    continue
+                pos, self.member = stop - len(self.member.unused_data), None
 
     def close(self) -> None:
         self.raw.close()
@@ -148,7 +153,7 @@ def _line_kind(head: bytes) -> str | None:
     first, newline, rest = head.lstrip().partition(b"\n")
     if not newline:
         return None
-    if first[:1] == b"{" and first_line_is_json(head):
+    if first[:1] == b"{" and looks_like_json_lines(head):
         return "json lines"
     if EXPORT_LINE.match(first) and rest.strip():
         return "export"

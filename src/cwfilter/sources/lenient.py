@@ -80,3 +80,35 @@ def _surrogate_reason(code: int) -> str:
     if 0xDC80 <= code <= 0xDCFF:  # a byte kept by ``surrogateescape``
         return f"invalid UTF-8: byte 0x{code - 0xDC00:02X} in a string"
     return f"invalid UTF-8: unpaired surrogate \\u{code:04x} in a string"
+
+
+_INFINITY_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?)Infinity')
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` as compact JSON, as orjson writes it, except that an infinity (a number beyond
+    a double, as ``loads`` reads it) is written ``1e400`` or ``-1e400``, which reads back as the
+    same infinity, where orjson would write ``null``: what was read is printed back as it was."""
+    text = orjson.dumps(value)
+    if b"null" not in text or not _has_infinity(value):
+        return text
+    written = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    exact = _INFINITY_TOKEN.sub(lambda m: m.group() if m.group(1) is None else f"{m.group(1)}1e400", written)
+    return exact.encode("utf-8", errors="surrogatepass")
+
+
+def _has_infinity(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is float and v in (_INF, -_INF):
+            return True
+        if t is dict:
+            stack.extend(v.values())
+        elif t is list:
+            stack.extend(v)
+    return False
+
+
+_INF = float("inf")

@@ -1,17 +1,44 @@
-"""Presentation of replay results: the readable table and CSV. Returns text; never prints."""
+"""``cwfilter replay``'s result: the readable table (datapoints per period, the accounting, the
+alarm's episodes), the JSON form, CSV, and the progress line. Returns text; never prints."""
 
 from __future__ import annotations
 
 import csv
 import io
 import time
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
-from .alarm import AlarmTimeline
-from .alarm.evaluate import Transition
-from .alarm.text import java_double
-from .replay import Match, Progress, ReplayResult
-from .times import iso_utc, parse_time
+from ..alarm import AlarmTimeline
+from ..alarm.evaluate import Transition
+from ..alarm.text import java_double
+from ..replay import Match, Progress, ReplayResult
+from ..times import iso_utc, parse_time
+from .base import Report
+
+
+class ReplayReport(Report):
+    """A replay's result with the alarm's timeline (when one was evaluated); ``show_all``
+    lists every period and episode in the table."""
+
+    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv")
+
+    def __init__(self, result: ReplayResult, timeline: AlarmTimeline | None = None, *, show_all: bool = False) -> None:
+        self.result, self.timeline, self.show_all = result, timeline, show_all
+
+    def data(self) -> dict[str, Any]:
+        doc = self.result.to_json()
+        if self.timeline is not None:
+            doc["alarm"] = self.timeline.as_dict()
+        return doc
+
+    def table(self) -> str:
+        text = table(self.result, show_all=self.show_all)
+        if self.timeline is not None:
+            text += alarm_table(self.timeline, show_all=self.show_all, matches=self.result.matches)
+        return text
+
+    def csv(self) -> str:
+        return csv_text(self.result, self.timeline)
 
 
 def _dims(dimensions: tuple[tuple[str, str], ...]) -> str:

@@ -1,16 +1,39 @@
-"""Findings as text: a table (one line per rule and region, then the evidence), JSON, and
-SARIF 2.1.0 (file and line of the offending resource where the input has them)."""
+"""The audit's findings: a table (one line per rule and region, then the evidence), JSON,
+tab-separated text, CSV (one row per finding) and SARIF 2.1.0 (``report.sarif``)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
-from .findings import FAIL, NO_DATA, PASS, REASONS, WARNING, Finding
+from ..audit.findings import FAIL, NO_DATA, PASS, WARNING, Finding
+from .base import Report
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_LEVEL = {FAIL: "error", WARNING: "warning", NO_DATA: "note"}
+
+class FindingsReport(Report):
+    """``cwfilter audit``'s result: the findings of every rule in every region."""
+
+    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv", "sarif")
+
+    def __init__(self, findings: list[Finding], version: str) -> None:
+        self.findings, self.version = findings, version
+
+    def data(self) -> dict[str, Any]:
+        return {"findings": [f.as_dict() for f in self.findings]}
+
+    def rows(self) -> list[Sequence[Any]]:
+        header = ["rule", "account", "region", "status", "reason", "message", "file", "line"]
+        return [header, *([rule_label(f), f.account, f.region, f.status, f.reason, f.message,
+                           f.location.file if f.location else None, f.location.line if f.location else None]
+                          for f in self.findings)]  # fmt: skip
+
+    def table(self) -> str:
+        return table(self.findings)
+
+    def sarif(self) -> str:
+        from .sarif import sarif
+
+        return sarif(self.findings, self.version)
 
 
 def rule_label(finding: Finding) -> str:
@@ -65,37 +88,3 @@ def evidence_lines(f: Finding) -> list[str]:
 
 def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def as_json(findings: list[Finding]) -> str:
-    return json.dumps({"findings": [f.as_dict() for f in findings]}, indent=2, default=str) + "\n"
-
-
-def sarif(findings: Iterable[Finding], version: str) -> str:
-    """SARIF 2.1.0: one result per finding that is not a PASS; rules are the catalogue rules."""
-    findings = list(findings)
-    rules: dict[str, dict[str, Any]] = {}
-    results = []
-    for f in findings:
-        label = rule_label(f)
-        rules.setdefault(label, {"id": label, "name": f.rule, "properties": {"aliases": list(f.aliases)}})
-        if f.status == PASS:
-            continue
-        result: dict[str, Any] = {
-            "ruleId": label, "level": _LEVEL[f.status],
-            "message": {"text": f"{f.reason}: {f.message}"},
-            "properties": {"status": f.status, "reason": f.reason, "reasonText": REASONS.get(f.reason, ""),
-                           "region": f.region, "account": f.account, "evidence": f.evidence},
-        }  # fmt: skip
-        if f.location is not None:
-            physical: dict[str, Any] = {"artifactLocation": {"uri": f.location.file}}
-            if f.location.line:
-                physical["region"] = {"startLine": f.location.line}
-            result["locations"] = [{"physicalLocation": physical}]
-        results.append(result)
-    doc = {
-        "$schema": SARIF_SCHEMA, "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "cwfilter", "version": version,
-                                      "rules": list(rules.values())}}, "results": results}],
-    }  # fmt: skip
-    return json.dumps(doc, indent=2, default=str) + "\n"
