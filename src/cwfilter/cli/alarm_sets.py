@@ -9,22 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
 
-from ..alarm import Alarm, AlarmTimeline, AlarmValidationError, default_evaluation_range, evaluate_all
-from ..alarm.composite import CompositeAlarm
-from ..alarm.text import java_double
+from ..alarm import AlarmValidationError, default_evaluation_range, evaluate_all
 from ..config import ConfigError
 from ..config.composites import AlarmSet, load_alarm_set
 from ..metric import Datapoints, MetricFilter
 from ..replay import ReplayResult
-from ..report import SHOWN_ROWS, plural, table
+from ..report.alarms import AlarmHistoryReport, AlarmSetReport
 from ..rules import find_rule
 from ..sources.scope import Scope
-from ..times import iso_utc
 from .alarming import bound_option, default_topic, time_option, trail_place, write_notifications
-from .console import EXIT_ERROR, fail
-from .output import OutputError, render, write
+from .common import EXIT_ERROR, emit
+from .console import fail
 
 Runner = Callable[[argparse.Namespace, MetricFilter, int, str, Scope], "ReplayResult | int"]
 
@@ -154,86 +150,10 @@ def replay_alarm_set(args: argparse.Namespace, run: Runner, status: Callable[[Re
     written = write_notifications(args, notes)
     if written:
         return fail(written)
-    try:
-        write(_report(args, results, timelines), args.outfile)
-    except OutputError as exc:
-        return fail(str(exc))
-    return max(status(r) for r in results) if results else EXIT_ERROR
-
-
-def _report(args: argparse.Namespace, results: list[ReplayResult], timelines: dict[str, AlarmTimeline]) -> str:
     if args.history:
-        items = sorted((h for t in timelines.values() for h in t.history), key=lambda h: h["Timestamp"], reverse=True)
-        doc = {"AlarmHistoryItems": items}
-        return render(lambda: doc, args.output, args.query, csv=lambda: _history_csv(items),
-                      table=lambda: _history_table(items))  # fmt: skip
-
-    def full() -> dict[str, Any]:
-        return {"filters": [r.to_json() for r in results], "alarms": [t.as_dict() for t in timelines.values()]}
-
-    return render(full, args.output, args.query, csv=lambda: _transitions_csv(timelines),
-                  table=lambda: "".join(table(r, show_all=args.all) for r in results)
-                  + "".join(alarm_lines(t, show_all=args.all) for t in timelines.values()))  # fmt: skip
-
-
-def describe(alarm: Alarm | CompositeAlarm) -> str:
-    """One line saying what an alarm watches and when it is in ALARM."""
-    if isinstance(alarm, CompositeAlarm):
-        held = (f"; actions held by {alarm.actions_suppressor} (wait {alarm.actions_suppressor_wait_period} s, "
-                f"extension {alarm.actions_suppressor_extension_period} s)") if alarm.actions_suppressor else ""  # fmt: skip
-        return f"composite, rule {alarm.alarm_rule}{held}"
-    what = (f"{alarm.returned.expression or alarm.returned.id} (metric math)" if alarm.returned
-            else f"{alarm.stat} of {alarm.namespace}/{alarm.metric_name}")  # fmt: skip
-    return (f"{what} over {alarm.period} s, {alarm.m} of {plural(alarm.evaluation_periods, 'period')} "
-            f"{alarm.comparison_operator} {java_double(alarm.threshold)}, "
-            f"TreatMissingData={alarm.treat_missing_data or 'missing (unset)'}")  # fmt: skip
-
-
-def alarm_lines(timeline: AlarmTimeline, *, show_all: bool = False) -> str:
-    """An alarm's every transition (why, and what its actions did), as the table output shows it."""
-    lines = ["", f"alarm           {timeline.alarm.name}: {describe(timeline.alarm)}",
-             f"evaluated       {iso_utc(timeline.created_at)} (created) to {iso_utc(timeline.end)}: "
-             f"{plural(len(timeline.transitions), 'transition')}, "
-             f"{plural(len(timeline.notifications), 'SNS notification')}, final state {timeline.final_state}"]  # fmt: skip
-    shown = timeline.transitions if show_all or len(timeline.transitions) <= SHOWN_ROWS else [
-        *timeline.transitions[: SHOWN_ROWS - 1], None, timeline.transitions[-1]]  # fmt: skip
-    for tr in shown:
-        if tr is None:
-            lines.append(
-                f"  ... {plural(len(timeline.transitions) - SHOWN_ROWS, 'more transition')} (--all lists every one)"
-            )
-            continue
-        acted = f"{plural(len(tr.actions), 'action')} run"
-        if tr.suppressed_by:
-            acted = (f"actions held ({tr.suppressed_by})" + (f", run at {iso_utc(tr.actions_at)}" if tr.actions_at
-                     is not None and tr.actions else ", not run"))  # fmt: skip
-        lines.append(f"  {iso_utc(tr.timestamp)}  {tr.old_state} -> {tr.new_state}; {acted}")
-        lines.append(f"        why: {tr.reason}")
-    return "\n".join(lines) + "\n"
-
-
-def _csv(rows: list[list[str]]) -> str:
-    import csv
-    import io
-
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue()
-
-
-def _transitions_csv(timelines: dict[str, AlarmTimeline]) -> str:
-    rows = [["alarm", "timestamp", "old_state", "new_state", "reason", "actions", "actions_suppressed_by"]]
-    for t in timelines.values():
-        rows += [[t.alarm.name, iso_utc(tr.timestamp), tr.old_state, tr.new_state, tr.reason, " ".join(tr.actions),
-                  tr.suppressed_by or ""] for tr in t.transitions]  # fmt: skip
-    return _csv(rows)
-
-
-def _history_csv(items: list[dict[str, Any]]) -> str:
-    keys = ["Timestamp", "AlarmName", "AlarmType", "HistoryItemType", "HistorySummary", "HistoryData"]
-    return _csv([keys] + [[str(h[k]) for k in keys] for h in items])
-
-
-def _history_table(items: list[dict[str, Any]]) -> str:
-    lines = [f"{h['Timestamp']}  {h['AlarmName']}  {h['HistoryItemType']}: {h['HistorySummary']}" for h in items]
-    return "\n".join(lines or ["no alarm history"]) + "\n"
+        report: AlarmHistoryReport | AlarmSetReport = AlarmHistoryReport(timelines.values())
+    else:
+        report = AlarmSetReport(results, timelines, show_all=args.all)
+    if emit(args, report):
+        return EXIT_ERROR
+    return max(status(r) for r in results)
