@@ -30,11 +30,12 @@ test: install-test
 	$(BIN)/python -m pytest tests benchmarks
 
 # The fuzz tests (the CLI with generated arguments and damaged files; the RE2 regex translation
-# against Python's re) with FUZZ_EXAMPLES random examples each; `make test` runs them from a
+# against Python's re; the AlarmRule and metric math grammars) with FUZZ_EXAMPLES random examples each; `make test` runs them from a
 # fixed seed with a few dozen.
 FUZZ_EXAMPLES ?= 2000
 fuzz: install-test
-	CWFILTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_cli.py tests/test_regex.py
+	CWFILTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_cli.py tests/test_regex.py \
+		tests/test_alarm_rule.py tests/test_math_alarm.py
 
 demo: install
 	@echo '$$ cwfilter check "<CWL-012 pattern>"'

@@ -7,42 +7,21 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import lark
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cwfilter.alarm import AlarmValidationError, parse_rule, rule_tables, satisfying_states
 from cwfilter.alarm.rule import And, Constant, Not, Or, StateOf, children, evaluate_rule, render_rule
-from cwfilter.pattern import lalr, tablegen
 
-_START, _TABLES = tablegen.GRAMMARS["alarm_rule"]
-_LARK = tablegen.build_lark(tablegen.grammar_text("alarm_rule"), _START)
-_OURS = lalr.Parser(rule_tables)
+from .grammar_parity import Twins
+from .shared import fuzz_settings
 
-
-def test_the_committed_rule_tables_are_what_lark_builds_from_the_grammar() -> None:
-    current = _TABLES.read_text(encoding="utf-8")
-    assert current == tablegen.source(tablegen.grammar_text("alarm_rule"), _START, "alarm_rule"), (
-        "stale parser tables: run `make parser`"
-    )
+_TWINS = Twins("alarm_rule", rule_tables)
 
 
-def _plain(node: Any) -> Any:
-    if isinstance(node, (lark.Tree, lalr.Tree)):
-        return (node.data, [_plain(c) for c in node.children])
-    return (node.type, str(node), node.start_pos)
-
-
-def _outcome(text: str, ours: bool) -> Any:
-    errors = lark.exceptions
-    try:
-        return _plain(_OURS.parse(text, "alarm_rule") if ours else _LARK.parse(text, start="alarm_rule"))
-    except (lalr.UnexpectedCharacters, errors.UnexpectedCharacters) as exc:
-        return ("characters", exc.pos_in_stream, sorted(exc.allowed))
-    except (lalr.UnexpectedToken, errors.UnexpectedToken) as exc:
-        tok = exc.token
-        return ("token", tok.type, str(tok), None if tok.type == "$END" else tok.start_pos, sorted(exc.expected))
+def test_the_committed_tables_are_what_lark_builds_from_the_grammar() -> None:
+    assert _TWINS.tables_are_current(), "stale parser tables: run `make parser`"
 
 
 _PIECES = st.sampled_from(
@@ -52,9 +31,9 @@ _PIECES = st.sampled_from(
 
 
 @given(st.lists(_PIECES, max_size=14).map("".join))
-@settings(max_examples=600, deadline=None)
+@fuzz_settings(600)
 def test_arbitrary_rule_text_parses_or_fails_alike_and_never_crashes(text: str) -> None:
-    assert _outcome(text, True) == _outcome(text, False), text
+    assert _TWINS.agree(text), text
     try:
         parse_rule(text)
     except AlarmValidationError as exc:  # the only error a rule gives: AWS's wording or E_UNSUPPORTED
@@ -150,3 +129,16 @@ def test_satisfiability_agrees_with_brute_force(node: Any) -> None:
     assert (found is not None) == _brute_force(node)
     if found is not None:
         assert evaluate_rule(node, found.__getitem__)
+
+
+def test_which_rules_a_child_can_trigger() -> None:
+    from cwfilter.alarm.rule import can_trigger
+
+    def is_x(name: str) -> bool:
+        return name in ("x", "arn:aws:cloudwatch:us-east-1:1:alarm:x")
+
+    assert can_trigger(parse_rule("ALARM(x) AND NOT ALARM(maintenance)"), is_x)
+    assert can_trigger(parse_rule("ALARM(a) OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:x)"), is_x)
+    assert not can_trigger(parse_rule("ALARM(x) AND OK(x)"), is_x)  # never true
+    assert not can_trigger(parse_rule("OK(x) OR ALARM(a)"), is_x)  # x's ALARM can only make it false
+    assert not can_trigger(parse_rule("ALARM(a)"), is_x)  # does not name x

@@ -9,7 +9,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import lark
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,39 +16,19 @@ from hypothesis import strategies as st
 from cwfilter.alarm import Alarm, AlarmValidationError, evaluate, math_tables
 from cwfilter.alarm.expression import Context, evaluate_expression, parse_expression
 from cwfilter.metric import Datapoints, MetricKey
-from cwfilter.pattern import lalr, tablegen
 from cwfilter.replay import replay
 from cwfilter.rules import find_rule
 from cwfilter.times import parse_time
 
+from .grammar_parity import Twins
+from .shared import fuzz_settings
+
 ROOT = Path(__file__).resolve().parent.parent
-_START, _TABLES = tablegen.GRAMMARS["metric_math"]
-_LARK = tablegen.build_lark(tablegen.grammar_text("metric_math"), _START)
-_OURS = lalr.Parser(math_tables)
+_TWINS = Twins("metric_math", math_tables)
 
 
-def test_the_committed_math_tables_are_what_lark_builds_from_the_grammar() -> None:
-    current = _TABLES.read_text(encoding="utf-8")
-    assert current == tablegen.source(tablegen.grammar_text("metric_math"), _START, "metric_math"), (
-        "stale parser tables: run `make parser`"
-    )
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, (lark.Tree, lalr.Tree)):
-        return (node.data, [_plain(c) for c in node.children])
-    return (node.type, str(node), node.start_pos)
-
-
-def _outcome(text: str, ours: bool) -> Any:
-    errors = lark.exceptions
-    try:
-        return _plain(_OURS.parse(text, "expression") if ours else _LARK.parse(text, start="expression"))
-    except (lalr.UnexpectedCharacters, errors.UnexpectedCharacters) as exc:
-        return ("characters", exc.pos_in_stream, sorted(exc.allowed))
-    except (lalr.UnexpectedToken, errors.UnexpectedToken) as exc:
-        tok = exc.token
-        return ("token", tok.type, str(tok), None if tok.type == "$END" else tok.start_pos, sorted(exc.expected))
+def test_the_committed_tables_are_what_lark_builds_from_the_grammar() -> None:
+    assert _TWINS.tables_are_current(), "stale parser tables: run `make parser`"
 
 
 _PIECES = st.sampled_from(["m1", "e2", "1", "2.5", "+", "-", "*", "/", "^", "(", ")", "[", "]", ",", " ", "FILL",
@@ -58,9 +37,9 @@ _PIECES = st.sampled_from(["m1", "e2", "1", "2.5", "+", "-", "*", "/", "^", "(",
 
 
 @given(st.lists(_PIECES, max_size=12).map("".join))
-@settings(max_examples=600, deadline=None)
+@fuzz_settings(600)
 def test_arbitrary_expressions_parse_alike_and_never_crash(text: str) -> None:
-    assert _outcome(text, True) == _outcome(text, False), text
+    assert _TWINS.agree(text), text
     try:
         parse_expression(text)
     except AlarmValidationError as exc:
@@ -265,3 +244,9 @@ def test_the_expression_evaluator_agrees_with_a_point_by_point_reference(text: s
         assert got == expected[0][1]
     else:
         assert got == [v for _, v in expected]
+
+
+def test_an_empty_metrics_list_is_a_single_metric_alarm() -> None:
+    # describe-alarms (moto, and AWS's model) lists "Metrics": [] for a single-metric alarm.
+    request = {**_ALARM, "MetricName": "m", "Namespace": "n", "Statistic": "Sum", "Period": 60, "Metrics": []}
+    assert Alarm.from_put_metric_alarm(request).metrics is None

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..metric import MINUTE_MS, Datapoints, MetricKey
 from ..times import Timestamp, epoch_ms, iso_utc
-from .model import Alarm
+from .model import CROSSES, Alarm
 from .notify import Notification, action_history_item, notification, state_update_history_item
 from .series import MathSeries, MetricSeries, series_of
 from .text import INITIAL_REASON, insufficient_data_reason, reason_data, threshold_reason
@@ -262,10 +262,15 @@ def _decide(
         values = real
         fills = n - len(real)
         fill_slots = [start for start, value, _ in slots if value is None][:fills]
-    if any(_too_few_samples(alarm, count) for _, _, _, count in values):
+    if alarm.evaluate_low_sample_count_percentile == "ignore" and any(
+        _too_few_samples(alarm, count) for _, _, _, count in values
+    ):
         return None
-    breaching = [(start, v) for _, start, v, _ in values if alarm.breaching(v)]
-    calm = [(start, v) for _, start, v, _ in values if not alarm.breaching(v)]
+    crosses, threshold = CROSSES[alarm.comparison_operator], alarm.threshold
+    breaching: list[tuple[int, float]] = []
+    calm: list[tuple[int, float]] = []
+    for _, start, v, _ in values:
+        (breaching if crosses(v, threshold) else calm).append((start, v))
     tmd = alarm.missing_data
     fill_kind = None
     if fills == 0:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,11 @@ OPERATORS = (
 )
 ANOMALY_OPERATORS = ("LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold")
 TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
+# Whether a datapoint crosses the threshold: the datapoint is the left operand (alarms.md §2).
+CROSSES: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanOrEqualToThreshold": operator.ge, "GreaterThanThreshold": operator.gt,
+    "LessThanThreshold": operator.lt, "LessThanOrEqualToThreshold": operator.le,
+}  # fmt: skip
 _PERCENTILE = re.compile(r"p(\d{1,2}(\.\d{1,10})?|100)")
 
 
@@ -150,14 +156,7 @@ class Alarm(AlarmActions):
 
     def breaching(self, value: float) -> bool:
         """Whether ``value`` crosses the threshold in the alarm's ComparisonOperator direction."""
-        op, t = self.comparison_operator, self.threshold
-        if op == "GreaterThanOrEqualToThreshold":
-            return value >= t
-        if op == "GreaterThanThreshold":
-            return value > t
-        if op == "LessThanThreshold":
-            return value < t
-        return value <= t
+        return CROSSES[self.comparison_operator](value, self.threshold)
 
     # -- validation (§6)
     def validate(self) -> None:
@@ -267,7 +266,7 @@ class Alarm(AlarmActions):
         if isinstance(request, str):
             request = json.loads(request)
         r = dict(request)  # type: ignore[arg-type]
-        if r.get("Metrics") is not None:
+        if r.get("Metrics"):  # describe-alarms lists "Metrics": [] for a single-metric alarm
             from .metrics import math_alarm_request
 
             r = math_alarm_request(r)
@@ -294,7 +293,7 @@ class Alarm(AlarmActions):
             alarm_actions=list(r.get("AlarmActions") or []),
             ok_actions=list(r.get("OKActions") or []),
             insufficient_data_actions=list(r.get("InsufficientDataActions") or []),
-            metrics=r.get("Metrics"),
+            metrics=r.get("Metrics") or None,
         )
         if kwargs["statistic"] is None and kwargs["extended_statistic"] is None and r.get("MetricName"):
             raise AlarmValidationError(

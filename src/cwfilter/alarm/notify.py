@@ -96,8 +96,10 @@ def _ascii(text: str) -> str:
 def trigger(alarm: Alarm) -> dict[str, Any]:
     """The SNS message's ``Trigger`` (§5.2); a metric-math alarm's has ``Metrics`` instead of the
     metric's keys (§12.2)."""
-    if alarm.metrics is not None:
+    if alarm.metrics is not None and (len(alarm.metrics) != 1 or alarm.metrics[0].expression is not None):
         return math_trigger(alarm)
+    if alarm.metrics is not None:  # one MetricStat query: the metric's shape, its stat as an ExtendedStatistic
+        return _single_query_trigger(alarm)
     t: dict[str, Any] = {"MetricName": alarm.metric_name, "Namespace": alarm.namespace}
     if alarm.extended_statistic:
         t["StatisticType"] = "ExtendedStatistic"
@@ -116,6 +118,19 @@ def trigger(alarm: Alarm) -> dict[str, Any]:
     t["TreatMissingData"] = alarm.treat_missing_data or ""
     t["EvaluateLowSampleCountPercentile"] = alarm.evaluate_low_sample_count_percentile or ""
     return t
+
+
+def _single_query_trigger(alarm: Alarm) -> dict[str, Any]:
+    """An alarm written with ``Metrics`` holding one ``MetricStat`` query: AWS reports it as a
+    metric alarm whose statistic is an ``ExtendedStatistic`` (§12.2 [OBS, one signed capture, 2022:
+    ``"StatisticType":"ExtendedStatistic","ExtendedStatistic":"Average"``, no DatapointsToAlarm])."""
+    (q,) = alarm.metrics or []
+    return {"MetricName": q.metric_name, "Namespace": q.namespace, "StatisticType": "ExtendedStatistic",
+            "ExtendedStatistic": q.stat, "Unit": q.unit, "Dimensions": [{"value": v, "name": k} for k, v in q.dimensions.items()],
+            "Period": alarm.period, "EvaluationPeriods": alarm.evaluation_periods,
+            "ComparisonOperator": alarm.comparison_operator, "Threshold": alarm.threshold,
+            "TreatMissingData": alarm.treat_missing_data or "",
+            "EvaluateLowSampleCountPercentile": alarm.evaluate_low_sample_count_percentile or ""}  # fmt: skip
 
 
 def math_trigger(alarm: Alarm) -> dict[str, Any]:

@@ -238,3 +238,25 @@ def render_rule(node: Node) -> str:
         for o in node.operands
     ]
     return joiner.join(parts)
+
+
+def substitute(node: Node, is_alarm: Callable[[str], bool], state: str) -> Node:
+    """The rule with every ``STATE(x)`` naming the alarm (``is_alarm(x)``) decided for ``state``."""
+    if isinstance(node, StateOf):
+        return Constant(node.state == state) if is_alarm(node.alarm) else node
+    if isinstance(node, Not):
+        return Not(substitute(node.operand, is_alarm, state))
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(substitute(o, is_alarm, state) for o in node.operands))
+    return node
+
+
+def can_trigger(node: Node, is_alarm: Callable[[str], bool]) -> bool:
+    """Whether the alarm's going to ALARM can take the rule from false to true (for some states
+    of the other alarms): a composite over it then notifies for it (``ALARM(x) AND NOT
+    ALARM(maintenance)`` does, ``ALARM(x) AND OK(x)`` never does)."""
+    fires = substitute(node, is_alarm, "ALARM")
+    return any(
+        satisfying_states(And((fires, Not(substitute(node, is_alarm, before))))) is not None
+        for before in ("OK", "INSUFFICIENT_DATA")
+    )

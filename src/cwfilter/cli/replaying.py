@@ -129,7 +129,7 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
         args.metric_filter = args.alarm[0]  # a CloudFormation template holding the filter and the alarm
         chosen = ["metric_filter"]
     if len(chosen) != 1:
-        raise ConfigError("give exactly one of --rule, --filter-pattern, --metric-filter (or a template with --alarm)")
+        raise ConfigError("give at least one of --rule, --filter-pattern, --metric-filter (or a template with --alarm)")
     if args.rule:
         try:
             rule = find_rule(args.rule)
