@@ -211,6 +211,25 @@ def test_audit_template_compressed_or_empty(kind: str, data: bytes, capsys: pyte
 
 
 @pytest.mark.parametrize(
+    ("option", "argv"),
+    [
+        ("--metric-filter", ["replay", str(SAMPLES / "cloudtrail"), "--metric-filter", "{f}"]),
+        ("--alarm", ["replay", str(SAMPLES / "cloudtrail"), "--rule", "CWL-012", "--alarm", "{f}"]),
+        ("--metric-filter", ["test", "--metric-filter", "{f}", "--log-event-messages", "x"]),
+        ("--cli-input-json file://", ["test", "--cli-input-json", "file://{f}"]),
+    ],
+)
+@pytest.mark.parametrize(("kind", "data"), [("gzip", gzip.compress(b"{}")), ("empty", b"  \n")])
+def test_configuration_files_compressed_or_empty(option: str, argv: list[str], kind: str, data: bytes,
+                                                 capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # fmt: skip
+    config = tmp_path / "config.json"
+    config.write_bytes(data)
+    code, _, err = _run(capsys, *(a.replace("{f}", str(config)) for a in argv))
+    what = "a gzip-compressed file; decompress it first" if kind == "gzip" else "the file is empty"
+    assert code == 2 and f"{option} {config}: {what}" in err and "codec" not in err
+
+
+@pytest.mark.parametrize(
     ("request_json", "message"),
     [
         ('{"filterPattern": 5}', "--cli-input-json: filterPattern: expected a string, got a number (5)"),

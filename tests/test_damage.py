@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import cwfilter
 from cwfilter.replay import ReplayError, replay
+from cwfilter.sources import STREAM_ABOVE
 from cwfilter.synth import generate_tree
 
 CWL012 = cwfilter.find_rule("CWL-012").metric_filter(via="CWL-012")
@@ -163,6 +164,41 @@ def test_a_document_cut_at_a_member_boundary_fails_the_file(tmp_path: Path) -> N
     assert (doc["accounting"]["files"], doc["accounting"]["filesFailed"]) == (0, 1)
     with pytest.raises(ReplayError, match="invalid JSON"):
         replay([str(tmp_path)], CWL012, strict=True)
+
+
+def _json_lines_gzip(records: int, noise: int) -> tuple[bytes, int]:
+    """A gzip file of JSON lines (CWL-012 records with ``noise`` random hex characters each, so
+    that it compresses little) and the position of its CRC-32 in the trailer."""
+    rng = random.Random(records)
+    body = b"".join(orjson.dumps(_record(i, pad=rng.randbytes(noise // 2).hex())) + b"\n" for i in range(records))
+    data = gzip.compress(body)
+    return data, len(data) - 8
+
+
+@pytest.mark.parametrize(("records", "noise"), [(300, 20), (2_500, 900)])
+def test_gzip_damage_counts_what_came_before_it_at_every_size(tmp_path: Path, records: int, noise: int) -> None:
+    """Issue 28 item 9: a CRC failure in a file over 1 MB (read as a stream) was charged to one
+    record and lost the records of the inflater's last call without a word, while a smaller file
+    (read whole) failed whole. Both now give what zlib decodes before the damage: every record
+    for a checksum error (the data decoded whole), the file reported in part, naming where."""
+    data, crc = _json_lines_gzip(records, noise)
+    assert (len(data) > STREAM_ABOVE) == (records > 1000)
+    bad_crc = bytearray(data)
+    bad_crc[crc] ^= 0xFF
+    (tmp_path / "a.jsonl.gz").write_bytes(bytes(bad_crc))
+    doc = _every_way([tmp_path])
+    a = doc["accounting"]
+    assert (a["files"], a["filesPartial"], a["records"], a["matched"], a["rejected"]) == (1, 1, records, records, 0)
+    [(source, record, reason)] = _reasons(doc)
+    assert (source, record) == ("a.jsonl.gz", None) and "incorrect data check" in reason
+    # zlib finds a wrong CRC-32 at its last byte
+    assert reason.endswith(f"everything from compressed byte {crc + 3:,} on is lost"), reason
+    cut = bytearray(data)
+    cut[len(cut) // 2 :] = b"\xff" * (len(cut) - len(cut) // 2)  # an invalid block in the middle
+    (tmp_path / "a.jsonl.gz").write_bytes(bytes(cut))
+    a = _every_way([tmp_path])["accounting"]
+    assert (a["files"], a["filesPartial"], a["filesFailed"]) == (1, 1, 0)
+    assert records // 3 < a["matched"] < records and a["rejected"] <= 1  # the last line read is cut
 
 
 # ------------------------------------------------------------------ generated files, damaged every way

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from ..version import package_version
-from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MATCH, EXIT_NO_MATCH
+from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MATCH, EXIT_NO_MATCH, check_arguments
+from .redact import redacted_stderr
 
 # The module that registers each command. Only the one asked for is imported (with what it
 # needs): a command's start-up does not pay for every other command's dependencies.
@@ -56,8 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra:  # argparse would blame the top level: the command's own usage says what it takes
         _subparser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    problem = check_arguments(args)
+    if problem:
+        _subparser(parser, args.command).error(problem)
     try:
-        return int(args.handler(args))
+        with redacted_stderr():
+            return int(args.handler(args))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:

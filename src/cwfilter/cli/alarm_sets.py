@@ -19,7 +19,7 @@ from ..report.alarms import AlarmHistoryReport, AlarmSetReport
 from ..rules import find_rule
 from ..sources.scope import Scope
 from .alarming import bound_option, default_topic, time_option, trail_place, write_notifications
-from .common import EXIT_ERROR, emit
+from .common import EXIT_ERROR, InputError, emit, plain_text_file
 from .console import fail
 
 Runner = Callable[[argparse.Namespace, MetricFilter, int, str, Scope], "ReplayResult | int"]
@@ -46,6 +46,12 @@ def _filters(args: argparse.Namespace) -> list[MetricFilter]:
     from ..config import load_metric_filters
     from .testing import filter_from_file
 
+    for option, paths in (("--alarm", args.alarm), ("--metric-filter", args.metric_filter)):
+        for path in paths or []:
+            try:
+                plain_text_file(option, path)
+            except InputError as exc:
+                raise ConfigError(str(exc)) from None
     out: list[MetricFilter] = []
     for name in args.rule or []:
         try:
@@ -98,8 +104,11 @@ def _alarms(args: argparse.Namespace, filters: list[MetricFilter]) -> AlarmSet:
     return found
 
 
-def _span(args: argparse.Namespace, results: list[ReplayResult], found: AlarmSet, since: int | None) -> tuple[int, int]:
-    """When the alarms are created and until when they are evaluated (as the single-alarm replay)."""
+def _span(
+    args: argparse.Namespace, results: list[ReplayResult], found: AlarmSet, since: int | None
+) -> tuple[int, int] | None:
+    """When the alarms are created and until when they are evaluated (as the single-alarm replay);
+    None when no time was read to start them at and none was given."""
     created = time_option(args.alarm_created_at, "--alarm-created-at")
     if created is None and since is not None:
         created = since - since % 60_000
@@ -107,7 +116,7 @@ def _span(args: argparse.Namespace, results: list[ReplayResult], found: AlarmSet
     stamps += [m for r in results for key in r.datapoints.metrics() for m, _ in r.datapoints.minutes(key)]
     if created is None:
         if not stamps:
-            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
+            return None
         created = min(stamps) - min(stamps) % 60_000
     until = time_option(args.alarm_until, "--alarm-until")
     if until is None:
@@ -141,11 +150,23 @@ def replay_alarm_set(args: argparse.Namespace, run: Runner, status: Callable[[Re
     for r in results:
         datapoints.merge(r.datapoints)
     try:
-        start, end = _span(args, results, found, scope.since_ms)
-        timelines = evaluate_all(found.alarms.values(), found.composites.values(), datapoints, start, end,
-                                 evaluation_range=args.evaluation_range)  # fmt: skip
+        span = _span(args, results, found, scope.since_ms)
+        timelines = (
+            {}
+            if span is None
+            else evaluate_all(
+                found.alarms.values(),
+                found.composites.values(),
+                datapoints,
+                *span,
+                evaluation_range=args.evaluation_range,
+            )
+        )
     except (AlarmValidationError, ValueError) as exc:
         return fail(str(exc))
+    if span is None:
+        print("cwfilter: no record with a timestamp was read: the alarms were not evaluated "
+              "(--alarm-created-at and --alarm-until evaluate them over a span)", file=sys.stderr)  # fmt: skip
     notes = sorted((n for t in timelines.values() for n in t.notifications), key=lambda n: n.timestamp)
     written = write_notifications(args, notes)
     if written:

@@ -17,7 +17,7 @@ from ..replay import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
 from ..sources.scope import first_trail_file, relative_ms
 from ..times import iso_utc, parse_time
-from .common import integer, region
+from .common import InputError, integer, plain_text_file, region
 
 
 def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
@@ -51,6 +51,10 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     if args.alarm:
         from ..config import load_alarms  # here: a replay without --alarm does not load YAML
 
+        try:
+            plain_text_file("--alarm", args.alarm[0])
+        except InputError as exc:
+            raise ConfigError(str(exc)) from None
         alarms = load_alarms(args.alarm[0], region=args.region, account_id=args.account_id)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
@@ -130,7 +134,11 @@ def bound_option(text: str | None, name: str) -> int | None:
     return ago if ago is not None else time_option(text, name)
 
 
-def evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult, since: int | None) -> AlarmTimeline:
+def evaluate_alarm(
+    args: argparse.Namespace, alarm: Alarm, result: ReplayResult, since: int | None
+) -> AlarmTimeline | None:
+    """The alarm's timeline over the replay; ``None`` when no time was read to start it at
+    (no record had a timestamp, and neither --since nor --alarm-created-at says when)."""
     created = time_option(args.alarm_created_at, "--alarm-created-at")
     if created is None and since is not None:  # the alarm starts where the range does
         created = since - since % 60_000
@@ -141,7 +149,7 @@ def evaluate_alarm(args: argparse.Namespace, alarm: Alarm, result: ReplayResult,
     last = span[1] if span else (max(minutes) if minutes else None)
     if created is None:
         if first is None:
-            raise ValueError("no records with a timestamp: give --alarm-created-at and --alarm-until")
+            return None
         created = first - first % 60_000
     r = args.evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
     if until is None:

@@ -6,7 +6,17 @@ import argparse
 from typing import Any
 
 from ..rules import Rule, catalogue, find_rule
-from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit, region
+from .common import (
+    EXIT_ERROR,
+    EXIT_MATCH,
+    EXIT_NO_MATCH,
+    InputError,
+    add_command,
+    add_output_options,
+    emit,
+    plain_text_file,
+    region,
+)
 from .console import fail
 
 AUDIT_EXITS = {
@@ -69,34 +79,11 @@ def load_account(args: argparse.Namespace) -> Any:
     from ..audit import read_live, read_snapshot, read_template
 
     if args.template:
-        _readable_text(args.template)
+        plain_text_file("--template", args.template)
         return read_template(args.template, region=(args.region or ["us-east-1"])[0])
     if args.snapshot:
         return read_snapshot(args.snapshot)
     return read_live(args.region, profile=args.profile)[0]
-
-
-class InputError(Exception):
-    """An input the readers would misread (compressed, empty), named with what to do."""
-
-
-_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
-
-
-def _readable_text(path: str) -> None:
-    """Refuse a template that is compressed or empty, naming it (the readers would say
-    "'utf-8' codec can't decode byte 0x8b" or nothing useful)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(8)
-    except OSError:
-        return  # the reader names the missing or unreadable file
-    for magic, kind in _MAGIC.items():
-        if head.startswith(magic):
-            raise InputError(f"--template {path}: a {kind}-compressed file; decompress it first "
-                             "(a template is CloudFormation JSON/YAML or Terraform text)")  # fmt: skip
-    if not head.strip():
-        raise InputError(f"--template {path}: the file is empty")
 
 
 def audit_command(args: argparse.Namespace) -> int:

@@ -82,14 +82,21 @@ def _format_type(allowed: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
+MAX_QUERY = 10_000  # characters of a --query expression (JMESPath's parser recurses on nesting and pipes)
+
+
 def _query_type(value: str) -> str:
     import jmespath  # imported only for --query: not on every start of the command
     from jmespath.exceptions import JMESPathError
 
+    if len(value) > MAX_QUERY:
+        raise argparse.ArgumentTypeError(f"a JMESPath expression of {len(value):,} characters: at most {MAX_QUERY:,}")
     try:
         jmespath.compile(value)
     except JMESPathError as exc:
         raise argparse.ArgumentTypeError(f"invalid JMESPath expression {value!r}: {exc}") from None
+    except RecursionError:
+        raise argparse.ArgumentTypeError("the JMESPath expression is nested too deeply to read") from None
     return value
 
 
@@ -141,6 +148,76 @@ def region(text: str) -> str:
     return text
 
 
+class InputError(Exception):
+    """An input file the readers would misread (compressed, empty), named with what to do."""
+
+
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"PK\x03\x04": "zip", b"\xfd7zXZ": "xz", b"\x28\xb5\x2f\xfd": "zstd"}
+
+
+def plain_text_file(option: str, path: str) -> None:
+    """Refuse a configuration file (template, filter, alarm, request) that is compressed or
+    empty, naming it and the option (the readers would say "'utf-8' codec can't decode byte
+    0x8b" or "no Resources section"). A file that cannot be opened is left to the reader."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return
+    for magic, kind in _MAGIC.items():
+        if head.startswith(magic):
+            raise InputError(f"{option} {path}: a {kind}-compressed file; decompress it first")
+    if not head.strip():
+        raise InputError(f"{option} {path}: the file is empty")
+
+
+# Arguments that name files or hold log text or a pattern: an undecodable byte there is kept (a
+# file name) or reported where it is read (a pattern's caret, U+FFFD in a message). Every other
+# text argument (names, ARNs, units, regions, expressions) must be UTF-8, as AWS requires.
+_BYTES_KEPT = frozenset({
+    "paths", "files", "folder", "template", "snapshot", "metric_filter", "alarm", "matches", "outfile",
+    "notifications_dir", "notifications_jsonl", "messages_file", "events", "pattern", "filter_pattern", "old",
+    "new", "message", "log_event_messages", "cli_input_json",
+})  # fmt: skip
+
+
+def _texts(value: Any) -> list[str]:
+    return (
+        [value]
+        if isinstance(value, str)
+        else [v for v in value if isinstance(v, str)]
+        if isinstance(value, list)
+        else []
+    )
+
+
+def check_arguments(args: argparse.Namespace) -> str | None:
+    """What no option's own type can see, as a usage error: text that is not UTF-8 (a lone
+    surrogate from an undecodable byte), and ``-o`` naming one of the command's inputs (it
+    would be replaced). ``-o -`` is standard output."""
+    if getattr(args, "outfile", None) == "-":
+        args.outfile = None
+    for dest, value in vars(args).items():
+        for text in _texts(value) if dest not in _BYTES_KEPT else ():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                byte = os.fsencode(text[exc.start])[0]
+                return f"argument --{dest.replace('_', '-')}: byte 0x{byte:02x} is not valid UTF-8 text"
+    outfile = getattr(args, "outfile", None)
+    if outfile is None or not os.path.exists(outfile):
+        return None
+    for dest, value in vars(args).items():
+        for text in _texts(value) if dest != "outfile" else ():
+            try:
+                same = os.path.samefile(outfile, text.removeprefix("file://"))
+            except (OSError, ValueError):
+                continue
+            if same:
+                return f"-o {outfile} is also an input of this command ({text}): write the output to another file"
+    return None
+
+
 def emit(args: argparse.Namespace, report: Report) -> int:
     """Render ``report`` as ``args`` ask (``--output``, ``--query``, ``--outfile``) and write it:
     exit status 0, or 2 after naming what could not be rendered or written."""
@@ -180,7 +257,7 @@ def write(text: str, outfile: str | None) -> None:
     """Print ``text``, or write it to ``outfile`` whole (a regular file: through a temporary
     file and a rename, so a failed run never leaves half a file; a device or FIFO such as
     ``/dev/null`` is written in place, never replaced)."""
-    if outfile is None:
+    if outfile is None or outfile == "-":
         try:
             sys.stdout.write(text)
         except UnicodeEncodeError:  # a lone surrogate from an undecodable argument or file name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -31,10 +32,12 @@ from .common import (
     EXIT_ERROR,
     EXIT_MATCH,
     EXIT_PARTIAL,
+    InputError,
     OutputError,
     add_command,
     add_output_options,
     integer,
+    plain_text_file,
     write,
 )
 from .console import Reported, compile_or_report, fail
@@ -139,6 +142,7 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
         mf.default_value_mode = args.default_value_mode
         return mf, rule
     if args.metric_filter:
+        plain_text_file("--metric-filter", args.metric_filter)
         mf = filter_from_file(args.metric_filter, args.filter_name)
         mf.default_value_mode = args.default_value_mode
         return mf, None
@@ -178,7 +182,7 @@ def replay_command(args: argparse.Namespace) -> int:
     except PatternError as exc:
         compile_or_report(exc.pattern, False)
         return EXIT_ERROR
-    except (ConfigError, MetricFilterError) as exc:
+    except (ConfigError, MetricFilterError, InputError) as exc:
         return fail(str(exc))
     for warning in mf.warnings:
         print(f"cwfilter: warning: {warning}", file=sys.stderr)
@@ -208,9 +212,13 @@ def replay_command(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print("\n".join(accounting_lines(result)), file=sys.stderr)  # what was read, and what went wrong
             return fail(str(exc))
-        written = write_notifications(args, timeline.notifications)
-        if written:
-            return fail(written)
+        if timeline is None:
+            print("cwfilter: no record with a timestamp was read: the alarm was not evaluated "
+                  "(--alarm-created-at and --alarm-until evaluate it over a span)", file=sys.stderr)  # fmt: skip
+        else:
+            written = write_notifications(args, timeline.notifications)
+            if written:
+                return fail(written)
 
     try:
         _emit(args, result, timeline)
@@ -302,13 +310,22 @@ def _emit(args: argparse.Namespace, result: ReplayResult, timeline: AlarmTimelin
     when one cannot be written."""
 
     if args.matches:
-        write("".join(orjson.dumps(m.as_dict()).decode() + "\n" for m in result.matches or ()),
+        write("".join(_json_line(m.as_dict()) for m in result.matches or ()),
               None if args.matches == "-" else args.matches)  # fmt: skip
     text = render(ReplayReport(result, timeline, show_all=args.all), args.output, args.query)
     if args.matches == "-" and not args.outfile:
         sys.stderr.write(text)  # standard output holds the matched records
     else:
         write(text, args.outfile)
+
+
+def _json_line(doc: Any) -> str:
+    """One line of JSON; a file name with undecodable bytes (lone surrogates, which orjson
+    refuses) is kept, and written as ``\\udcff`` escapes by ``write``."""
+    try:
+        return orjson.dumps(doc).decode() + "\n"
+    except TypeError:
+        return json.dumps(doc, ensure_ascii=False) + "\n"
 
 
 def _check_statistic(statistic: str) -> None:

@@ -15,7 +15,7 @@ from ..metric import MetricFilter, MetricFilterError
 from ..pattern import PatternError, compile
 from ..report.patterns import TestReport
 from ..tester import test_metric_filter
-from .common import EXIT_ERROR, add_command, add_output_options, emit
+from .common import EXIT_ERROR, InputError, add_command, add_output_options, emit, plain_text_file
 from .console import argument_text, compile_or_report, fail, numbered_lines
 
 
@@ -65,6 +65,10 @@ def _apply_cli_input_json(args: argparse.Namespace) -> None:
     if text.startswith("file://"):
         path = text[len("file://") :]
         try:
+            plain_text_file("--cli-input-json file://", path)
+        except InputError as exc:
+            raise ConfigError(str(exc)) from None
+        try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"--cli-input-json: cannot read {path}: {exc}") from None
@@ -72,6 +76,8 @@ def _apply_cli_input_json(args: argparse.Namespace) -> None:
         request = json.loads(text)
     except ValueError as exc:
         raise ConfigError(f"--cli-input-json: not JSON ({exc})") from None
+    except RecursionError:
+        raise ConfigError("--cli-input-json: values nested too deeply to read") from None
     if not isinstance(request, dict):
         raise ConfigError("--cli-input-json: a TestMetricFilter request is a JSON object")
     unknown = sorted(set(request) - {"filterPattern", "logEventMessages"})
@@ -157,6 +163,7 @@ def filter_from_file(path: str, name: str | None) -> MetricFilter:
 
 def _metric_filter_for_test(args: argparse.Namespace) -> tuple[str, MetricFilter | None]:
     if args.metric_filter:
+        plain_text_file("--metric-filter", args.metric_filter)
         chosen = filter_from_file(args.metric_filter, args.filter_name)
         return args.filter_pattern if args.filter_pattern is not None else chosen.pattern.text, chosen
     if args.filter_pattern is None:
@@ -195,7 +202,7 @@ def test_command(args: argparse.Namespace) -> int:
     except PatternError as exc:  # the pattern inside a --metric-filter file
         compile_or_report(exc.pattern, False, api="TestMetricFilter")
         return EXIT_ERROR
-    except (ConfigError, MetricFilterError, ValueError) as exc:
+    except (ConfigError, MetricFilterError, ValueError, InputError) as exc:
         return fail(str(exc))
     messages = [argument_text(m) for m in args.log_event_messages or []]
     if args.messages_file:

@@ -72,9 +72,34 @@ def _load_yaml(text: str, where: str) -> Any:
         if node is None:
             return None
         check_yaml_node(node, where)
+        _no_duplicate_keys(node, where)
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _no_duplicate_keys(node: yaml.Node, where: str) -> None:
+    """A YAML template in which a mapping repeats a key is refused, with the line of the repeated
+    key (PyYAML would keep the last one silently). ``aws cloudformation deploy`` refuses it too
+    ("found duplicate key", brentley/container-demo#11), the console's Designer as well; which
+    value the service would keep is not documented."""
+    stack, seen_nodes = [node], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen_nodes:
+            continue
+        seen_nodes.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in n.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in keys:
+                        raise ConfigError(f"{where}line {key.start_mark.line + 1}: duplicate key {key.value!r} "
+                                          "(aws cloudformation deploy refuses a template that repeats a key)")  # fmt: skip
+                    keys.add(key.value)
+                stack.extend((key, value))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
 
 
 class TemplateResolver:

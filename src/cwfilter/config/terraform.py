@@ -53,7 +53,7 @@ def load_terraform(text: str, path: str | None = None) -> list[TerraformResource
 
 def _parse(text: str, path: str | None) -> dict[str, Any]:
     where = f"{path}: " if path else ""
-    if text.lstrip().startswith("{"):
+    if text.lstrip().startswith("{") or (path is not None and path.endswith(".tf.json")):  # by name, as terraform
         doc = load_json(text, where, "Terraform JSON")
         if not isinstance(doc, dict):
             raise ConfigError(f"{where}Terraform JSON must be an object")

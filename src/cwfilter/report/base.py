@@ -80,6 +80,8 @@ def search(query: str, doc: Any) -> Any:
         return jmespath.search(query, doc)
     except JMESPathError as exc:
         raise RenderError(f"--query {query!r}: {exc}") from None
+    except RecursionError:
+        raise RenderError("--query: the expression or the data is nested too deeply") from None
 
 
 def _records_as_rows(doc: Any) -> list[Sequence[Any]]:

@@ -3,6 +3,7 @@ padded with nulls), through the fastest inflater installed, with what went wrong
 
 from __future__ import annotations
 
+import io
 import re
 import zlib
 from collections.abc import Callable
@@ -75,6 +76,7 @@ _NOT_NULL = re.compile(rb"[^\x00]")
 # member's end copies what was fed past it (``unused_data``), so feeding the whole rest would make
 # a file of many small members quadratic (200,000 empty members: 30 s).
 MIN_WINDOW = 64
+DAMAGED_WINDOW = 1 << 16  # compressed bytes read at a time from a damaged member (and by large.py)
 
 
 def skip_nulls(data: bytes, pos: int) -> int:
@@ -84,23 +86,62 @@ def skip_nulls(data: bytes, pos: int) -> int:
     return found.start() if found else len(data)
 
 
-def _member(d: Any, view: memoryview, pos: int, window: int, room: int) -> tuple[list[bytes], int]:
-    """One member's output from ``view[pos:]``, fed ``window`` bytes at a time (doubling), and the
-    position after the member (``len(view)`` when it did not end). Stops once more than ``room``
-    bytes came out."""
+def lost(at: int) -> str:
+    """What a damaged gzip stream loses: the compressed bytes from ``at`` on."""
+    return f"everything from compressed byte {at:,} on is lost"
+
+
+def recover_member(read: Callable[[int], bytes], start: int, skip: int, room: int) -> tuple[bytes, str]:
+    """The output of a damaged gzip member up to the byte where zlib finds the damage, and the
+    damage (zlib's message and where). ``read(n)`` gives the member's compressed bytes from its
+    start (at ``start`` in the file) on; the first ``skip`` output bytes, already taken by the
+    reader that found the damage, and anything past ``room`` are left out. The window holding
+    the damage is fed again a byte at a time from a copy of the state before it: a reader that
+    found damage loses the output of its last call, this loses nothing zlib could decode
+    (for a checksum error, none of the data). Both readers (whole and streamed) recover through
+    here, so a damaged file counts the same at every size."""
+    d = zlib.decompressobj(wbits=31)
+    out, at = bytearray(), start
+    while len(out) <= skip + room:
+        piece = read(DAMAGED_WINDOW)
+        if not piece:
+            return bytes(out[skip : skip + room]), "truncated gzip file"
+        saved = d.copy()
+        try:
+            out += d.decompress(piece)
+        except zlib.error:
+            d = saved
+            for i in range(len(piece)):
+                try:
+                    out += d.decompress(piece[i : i + 1])
+                except zlib.error as exc:
+                    return bytes(out[skip : skip + room]), f"corrupt gzip data: {exc}; {lost(at + i)}"
+        if d.eof:  # the faster inflater failed where zlib does not: what zlib reads is the member
+            return bytes(out[skip : skip + room]), ""
+        at += len(piece)
+    return bytes(out[skip : skip + room]), ""
+
+
+def _member(d: Any, view: memoryview, pos: int, window: int, room: int) -> tuple[list[bytes], int, str | None]:
+    """One member's output from ``view[pos:]``, fed ``window`` bytes at a time (doubling), the
+    position after the member (``len(view)`` when it did not end), and the damage that stopped it
+    (the output of the windows before the damage is kept). Stops once more than ``room`` bytes
+    came out."""
     chunks: list[bytes] = []
     end = len(view)
     while True:
         stop = min(end, pos + window)
         piece = view[pos:stop]
-        # a bound costs ISA-L 20 us a call: only asked for where deflate could exceed it
-        chunk = d.decompress(piece, room + 1) if len(piece) * _DEFLATE_MAX_RATIO > room else d.decompress(piece)
+        try:  # a bound costs ISA-L 20 us a call: only asked for where deflate could exceed it
+            chunk = d.decompress(piece, room + 1) if len(piece) * _DEFLATE_MAX_RATIO > room else d.decompress(piece)
+        except zlib.error as exc:
+            return chunks, pos, str(exc)
         chunks.append(chunk)
         room -= len(chunk)
         if d.eof:
-            return chunks, stop - len(d.unused_data)
+            return chunks, stop - len(d.unused_data), None
         if room < 0 or stop == end:
-            return chunks, stop
+            return chunks, stop, None
         pos, window = stop, window * 2
 
 
@@ -109,8 +150,10 @@ def inflate_members(data: bytes, inflater: Callable[[], Any], max_size: int = MA
     and why on corruption, truncation, trailing bytes that are not gzip, or output beyond
     ``output_limit``. ``inflater`` makes a decompressor object (``decompress(data, max_length)``,
     ``eof``, ``unused_data``, as zlib's). The first member is given the whole file (one inflate
-    call where the file is one member); later ones a window twice the size of the one before, so
-    the time is linear in the file's size whatever the number of members."""
+    call where the file is one member), later ones a window twice the size of the member before,
+    doubling while the member goes on: the time is linear in the file's size whatever the number
+    of members. A corrupt member gives what zlib decodes of it before the damage
+    (``recover_member``), as the streamed reader (``large.py``) does."""
     out: list[bytes] = []
     limit = output_limit(len(data), max_size)
     room, intact = limit, 0
@@ -120,12 +163,13 @@ def inflate_members(data: bytes, inflater: Callable[[], Any], max_size: int = MA
             if data[pos : pos + 2] != _MAGIC and out:
                 return Inflated(b"".join(out), f"{end - pos:,} bytes of trailing garbage after the gzip data", intact)
             d = inflater()
-            try:
-                chunks, after = _member(d, view, pos, window, room)
-            except zlib.error as exc:
-                return Inflated(b"".join(out), f"corrupt gzip data: {exc}", intact)
+            chunks, after, damage = _member(d, view, pos, window, room)
             out += chunks
             room -= sum(map(len, chunks))
+            if damage is not None:
+                taken = sum(map(len, chunks))
+                more, trouble = recover_member(io.BytesIO(view[pos:]).read, pos, taken, room)
+                return Inflated(b"".join(out) + more, trouble or f"corrupt gzip data: {damage}", intact)
             if room < 0:  # what fits, to its last whole line (the next one would be cut)
                 whole = b"".join(out)
                 cut = whole.rfind(b"\n", 0, limit) + 1

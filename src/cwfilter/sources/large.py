@@ -31,7 +31,17 @@ from .formats import (
     json_lines,
     looks_like_json_lines,
 )
-from .inflate import FAST_INFLATER, MAX_FILE_SIZE, MIN_WINDOW, ZLIB_INFLATER, skip_nulls, too_large
+from .inflate import (
+    DAMAGED_WINDOW,
+    FAST_INFLATER,
+    MAX_FILE_SIZE,
+    MIN_WINDOW,
+    ZLIB_INFLATER,
+    lost,
+    recover_member,
+    skip_nulls,
+    too_large,
+)
 
 PROBE = 1 << 20  # decompressed bytes read to tell lines from one document
 PIECE = 16 << 20  # decompressed bytes parsed at a time (more when one line is longer)
@@ -42,8 +52,9 @@ class _Inflating:
     them), ``read`` like a file. Damage ends it as the end of the stream would, after everything
     decoded before it, with the reason in ``trouble``: a truncated stream gives the same bytes as
     ``inflate.gzip_decompress`` of the whole (a file object's ``read`` would lose the last block
-    it was decoding). One difference: a member corrupt in its middle keeps what was decoded of it,
-    with the inflater's message, where the whole reading drops that member and gives zlib's."""
+    it was decoding), and a corrupt member gives what zlib decodes of it before the damage, as
+    there (``inflate.recover_member``; from a pipe, which cannot be read again, only what the
+    faster inflater gave before it failed)."""
 
     def __init__(self, raw: BinaryIO, trouble: list[str], max_size: int = MAX_FILE_SIZE) -> None:
         self.raw = raw
@@ -53,6 +64,8 @@ class _Inflating:
         self.inflater = FAST_INFLATER or ZLIB_INFLATER
         self.member: Any = None  # the decompressor of the member being read; None between members
         self.window = MIN_WINDOW  # compressed bytes fed to it at once, doubled while it goes on
+        self.fed = 0  # compressed bytes read before the piece being inflated
+        self.member_start = self.member_out = 0  # where the member began; what it gave so far
         self.buffer = bytearray()
         self.ended = False
 
@@ -65,6 +78,7 @@ class _Inflating:
                 self.ended = True
                 break
             self._inflate(chunk)
+            self.fed += len(chunk)
         with memoryview(self.buffer) as view:
             out = bytes(view[:size])
         del self.buffer[:size]
@@ -79,13 +93,15 @@ class _Inflating:
                     if pos == end:
                         return
                     self.member, self.window = self.inflater(), MIN_WINDOW
+                    self.member_start, self.member_out = self.fed + pos, 0
                 stop = min(end, pos + self.window)  # a window: a member's end copies what follows
                 try:
                     out = self.member.decompress(view[pos:stop], self.room + 1)
                 except Exception as exc:  # noqa: BLE001 - whatever the inflater raises on damaged data
-                    self.trouble.append(f"corrupt gzip data: {exc}")
+                    self.trouble.append(self._recover(f"corrupt gzip data: {exc}; {lost(self.fed + pos)}"))
                     self.ended = True
                     return
+                self.member_out += len(out)
                 self.room -= len(out)
                 if self.room < 0:
                     self.buffer += out[: len(out) + self.room]
@@ -98,11 +114,22 @@ class _Inflating:
                     continue
                 pos, self.member = stop - len(self.member.unused_data), None
 
+    def _recover(self, trouble: str) -> str:
+        """What zlib decodes of the damaged member past what was taken (``inflate.recover_member``),
+        where the input can be read again (a file, not a pipe); the damage, named."""
+        try:
+            self.raw.seek(self.member_start)
+        except (OSError, ValueError):
+            return trouble
+        more, damage = recover_member(self.raw.read, self.member_start, self.member_out, self.room)
+        self.buffer += more
+        return damage or trouble
+
     def close(self) -> None:
         self.raw.close()
 
 
-_RAW_READ = 1 << 16  # compressed bytes fed to the inflater at a time
+_RAW_READ = DAMAGED_WINDOW  # compressed bytes fed to the inflater at a time
 
 
 def _open(path: str, trouble: list[str], max_size: int) -> Any:
