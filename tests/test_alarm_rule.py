@@ -131,14 +131,15 @@ def test_satisfiability_agrees_with_brute_force(node: Any) -> None:
         assert evaluate_rule(node, found.__getitem__)
 
 
-def test_which_rules_a_child_can_trigger() -> None:
-    from cwfilter.alarm.rule import can_trigger
+def test_which_composites_notify_for_a_child() -> None:
+    from cwfilter.alarm.rule import notifies_for
 
     def is_x(name: str) -> bool:
         return name in ("x", "arn:aws:cloudwatch:us-east-1:1:alarm:x")
 
-    assert can_trigger(parse_rule("ALARM(x) AND NOT ALARM(maintenance)"), is_x)
-    assert can_trigger(parse_rule("ALARM(a) OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:x)"), is_x)
-    assert not can_trigger(parse_rule("ALARM(x) AND OK(x)"), is_x)  # never true
-    assert not can_trigger(parse_rule("OK(x) OR ALARM(a)"), is_x)  # x's ALARM can only make it false
-    assert not can_trigger(parse_rule("ALARM(a)"), is_x)  # does not name x
+    assert notifies_for(parse_rule("ALARM(x) AND NOT ALARM(maintenance)"), is_x)
+    assert notifies_for(parse_rule("ALARM(a) OR ALARM(arn:aws:cloudwatch:us-east-1:1:alarm:x)"), is_x)
+    assert not notifies_for(parse_rule("ALARM(x) AND ALARM(other)"), is_x)  # needs another alarm in ALARM too
+    assert not notifies_for(parse_rule("ALARM(x) AND OK(x)"), is_x)  # never true
+    assert not notifies_for(parse_rule("OK(x) OR ALARM(a)"), is_x)  # x's ALARM can only make it false
+    assert not notifies_for(parse_rule("ALARM(a)"), is_x)  # does not name x

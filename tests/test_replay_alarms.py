@@ -62,3 +62,13 @@ def test_two_rules_and_their_own_alarms(capsys: pytest.CaptureFixture[str]) -> N
     rows = capsys.readouterr().out.splitlines()
     assert rows[0].startswith("alarm,timestamp,old_state,new_state")
     assert any(r.startswith("S3BucketEventCount-alarm,") for r in rows)
+
+
+def test_alarm_name_picks_a_composite_and_what_it_needs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", TRAIL, "--alarm", TEMPLATE, "--alarm-name", "S3ChangesOutsideMaintenance", "--output",
+                 "json", "--no-progress"]) == 0  # fmt: skip
+    names = [a["name"] for a in json.loads(capsys.readouterr().out)["alarms"]]
+    assert sorted(names) == ["Maintenance", "S3BucketConfigChangesAlarm", "S3ChangesOutsideMaintenance"]
+    assert main(["replay", TRAIL, "--alarm", TEMPLATE, "--alarm-name", "Maintenance", "--output", "json",
+                 "--no-progress"]) == 0  # fmt: skip
+    assert [a["name"] for a in json.loads(capsys.readouterr().out)["alarms"]] == ["Maintenance"]

@@ -251,12 +251,14 @@ def substitute(node: Node, is_alarm: Callable[[str], bool], state: str) -> Node:
     return node
 
 
-def can_trigger(node: Node, is_alarm: Callable[[str], bool]) -> bool:
-    """Whether the alarm's going to ALARM can take the rule from false to true (for some states
-    of the other alarms): a composite over it then notifies for it (``ALARM(x) AND NOT
-    ALARM(maintenance)`` does, ``ALARM(x) AND OK(x)`` never does)."""
+def notifies_for(node: Node, is_alarm: Callable[[str], bool]) -> bool:
+    """Whether the alarm's going to ALARM turns the rule from false to true while every other alarm
+    it names rests (in OK or INSUFFICIENT_DATA): a composite over it then notifies for it.
+    ``ALARM(x) AND NOT ALARM(maintenance)`` and ``ALARM(x) OR ALARM(y)`` do; ``ALARM(x) AND
+    ALARM(y)`` needs y in ALARM too, and ``ALARM(x) AND OK(x)`` is never true."""
+    resting = tuple(Not(StateOf("ALARM", other)) for other in children(node) if not is_alarm(other))
     fires = substitute(node, is_alarm, "ALARM")
     return any(
-        satisfying_states(And((fires, Not(substitute(node, is_alarm, before))))) is not None
+        satisfying_states(And((fires, Not(substitute(node, is_alarm, before)), *resting))) is not None
         for before in ("OK", "INSUFFICIENT_DATA")
     )

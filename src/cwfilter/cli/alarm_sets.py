@@ -92,6 +92,8 @@ def _alarms(args: argparse.Namespace, filters: list[MetricFilter]) -> AlarmSet:
             alarm = find_rule(name).alarm(mf, topic_arn=args.topic_arn or default_topic(args))
             alarm.region, alarm.account_id = args.region or alarm.region, args.account_id or alarm.account_id
             found.alarms[alarm.name] = alarm
+    if args.alarm_name:
+        found = _named(found, args.alarm_name)
     published = {(mf.namespace, mf.metric_name) for mf in filters}
     for a in found.alarms.values():
         watched = [(q.namespace, q.metric_name) for q in a.metrics or [] if q.expression is None] or [
@@ -102,6 +104,21 @@ def _alarms(args: argparse.Namespace, filters: list[MetricFilter]) -> AlarmSet:
                 print(f"cwfilter: warning: alarm {a.name} watches {ns}/{name}, which no filter publishes: it will "
                       "see no data", file=sys.stderr)  # fmt: skip
     return found
+
+
+def _named(found: AlarmSet, name: str) -> AlarmSet:
+    """``--alarm-name``: that alarm, and for a composite the alarms it needs (children, suppressor)."""
+    if name not in found.names():
+        raise ConfigError(f"no alarm {name!r}; the files have: {', '.join(found.names())}")
+    out, wanted = AlarmSet(), [name]
+    while wanted:
+        n = wanted.pop().rsplit(":alarm:", 1)[-1]
+        if n in found.alarms:
+            out.alarms[n] = found.alarms[n]
+        elif n in found.composites and n not in out.composites:
+            c = out.composites[n] = found.composites[n]
+            wanted += [*c.children, *([c.actions_suppressor] if c.actions_suppressor else [])]
+    return out
 
 
 def _span(
