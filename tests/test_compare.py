@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 import cwfilter
 from cwfilter.analysis import services
+from cwfilter.cli import main
 from cwfilter.pattern import ast
 
 from .shared import SPEC
@@ -146,3 +147,16 @@ def test_a_pattern_and_its_rendering_are_proven_equivalent(a: ast.JsonExpr) -> N
     text = cwfilter.render(ast.JsonPattern(a))
     spaced = text.replace(" && ", "&&").replace(" || ", "||")
     assert cwfilter.compare(text, spaced).verdict == "equivalent"
+
+
+def test_compare_exits_2_when_it_cannot_decide(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 28 item 3: with ten ANDed OR-pairs the analysis reads neither pattern and no event
+    is generated; compare said "no difference found", exit 0, for different patterns. It is no
+    verdict: exit 2, never a pass."""
+    pairs = " && ".join(f"($.a{i} = x || $.b{i} = y)" for i in range(10))
+    old, new = "{ " + pairs + " }", "{ " + pairs.replace("$.b9 = y", "$.b9 = z") + " }"
+    assert cwfilter.compare(old, new).verdict == "no difference found"
+    assert main(["compare", old, new]) == 2
+    assert capsys.readouterr().out.endswith("cannot decide: neither proven equivalent nor shown different\n")
+    assert main(["compare", "%a+%", "%aa*%"]) == 2  # the same events, but not proven: still no verdict
+    assert main(["compare", "ERROR", '"ERROR"']) == 0

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -223,3 +224,62 @@ def test_a_huge_config_file_is_refused_before_it_is_read(tmp_path: Path, monkeyp
     path.write_text('{"filterPattern": "' + "x" * 2000 + '"}')
     with pytest.raises(ConfigError, match=r"big\.json: 2,0.. bytes, more than the 1,000"):
         load_metric_filters(path)
+
+
+# ------------------------------------------------------------------ what other commands read
+
+
+def _bounded_cwfilter(*args: str, stdin: Any = None) -> subprocess.CompletedProcess[str]:
+    """The command under a 3 GB address-space limit: a read without bounds fails fast here
+    instead of taking the machine."""
+    import resource
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    return subprocess.run([sys.executable, "-m", "cwfilter", *args], capture_output=True, text=True, timeout=60,
+                          stdin=stdin, preexec_fn=limit)  # fmt: skip
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("special", ["fifo", "zero"])
+@pytest.mark.parametrize(
+    "command",
+    [["match", "x", "{}"], ["test", "--filter-pattern", "x", "--messages-file", "{}"],
+     ["test", "--cli-input-json", "file://{}"]],
+)  # fmt: skip
+def test_commands_refuse_fifos_and_devices_without_blocking(tmp_path: Path, special: str, command: list[str]) -> None:
+    """Issue 28 item 1: ``match x fifo.json`` blocked, ``match PATTERN z.json`` (a link to
+    ``/dev/zero``) grew to 6.6 GB, ``test --messages-file``/``--cli-input-json file://`` to 11 GB."""
+    path = tmp_path / "input.json"
+    if special == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    done = _bounded_cwfilter(*(a.replace("{}", str(path)) for a in command))
+    kind = "a FIFO" if special == "fifo" else "a character device"
+    assert done.returncode == 2 and f"not a regular file ({kind})" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_standard_input_is_read_within_a_log_event_s_size(tmp_path: Path) -> None:
+    """``explain PATTERN - </dev/zero`` grew to 11.8 GB; an endless line to ``match -`` is one
+    overlong line, reported by number, and the lines around it are still read."""
+    with open("/dev/zero", "rb") as zero:
+        done = _bounded_cwfilter("explain", "x", "-", stdin=zero)
+    assert done.returncode == 2 and "more than 1,048,576 bytes, the most a log event may have" in done.stderr
+    lines = tmp_path / "lines.txt"
+    lines.write_bytes(b"x one\n" + b"y" * (3 << 20) + b"\nx two\n")
+    with open(lines, "rb") as stream:
+        done = _bounded_cwfilter("match", "x", "-", stdin=stream)
+    assert done.stdout == "x one\nx two\n"
+    assert "-: line 2: more than 1,048,576 bytes, the most a CloudWatch Logs event may have" in done.stderr
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_a_deeply_nested_request_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    """Issue 28 item 7: ``test --cli-input-json`` with 100k brackets raised RecursionError."""
+    (tmp_path / "deep.json").write_text("[" * 100_000)
+    for request in (f"file://{tmp_path / 'deep.json'}", "[" * 100_000):
+        done = _bounded_cwfilter("test", "--cli-input-json", request)
+        assert done.returncode == 2 and "nested too deeply" in done.stderr and "Traceback" not in done.stderr

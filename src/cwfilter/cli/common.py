@@ -159,8 +159,10 @@ def plain_text_file(option: str, path: str) -> None:
     """Refuse a configuration file (template, filter, alarm, request) that is compressed or
     empty, naming it and the option (the readers would say "'utf-8' codec can't decode byte
     0x8b" or "no Resources section"). A file that cannot be opened is left to the reader."""
+    from ..sources.bounded import open_regular
+
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:  # a FIFO or a device: the reader says so
             head = f.read(8)
     except OSError:
         return

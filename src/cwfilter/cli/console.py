@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from typing import BinaryIO
 
 from ..pattern import FilterPattern, PatternError, compile
 from .common import EXIT_ERROR
@@ -46,9 +44,3 @@ def argument_text(value: str) -> str:
     """A command-line argument read as a file's line is: an undecodable byte (which Python
     hands over as a lone surrogate) becomes U+FFFD."""
     return os.fsencode(value).decode("utf-8", "replace")
-
-
-def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its end) of a binary stream."""
-    for number, raw in enumerate(stream, 1):
-        yield number, raw.rstrip(b"\r\n")

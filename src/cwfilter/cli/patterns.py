@@ -15,8 +15,9 @@ from ..pattern.errors import GENERIC_MESSAGES
 from ..pattern.message import as_bytes
 from ..report.patterns import CheckReport, MatchReport
 from ..sources import lenient
+from ..sources.bounded import bounded_lines, open_regular, too_long_line
 from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit
-from .console import compile_or_report, numbered_lines
+from .console import compile_or_report
 
 
 def add_commands(sub: Any) -> None:
@@ -156,7 +157,7 @@ def _reads_records(name: str) -> bool:
         if name == "-":
             head = sys.stdin.buffer.peek(1 << 16)[: 1 << 16]  # type: ignore[union-attr,attr-defined,unused-ignore]
         else:
-            with open(name, "rb") as f:
+            with open_regular(name) as f:
                 head = f.read(1 << 16)
     except (OSError, AttributeError, ValueError):
         return False  # reported when read as lines
@@ -175,12 +176,15 @@ def _reads_records(name: str) -> bool:
 
 def _match_lines(name: str, tally: _Tally, *, named: bool) -> None:
     try:
-        stream: BinaryIO = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+        stream: BinaryIO = sys.stdin.buffer if name == "-" else open_regular(name)
     except OSError as exc:
-        tally.error(f"cannot read {name}: {exc.strerror}")
+        tally.error(f"cannot read {name}: {exc.strerror or exc}")
         return
     with stream:
-        for number, line in numbered_lines(stream):
+        for number, line in bounded_lines(stream):
+            if line is None:
+                tally.error(f"{name}: {too_long_line(number)}")
+                continue
             tally.event(line, line, {"file": name, "line": number} if named else {"line": number})
 
 

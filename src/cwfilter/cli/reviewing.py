@@ -13,13 +13,15 @@ from ..analysis.compare import events_from_files
 from ..report import Report
 from ..report.review import ComparisonReport, ExplanationReport, LintReport
 from ..rules import find_rule
+from ..sources.bounded import MAX_EVENT_BYTES, read_limited
 from .common import EXIT_ERROR, EXIT_MATCH, EXIT_NO_MATCH, add_command, add_output_options, emit
 from .console import compile_or_report, fail
 
 _EXIT = {
     "lint": {0: "clean (notes only)", 1: "warnings", 2: "an invalid pattern or bad usage"},
-    "compare": {0: "equivalent or no difference found", 1: "different",
-                2: "an invalid pattern, an --events input that could not be read, or bad usage"},
+    "compare": {0: "equivalent (proven)", 1: "different (an example or a proof)",
+                2: "cannot decide (no difference found, none proven), an invalid pattern, an --events input "
+                   "that could not be read, or bad usage"},
     "explain": {0: "match", 1: "no match", 2: "an invalid pattern"},
 }  # fmt: skip
 _ABOUT = {
@@ -89,7 +91,8 @@ def compare_command(args: argparse.Namespace) -> int:
     result = compare(old, new, events_from_files(args.events, problems) if args.events else ())
     for problem in problems:
         print(f"cwfilter: {problem}", file=sys.stderr)
-    status = EXIT_NO_MATCH if result.verdict == "different" else EXIT_MATCH
+    # fail closed: "no difference found" is no verdict, whatever the events tried (issue 28 item 3)
+    status = {"equivalent": EXIT_MATCH, "different": EXIT_NO_MATCH}.get(result.verdict, EXIT_ERROR)
     return emit(args, ComparisonReport(result, problems)) or status
 
 
@@ -100,7 +103,13 @@ def explain_command(args: argparse.Namespace) -> int:
     pattern = compile_or_report(args.pattern, False, api="FilterLogEvents")
     if pattern is None:
         return EXIT_ERROR
-    message = sys.stdin.read().rstrip("\r\n") if args.message == "-" else args.message
+    message = args.message
+    if message == "-":
+        try:
+            message = read_limited(sys.stdin.buffer, MAX_EVENT_BYTES, "a log event").decode("utf-8", "replace")
+        except OSError as exc:
+            return fail(f"cannot read standard input: {exc}")
+        message = message.rstrip("\r\n")
     explanation = pattern.explain(message)
     status = EXIT_MATCH if explanation.matched else EXIT_NO_MATCH
     return emit(args, ExplanationReport(explanation)) or status

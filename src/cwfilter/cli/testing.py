@@ -5,18 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
 from ..config import ConfigError
+from ..config.limits import load_json
 from ..metric import MetricFilter, MetricFilterError
 from ..pattern import PatternError, compile
 from ..report.patterns import TestReport
+from ..sources.bounded import MAX_REQUEST_BYTES, bounded_lines, open_regular, read_limited, too_long_line
 from ..tester import test_metric_filter
 from .common import EXIT_ERROR, InputError, add_command, add_output_options, emit, plain_text_file
-from .console import argument_text, compile_or_report, fail, numbered_lines
+from .console import argument_text, compile_or_report, fail
 
 
 def add_commands(sub: Any) -> None:
@@ -58,6 +59,17 @@ def add_commands(sub: Any) -> None:
     test.set_defaults(handler=test_command)
 
 
+def _messages(stream: BinaryIO) -> list[str]:
+    """The log event messages of a file, one a line; an ``OSError`` for a line no log event
+    could hold."""
+    messages = []
+    for number, line in bounded_lines(stream):
+        if line is None:
+            raise OSError(too_long_line(number))
+        messages.append(line.decode("utf-8", "replace"))
+    return messages
+
+
 def _apply_cli_input_json(args: argparse.Namespace) -> None:
     """Fill ``--filter-pattern`` and ``--log-event-messages`` from ``--cli-input-json`` where the
     command line left them out. Raises ``ConfigError`` naming what is wrong."""
@@ -66,18 +78,15 @@ def _apply_cli_input_json(args: argparse.Namespace) -> None:
         path = text[len("file://") :]
         try:
             plain_text_file("--cli-input-json file://", path)
+            with open_regular(path) as f:
+                text = read_limited(f, MAX_REQUEST_BYTES, "a TestMetricFilter request").decode("utf-8")
         except InputError as exc:
             raise ConfigError(str(exc)) from None
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        except OSError as exc:
+            raise ConfigError(f"--cli-input-json: cannot read {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError as exc:
             raise ConfigError(f"--cli-input-json: cannot read {path}: {exc}") from None
-    try:
-        request = json.loads(text)
-    except ValueError as exc:
-        raise ConfigError(f"--cli-input-json: not JSON ({exc})") from None
-    except RecursionError:
-        raise ConfigError("--cli-input-json: values nested too deeply to read") from None
+    request = load_json(text, "--cli-input-json: ", "JSON")  # nesting and size bounded
     if not isinstance(request, dict):
         raise ConfigError("--cli-input-json: a TestMetricFilter request is a JSON object")
     unknown = sorted(set(request) - {"filterPattern", "logEventMessages"})
@@ -205,15 +214,14 @@ def test_command(args: argparse.Namespace) -> int:
     except (ConfigError, MetricFilterError, ValueError, InputError) as exc:
         return fail(str(exc))
     messages = [argument_text(m) for m in args.log_event_messages or []]
-    if args.messages_file:
-        try:
-            stream = sys.stdin.buffer if args.messages_file == "-" else open(args.messages_file, "rb")  # noqa: SIM115
-        except OSError as exc:
-            return fail(f"cannot read {args.messages_file}: {exc.strerror}")
-        with stream:
-            messages += [line.decode("utf-8", "replace") for _, line in numbered_lines(stream)]
-    elif not messages and not sys.stdin.isatty():
-        messages = [line.decode("utf-8", "replace") for _, line in numbered_lines(sys.stdin.buffer)]
+    try:
+        if args.messages_file:
+            with sys.stdin.buffer if args.messages_file == "-" else open_regular(args.messages_file) as stream:
+                messages += _messages(stream)
+        elif not messages and not sys.stdin.isatty():
+            messages = _messages(sys.stdin.buffer)
+    except OSError as exc:
+        return fail(f"cannot read {args.messages_file or '-'}: {exc.strerror or exc}")
     try:
         response = test_metric_filter(
             pattern_text,

@@ -72,6 +72,8 @@ class ComparisonReport(Report):
                 for e in examples:
                     lines.extend((f"  {e.message}", f"    ({e.origin})"))
         lines.append(f"{result.events_checked} events checked")
+        if result.verdict == "no difference found":
+            lines.append("cannot decide: neither proven equivalent nor shown different")
         return "\n".join(lines) + "\n"
 
 
