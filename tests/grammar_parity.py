@@ -7,7 +7,8 @@ from typing import Any
 
 import lark
 
-from cwfilter.pattern import lalr, tablegen
+from cwfilter.pattern import lalr
+from tools import tablegen
 
 
 class Twins:

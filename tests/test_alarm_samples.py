@@ -10,7 +10,7 @@ from cwfilter.alarm import evaluate_all
 from cwfilter.config import load_metric_filters
 from cwfilter.config.composites import load_alarm_set
 from cwfilter.metric import Datapoints
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.times import parse_time
 
 ROOT = Path(__file__).resolve().parent.parent

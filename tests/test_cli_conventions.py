@@ -267,3 +267,9 @@ def test_a_truncated_document_stays_one_document(layout: str, capsys: pytest.Cap
         doc.write_text('{"Records": [\n' + json.dumps(CWL012_RECORD) + ",\n" + json.dumps(CWL012_RECORD) + "\n]")
     code, out, err = _run(capsys, "replay", str(doc), "--rule", "CWL-012", "--no-alarm", "--no-progress")
     assert code == 2 and "1 seen: 0 read, 1 failed" in out and "trail.json: invalid JSON: unexpected end" in err
+
+
+def test_the_top_level_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--help")
+    codes = out[out.index("exit status:") :]
+    assert code == 0 and all(re.search(rf"^\s+{n} ", codes, re.M) for n in (0, 1, 2, 3, 130))

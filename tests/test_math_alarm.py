@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cwfilter.alarm import Alarm, AlarmValidationError, evaluate, math_tables
 from cwfilter.alarm.expression import Context, evaluate_expression, parse_expression
 from cwfilter.metric import Datapoints, MetricKey
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
 from cwfilter.times import parse_time
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .composite import CompositeAlarm
-from .evaluate import AlarmTimeline, Transition
+from .evaluator import AlarmTimeline, Transition
 from .model import AlarmValidationError
 from .notify import action_history_item, composite_notification, state_update_history_item
 from .rule import evaluate_rule

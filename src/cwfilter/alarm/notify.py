@@ -11,7 +11,7 @@ from .text import INITIAL_REASON, aws_time
 
 if TYPE_CHECKING:
     from .composite import CompositeAlarm
-    from .evaluate import Transition
+    from .evaluator import Transition
     from .model import Alarm
 
 # Long region names as CloudWatch writes them in SNS messages (observed, then by pattern).

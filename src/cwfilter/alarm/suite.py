@@ -9,7 +9,7 @@ from ..metric import Datapoints
 from ..times import Timestamp, epoch_ms
 from .combine import evaluate_composites
 from .composite import CompositeAlarm
-from .evaluate import AlarmTimeline, evaluate
+from .evaluator import AlarmTimeline, evaluate
 from .model import Alarm
 
 

@@ -8,7 +8,16 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from ..version import package_version
-from .common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_MATCH, EXIT_NO_MATCH, check_arguments
+from .common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_MATCH,
+    EXIT_MEANINGS,
+    EXIT_NO_MATCH,
+    Formatter,
+    check_arguments,
+    exit_codes,
+)
 from .redact import redacted_stderr
 
 # The module that registers each command. Only the one asked for is imported (with what it
@@ -16,9 +25,9 @@ from .redact import redacted_stderr
 COMMANDS = {
     "check": "patterns", "match": "patterns", "test": "testing", "replay": "replaying", "rules": "rules",
     "explain": "reviewing", "lint": "reviewing", "compare": "reviewing", "audit": "auditing", "snapshot": "auditing",
-    "remediate": "remediating",
+    "remediate": "remediating", "watch": "watching",
 }  # fmt: skip
-_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating")  # as --help lists them
+_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating", "watching")  # fmt: skip
 
 __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
 
@@ -26,8 +35,11 @@ __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
 def _parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; with ``argv`` naming a command, only that command's module is loaded."""
     parser = argparse.ArgumentParser(
-        prog="cwfilter", description="Amazon CloudWatch Logs filter patterns, evaluated offline as AWS does."
-    )
+        prog="cwfilter", description="Amazon CloudWatch Logs filter patterns, evaluated offline as AWS does.",
+        epilog=f"{exit_codes(EXIT_MEANINGS)}\nEach command's --help says what they mean for it; every command that "
+        "prints a result takes --output, --query and -o/--outfile.",
+        formatter_class=Formatter,
+    )  # fmt: skip
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     args = sys.argv[1:] if argv is None else list(argv)

@@ -14,11 +14,11 @@ from ..alarm import AlarmValidationError, default_evaluation_range, evaluate_all
 from ..config import ConfigError
 from ..config.composites import AlarmSet, load_alarm_set
 from ..metric import Datapoints, MetricFilter
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..report.alarms import AlarmHistoryReport, AlarmSetReport
 from ..rules import find_rule
 from ..sources.scope import Scope
-from .alarming import bound_option, default_topic, time_option, trail_place, write_notifications
+from .alarming import bound_option, default_topic, time_option, write_notifications
 from .common import EXIT_ERROR, InputError, emit, plain_text_file
 from .console import fail
 
@@ -81,21 +81,25 @@ def _text(path: str) -> str:
     return read_config_text(path)[1]
 
 
-def _alarms(args: argparse.Namespace, filters: list[MetricFilter]) -> AlarmSet:
-    """The ``--alarm`` files' alarms, or the rules' own alarms (unless ``--no-alarm``)."""
+def _alarms(
+    args: argparse.Namespace, filters: list[MetricFilter], origin: tuple[str, str] | None, *, warn: bool = True
+) -> AlarmSet:
+    """The ``--alarm`` files' alarms, or the rules' own alarms (unless ``--no-alarm``), in the
+    account and region of the options, else of ``origin`` (the trail the replay read)."""
     found = AlarmSet()
-    account, region = trail_place(args)  # where the trail is, unless the options say
+    account = args.account_id or (origin[0] if origin else None)
+    region = args.region or (origin[1] if origin else None)
     for path in args.alarm or []:
         found.add(load_alarm_set(path, region=region, account_id=account))
     if not args.alarm and not args.no_alarm:
         for name, mf in zip(args.rule or [], filters):
-            alarm = find_rule(name).alarm(mf, topic_arn=args.topic_arn or default_topic(args))
+            alarm = find_rule(name).alarm(mf, topic_arn=args.topic_arn or default_topic(args, origin))
             alarm.region, alarm.account_id = args.region or alarm.region, args.account_id or alarm.account_id
             found.alarms[alarm.name] = alarm
     if args.alarm_name:
         found = _named(found, args.alarm_name)
     published = {(mf.namespace, mf.metric_name) for mf in filters}
-    for a in found.alarms.values():
+    for a in found.alarms.values() if warn else ():
         watched = [(q.namespace, q.metric_name) for q in a.metrics or [] if q.expression is None] or [
             (a.namespace, a.metric_name)
         ]
@@ -149,7 +153,7 @@ def replay_alarm_set(args: argparse.Namespace, run: Runner, status: Callable[[Re
     status after reporting why it stopped), ``status`` is a finished replay's exit status."""
     try:
         filters = _filters(args)
-        found = _alarms(args, filters)
+        _alarms(args, filters, None, warn=False)  # their errors before the replay, not after
         scope = Scope.of(bound_option(args.since, "--since"), bound_option(args.until, "--until"), args.account,
                          args.trail_region)  # fmt: skip
     except (ConfigError, AlarmValidationError, ValueError) as exc:
@@ -163,6 +167,10 @@ def replay_alarm_set(args: argparse.Namespace, run: Runner, status: Callable[[Re
         if isinstance(result, int):
             return result
         results.append(result)
+    try:  # again, in the account and region of the trail the replay read
+        found = _alarms(args, filters, next((r.origin for r in results if r.origin), None))
+    except (ConfigError, AlarmValidationError) as exc:
+        return fail(str(exc))
     datapoints = Datapoints()
     for r in results:
         datapoints.merge(r.datapoints)

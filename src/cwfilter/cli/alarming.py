@@ -13,20 +13,28 @@ from pathlib import Path
 from ..alarm import Alarm, AlarmTimeline, Notification, default_evaluation_range, evaluate
 from ..config import ConfigError
 from ..metric import MetricFilter
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
-from ..sources.scope import first_trail_file, relative_ms
+from ..sources.scope import relative_ms
 from ..times import iso_utc, parse_time
 from .common import InputError, integer, plain_text_file, region
 
 
-def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
+def add_alarm_arguments(rp: argparse.ArgumentParser, *, several: bool = False) -> None:
+    """The alarm's options; ``several`` (``replay``): ``--alarm`` is repeatable, its files may hold
+    metric, math and composite alarms, and ``--history`` prints the alarms' history items."""
     al = rp.add_argument_group("alarm emulation")
-    al.add_argument("--alarm", metavar="FILE", action="append",
-                    help="PutMetricAlarm (also metric math) or PutCompositeAlarm JSON, describe-alarms output, Terraform, "
-                    "or a CloudFormation template with AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm / "
-                    "CompositeAlarm (+ AWS::SNS::Topic); repeatable: every alarm is evaluated, composites over the "
-                    "alarms they name")  # fmt: skip
+    if several:
+        al.add_argument("--alarm", metavar="FILE", action="append",
+                        help="PutMetricAlarm (also metric math) or PutCompositeAlarm JSON, describe-alarms output, "
+                        "Terraform, or a CloudFormation template with AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm "
+                        "/ CompositeAlarm (+ AWS::SNS::Topic); repeatable: every alarm is evaluated, composites over "
+                        "the alarms they name")  # fmt: skip
+        al.add_argument("--history", action="store_true",
+                        help="print the alarms' DescribeAlarmHistory items (newest first) instead of the report")  # fmt: skip
+    else:
+        al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
+                        "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
     al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
     al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
@@ -42,20 +50,21 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
                     help="periods looked back, 1 to 10000 (default N + max(2, ceil(420/P)))")  # fmt: skip
     al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
-    al.add_argument("--history", action="store_true",
-                    help="print the alarms' DescribeAlarmHistory items (newest first) instead of the report")  # fmt: skip
 
 
-def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
-    """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm)."""
+def replay_alarm(
+    args: argparse.Namespace, mf: MetricFilter, rule: Rule | None, origin: tuple[str, str] | None = None
+) -> Alarm | None:
+    """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm),
+    its default topic in ``origin``'s account and region (the replay's first CloudTrail file)."""
     if args.alarm:
         from ..config import load_alarms  # here: a replay without --alarm does not load YAML
 
         try:
-            plain_text_file("--alarm", args.alarm[0])
+            plain_text_file("--alarm", args.alarm)
         except InputError as exc:
             raise ConfigError(str(exc)) from None
-        alarms = load_alarms(args.alarm[0], region=args.region, account_id=args.account_id)
+        alarms = load_alarms(args.alarm, region=args.region, account_id=args.account_id)
         if args.alarm_name:
             found = [a for k, a in alarms.items() if args.alarm_name in (k, a.name)]
             if not found:
@@ -67,7 +76,7 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
             watching = [a for a in alarms.values() if (a.namespace, a.metric_name) == (mf.namespace, mf.metric_name)]
             candidates = watching or list(alarms.values())
             if not candidates:
-                raise ConfigError(f"{args.alarm[0]}: no alarm found")
+                raise ConfigError(f"{args.alarm}: no alarm found")
             if len(candidates) > 1:
                 raise ConfigError(f"several alarms ({', '.join(a.name for a in candidates)}); choose with --alarm-name")
             alarm = candidates[0]
@@ -76,7 +85,7 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
                   f"filter's {mf.namespace}/{mf.metric_name}: it will see no data", file=sys.stderr)  # fmt: skip
         return alarm
     if rule is not None and not args.no_alarm:
-        alarm = rule.alarm(mf, topic_arn=args.topic_arn or default_topic(args))
+        alarm = rule.alarm(mf, topic_arn=args.topic_arn or default_topic(args, origin))
         if args.region or args.account_id:
             alarm.region = args.region or alarm.region
             alarm.account_id = args.account_id or alarm.account_id
@@ -84,23 +93,14 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     return None
 
 
-def trail_place(args: argparse.Namespace) -> tuple[str | None, str | None]:
-    """(account, region) of the replay: --account-id/--region, a single --account or
-    --trail-region, else the first CloudTrail file of the inputs (None where none says)."""
-    account = args.account_id or (args.account[0] if len(args.account) == 1 else None)
-    region = args.region or (args.trail_region[0] if len(args.trail_region) == 1 else None)
-    if account is None or region is None:
-        seen = first_trail_file(args.paths)
-        if seen is not None:
-            account, region = account or seen[0], region or seen[1]
-    return account, region
-
-
-def default_topic(args: argparse.Namespace) -> str:
+def default_topic(args: argparse.Namespace, origin: tuple[str, str] | None = None) -> str:
     """The SNS topic of a rule's alarm when --topic-arn is not given: ``cwfilter-alarms`` in the
     trail's own account and region (from --account-id/--region, a single --account or
-    --trail-region, else the first CloudTrail file of the inputs), not a made-up account."""
-    account, region = trail_place(args)
+    --trail-region, else ``origin``: the first CloudTrail file the replay read), not a made-up account."""
+    account = args.account_id or (args.account[0] if len(args.account) == 1 else None)
+    region = args.region or (args.trail_region[0] if len(args.trail_region) == 1 else None)
+    if origin is not None:
+        account, region = account or origin[0], region or origin[1]
     topic = DEFAULT_TOPIC.split(":")
     return ":".join([*topic[:3], region or topic[3], account or topic[4], topic[5]])
 

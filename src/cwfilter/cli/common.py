@@ -39,11 +39,16 @@ EXIT_PARTIAL = 3  # a result, but some inputs failed or were read only in part
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + the signal's number for others)
 EXIT_MATCH, EXIT_NO_MATCH = EXIT_OK, EXIT_FOUND  # grep's words for 0 and 1
 
+EXIT_MEANINGS = {
+    EXIT_OK: "success: matched, clean, no FAIL, every input read",
+    EXIT_FOUND: 'the answer is "no" or "look": no match, a FAIL, a difference, a plan to apply',
+    EXIT_PARTIAL: "replay: a result, but some inputs failed or were read only in part",
+}
 _ALWAYS = {EXIT_ERROR: "usage or input error (the message names the cause)", EXIT_INTERRUPTED: "interrupted"}
 OUTPUT_FORMATS = ("table", "json", "text", "csv")  # and what a command adds (sarif, lines, html, ...)
 
 
-class _Formatter(argparse.HelpFormatter):
+class Formatter(argparse.HelpFormatter):
     """Wraps each paragraph of a description, keeps the epilog's lines (the exit codes)."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
@@ -67,7 +72,7 @@ def exit_codes(exits: dict[int, str]) -> str:
 def add_command(sub: Any, name: str, *, help: str, description: str, exits: dict[int, str]) -> argparse.ArgumentParser:
     """A subcommand whose ``--help`` ends with its exit codes (2 and 130 added)."""
     parser: argparse.ArgumentParser = sub.add_parser(
-        name, help=help, description=description, epilog=exit_codes(exits), formatter_class=_Formatter
+        name, help=help, description=description, epilog=exit_codes(exits), formatter_class=Formatter
     )
     return parser
 

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ..alarm import Alarm, AlarmTimeline
 from ..alarm.composite import CompositeAlarm
 from ..alarm.text import java_double
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..times import iso_utc
 from .base import Report
 from .replay import SHOWN_ROWS, plural, table

@@ -5,17 +5,19 @@ JSON form."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from ..errors import CwfilterError
+
 FORMATS = ("table", "json", "text", "csv")
 
 
-class RenderError(Exception):
+class RenderError(CwfilterError, ValueError):
     """A result cannot be rendered as asked (a format it lacks, a query that fails)."""
+
+    code = "E_RENDER"
 
 
 class Report:
@@ -145,6 +147,9 @@ def _cell(v: Any) -> Any:
 
 def as_csv(rows: Sequence[Sequence[Any]]) -> str:
     """RFC 4180 CSV (``\\n`` line ends); nested values as JSON, ``None`` as an empty cell."""
+    import csv  # only for --output csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in rows:
