@@ -21,14 +21,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..pattern import lalr
+from ..pattern.lalr import Parser, UnexpectedInput, UnexpectedToken, transform
 from . import math_tables
 from .model import AlarmValidationError
 
 Series = list[float | None]
 # A value: a scalar (float, or None when missing), a series (``Series``) or an array of series.
 Value = Any
-_PARSER = lalr.Parser(math_tables)
+_PARSER = Parser(math_tables)
 SUPPORTED = frozenset({"FILL", "SUM", "AVG", "MIN", "MAX", "ABS", "CEIL", "FLOOR", "IF", "RATE", "DIFF", "PERIOD",
                        "METRICS"})  # fmt: skip
 KEYWORDS = frozenset({"REPEAT", "LINEAR"})
@@ -95,9 +95,9 @@ def parse_expression(text: str) -> Expr:
     """The expression's tree; ``AlarmValidationError`` for a syntax error or a function cwfilter
     does not evaluate (``E_UNSUPPORTED``, naming it)."""
     try:
-        node: Expr = lalr.transform(_PARSER.parse(text, "expression"), _Builder())
-    except lalr.UnexpectedInput as exc:
-        pos = exc.token.start_pos if isinstance(exc, lalr.UnexpectedToken) else getattr(exc, "pos_in_stream", 0)
+        node: Expr = transform(_PARSER.parse(text, "expression"), _Builder())
+    except UnexpectedInput as exc:
+        pos = exc.token.start_pos if isinstance(exc, UnexpectedToken) else getattr(exc, "pos_in_stream", 0)
         raise expression_error(text, f"unexpected input at char {pos}") from None
     for n in walk(node):
         if n.kind == "call" and n.value not in SUPPORTED:

@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..pattern import lalr
+from ..pattern.lalr import Parser, UnexpectedCharacters, UnexpectedInput, UnexpectedToken, transform
 from . import rule_tables
 from .model import AlarmValidationError, constraint_error
 
 MAX_RULE_LENGTH = 10_240  # characters [DOC: PutCompositeAlarm AlarmRule]
 MAX_CHILDREN = 100  # alarms one rule may name [DOC: CloudWatch quotas, "composite alarms"]
 STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
-_PARSER = lalr.Parser(rule_tables)
+_PARSER = Parser(rule_tables)
 # How AWS names what it expected ("must be: ..."); the terminals of grammar/alarm_rule.lark.
 _EXPECTED_NAMES = {
     "LPAR": "'('",
@@ -113,15 +113,15 @@ def _expected(names: set[str]) -> str:
     return ", ".join(shown)
 
 
-def _syntax_error(text: str, exc: lalr.UnexpectedInput) -> AlarmValidationError:
+def _syntax_error(text: str, exc: UnexpectedInput) -> AlarmValidationError:
     """``Error in AlarmRule [Unsupported token 'Oldest' at char 67, must be: ')']`` — AWS's
     wording [OBS: aws/aws-cdk#13953, #34662]; ``char`` counts from 0."""
-    if isinstance(exc, lalr.UnexpectedToken):
+    if isinstance(exc, UnexpectedToken):
         pos, token, expected = exc.token.start_pos, str(exc.token), exc.expected
         if exc.token.type == "$END":
             pos, token = len(text), ""
     else:
-        assert isinstance(exc, lalr.UnexpectedCharacters)
+        assert isinstance(exc, UnexpectedCharacters)
         pos, token, expected = exc.pos_in_stream, text[exc.pos_in_stream], exc.allowed
     must = _expected(expected)
     return AlarmValidationError(
@@ -141,9 +141,9 @@ def parse_rule(text: str) -> Node:
         )
     try:
         tree = _PARSER.parse(text, "alarm_rule")
-    except lalr.UnexpectedInput as exc:
+    except UnexpectedInput as exc:
         raise _syntax_error(text, exc) from None
-    node: Node = lalr.transform(tree, _Builder())
+    node: Node = transform(tree, _Builder())
     named = children(node)
     if len(named) > MAX_CHILDREN:
         raise AlarmValidationError(
