@@ -10,9 +10,9 @@ from typing import Any
 
 from ..alarm import Alarm, AlarmValidationError, evaluate, parse_rule, satisfying_states
 from ..alarm.rule import Node, children, notifies_for
+from ..config.model import Account, AlarmResource, Location, MetricStat, Transformation, unresolved
 from ..metric import Datapoints, MetricKey
 from .findings import FAIL, NO_DATA, PASS, WARNING, Verdict
-from .model import Account, AlarmRecord, MetricStat, Transformation, unresolved
 
 _EVENT_AT = datetime(2024, 1, 1, 12, 0, 30, tzinfo=timezone.utc)
 
@@ -25,15 +25,17 @@ def watches(stat: MetricStat, t: Transformation) -> bool:
     )
 
 
-def alarms_for(account: Account, region: str, t: Transformation) -> list[AlarmRecord]:
+def alarms_for(account: Account, region: str, t: Transformation) -> list[AlarmResource]:
     """The region's alarms on the transformation's metric (DescribeAlarms is filtered here,
     client-side, as DescribeAlarmsForMetric would)."""
     return [a for a in account.alarms.get(region, []) if any(watches(s, t) for s in a.metrics)]
 
 
-def fires_on_one_event(record: AlarmRecord, t: Transformation) -> tuple[bool, str]:
+def fires_on_one_event(record: AlarmResource, t: Transformation) -> tuple[bool, str]:
     """Run the alarm evaluator on a timeline with one matching event; (fires, why)."""
-    fields = {k: v for k, v in record.raw.items() if k not in ("AlarmActions", "OKActions", "InsufficientDataActions")}
+    fields = {
+        k: v for k, v in record.request.items() if k not in ("AlarmActions", "OKActions", "InsufficientDataActions")
+    }
     try:
         alarm = Alarm.from_put_metric_alarm(fields)
     except (AlarmValidationError, TypeError, ValueError) as exc:
@@ -59,7 +61,7 @@ def fires_on_one_event(record: AlarmRecord, t: Transformation) -> tuple[bool, st
     )
 
 
-def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Verdict:
+def assess_alarm(account: Account, record: AlarmResource, t: Transformation) -> Verdict:
     """PASS when the alarm notifies a confirmed subscriber on one event; else the first broken link."""
     evidence: dict[str, Any] = {"alarm": record.name, "region": record.region}
     where = record.location
@@ -96,12 +98,12 @@ def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Ve
     return verdict
 
 
-def _sns(record: AlarmRecord) -> list[str]:
+def _sns(record: AlarmResource) -> list[str]:
     """The SNS topics an alarm notifies when it goes to ALARM (none when its actions are disabled)."""
     return [a for a in record.alarm_actions if a.startswith("arn:aws:sns:")] if record.actions_enabled else []
 
 
-def composites_firing_on(account: Account, record: AlarmRecord) -> list[AlarmRecord]:
+def composites_firing_on(account: Account, record: AlarmResource) -> list[AlarmResource]:
     """The composite alarms of the region that go to ALARM when ``record`` does while the other
     alarms they name rest (OK or INSUFFICIENT_DATA): their rule, parsed as AWS parses it, names
     it (by name or ARN) and its ALARM turns the rule true (``alarm.rule.notifies_for``).
@@ -110,22 +112,22 @@ def composites_firing_on(account: Account, record: AlarmRecord) -> list[AlarmRec
     return [c for c, rule in _composites_naming(account, record) if notifies_for(rule, _names(record))]
 
 
-def never_true_composites(account: Account, record: AlarmRecord) -> list[str]:
+def never_true_composites(account: Account, record: AlarmResource) -> list[str]:
     """The composite alarms naming ``record`` whose rule can never be true (``ALARM(x) AND OK(x)``)."""
     return [c.name for c, rule in _composites_naming(account, record) if satisfying_states(rule) is None]
 
 
-def _names(record: AlarmRecord) -> Callable[[str], bool]:
+def _names(record: AlarmResource) -> Callable[[str], bool]:
     arn = f"arn:aws:cloudwatch:{record.region}:"
     return lambda ref: ref == record.name or (ref.startswith(arn) and ref.endswith(f":alarm:{record.name}"))
 
 
-def _composites_naming(account: Account, record: AlarmRecord) -> list[tuple[AlarmRecord, Node]]:
+def _composites_naming(account: Account, record: AlarmResource) -> list[tuple[AlarmResource, Node]]:
     out = []
     named = _names(record)
     for c in account.composites.get(record.region, []):
         try:
-            rule = parse_rule(str(c.raw.get("AlarmRule", "")))
+            rule = parse_rule(str(c.request.get("AlarmRule", "")))
         except AlarmValidationError:
             continue
         if any(named(child) for child in children(rule)):
@@ -133,7 +135,7 @@ def _composites_naming(account: Account, record: AlarmRecord) -> list[tuple[Alar
     return out
 
 
-def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], record: AlarmRecord) -> Verdict:
+def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], record: AlarmResource) -> Verdict:
     faults = []
     pending = 0
     for topic in topics:
@@ -149,6 +151,14 @@ def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], 
     if faults:
         return Verdict(NO_DATA, "AWS_CALL_FAILED", "; ".join(faults), evidence, record.location)
     why = f" ({pending} pending confirmation)" if pending else ""
+    missing = [t for t in topics if (found := account.topics.get(t)) is not None and found.missing]
+    if missing:
+        why += f"; {', '.join(missing)} does not exist"
     return Verdict(FAIL, "SNS_SUBSCRIPTION_NOT_PRESENT",
                    f"alarm {record.name}: no confirmed subscriber on {', '.join(topics)}{why}", evidence,
-                   account.topics.get(topics[0]) or record.location)  # fmt: skip
+                   _topic_location(account, topics[0]) or record.location)  # fmt: skip
+
+
+def _topic_location(account: Account, arn: str) -> Location | None:
+    topic = account.topics.get(arn)
+    return topic.location if topic else None

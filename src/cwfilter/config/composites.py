@@ -15,7 +15,7 @@ from typing import Any
 
 from ..alarm.composite import CompositeAlarm
 from ..alarm.model import Alarm, AlarmValidationError
-from .alarms import _alarm, alarms_from_describe, is_describe_alarms
+from .alarms import _alarm, _check_resolved, alarms_from_describe, is_describe_alarms
 from .cloudformation import TemplateResolver, load_template, resources_of_type
 from .errors import ConfigError, shape_errors
 from .files import config_json, read_config_text, wrong_kind
@@ -92,6 +92,7 @@ class _AlarmRefs:
                 resolve.values.setdefault(logical_id, name)
                 arn = f"arn:aws:cloudwatch:{region}:{account_id}:alarm:{name}"
                 self.arns[logical_id] = resolve.values[f"{logical_id}.Arn"] = arn
+                resolve.attributes[logical_id] = {"Arn": arn}
 
     def __call__(self, value: Any, where: str) -> Any:
         if isinstance(value, Mapping) and set(value) == {"Fn::GetAtt"}:
@@ -121,6 +122,7 @@ def alarm_set_from_cloudformation(
         for logical_id, props in resources_of_type(doc, kind):
             where = f"resource {logical_id}"
             request = {k: refs(props[k], f"{where} {k}") for k in fields if k in props}
+            _check_resolved(request)
             request["AlarmName"] = refs.resolve.values[logical_id]
             for key in ("Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold"):
                 if isinstance(request.get(key), str):
@@ -194,8 +196,8 @@ def alarm_set_from_terraform(
     text: str, path: str | None = None, *, region: str = _DEFAULT_REGION, account_id: str = _DEFAULT_ACCOUNT
 ) -> AlarmSet:
     """Every ``aws_cloudwatch_metric_alarm`` and ``aws_cloudwatch_composite_alarm`` of a Terraform file."""
-    from ..audit.terraform import _alarm as tf_metric_alarm  # the audit's reading of the same resource
     from .terraform import load_terraform
+    from .terraform_resources import _alarm as tf_metric_alarm  # the model's reading of the same resource
 
     resources = load_terraform(text, path)
     refs: dict[tuple[str, str], tuple[str, str]] = {}
