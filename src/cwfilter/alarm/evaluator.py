@@ -330,23 +330,24 @@ def _decide(
     calm: list[tuple[int, float]] = []
     for _, start, v, _ in values:
         (breaching if crosses(v, threshold) else calm).append((start, v))
+    crossed = len(breaching)
     tmd = alarm.missing_data
     fill_kind = None
     if fills == 0:
-        new = "ALARM" if len(breaching) >= m else "OK"
+        new = "ALARM" if crossed >= m else "OK"
     elif tmd == "breaching":
-        new = "ALARM" if len(breaching) + fills >= m else "OK"
+        new = "ALARM" if crossed + fills >= m else "OK"
         fill_kind = "Breaching"
     elif tmd == "notBreaching":
-        new = "ALARM" if len(breaching) >= m else "OK"
+        new = "ALARM" if crossed >= m else "OK"
         fill_kind = "NonBreaching"
-    elif len(breaching) >= m:
+    elif crossed >= m:
         new = "ALARM"
-    elif not calm and values[-1][0] + 1 >= m:  # premature-alarm rule: all breaching, oldest ≥ M slots old
+    elif crossed == len(values) and values[-1][0] + 1 >= m:  # premature-alarm rule: all breaching, oldest ≥ M slots old
         new = "ALARM" if tmd == "missing" else state
     else:
         new = "OK"
-    if new == state:
+    if new == state:  # the usual minute: nothing to word
         return new, "", {}
     evaluated = sorted(
         [(start, v, count) for _, start, v, count in values] + [(start, None, None) for start in fill_slots],
