@@ -24,8 +24,8 @@ install-bench: $(BIN)/python
 	$(BIN)/python -m pip install -q ".[test,bench]"
 
 test: install-test
-	$(BIN)/ruff check src tests benchmarks scripts
-	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks scripts tools
+	$(BIN)/ruff format --check src tests benchmarks scripts tools
 	$(BIN)/mypy --strict src
 	$(BIN)/python -m pytest tests benchmarks
 
@@ -64,7 +64,7 @@ ratios: install-bench
 # Regenerate the parser tables (src/cwfilter/pattern/lalr_tables.py) after editing
 # grammar/filter_pattern.lark; `make test` fails while they are stale.
 parser: install-test
-	$(BIN)/python -m cwfilter.pattern.tablegen
+	$(BIN)/python tools/tablegen.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .benchmarks

@@ -1,5 +1,5 @@
 """The replay benchmark corpus: a CloudTrail S3 tree from the project's own deterministic
-generator (``cwfilter.synth``), and the baselines that read it.
+generator (``tests/synth.py``), and the baselines that read it.
 
 Size: ``CWFILTER_BENCH_MB`` MB of uncompressed JSON (``make bench`` sets 100); without it
 2 MB when benchmarks are disabled (the test suite's smoke run) and 100 MB when timing. Trees
@@ -25,7 +25,7 @@ import msgspec
 from isal import isal_zlib
 
 from cwfilter.sources import discover
-from cwfilter.synth import CWL012_NAMES, generate_tree
+from tests.synth import CWL012_NAMES, generate_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".benchmarks" / "corpus"

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-from cwfilter.replay import replay
-from cwfilter.replay.spec import FilterSpec
+from cwfilter.replayer import replay
+from cwfilter.replayer.plan import plan_for_filter
 from cwfilter.rules import find_rule
 from cwfilter.sources import FileRef, iter_discover, open_input
 from cwfilter.times import epoch_ms, iso_utc
@@ -34,7 +34,7 @@ def _step(corpus: C.Corpus, span: bool = False, reading: bool = False, discovery
     check) and generated selection always; ``span``: the first and last time of the records;
     ``reading``: the library's reading of a file (``open_input``) instead of the loop's;
     ``discovery``: the tree walked instead of the corpus's list of files."""
-    plan = FilterSpec.of(find_rule("CWL-012").metric_filter(via="CWL-012")).plan(False)
+    plan = plan_for_filter(find_rule("CWL-012").metric_filter(via="CWL-012"), False)
     assert plan is not None
 
     def run() -> Counter[str]:

@@ -17,8 +17,8 @@ import pytest
 
 import cwfilter
 from cwfilter.pattern import reference
-from cwfilter.replay import plan as fastpath
-from cwfilter.synth import CWL012_NAMES as CWL012_EVENT_NAMES
+from cwfilter.replayer import plan as fastpath
+from tests.synth import CWL012_NAMES as CWL012_EVENT_NAMES
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CWL012 = (

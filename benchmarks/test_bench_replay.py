@@ -25,7 +25,7 @@ import orjson
 import pytest
 
 import cwfilter
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
 from cwfilter.times import iso_utc
 
@@ -74,11 +74,7 @@ def _run(benchmark: Any, corpus: C.Corpus, group: str, fn: Callable[[], Any], ro
 
 
 def _replay(corpus: C.Corpus, mf: cwfilter.MetricFilter, jobs: int, fast: bool) -> Any:
-    os.environ["CWFILTER_FASTPATH"] = "1" if fast else "0"
-    try:
-        return replay([corpus.root], mf, jobs=jobs)
-    finally:
-        del os.environ["CWFILTER_FASTPATH"]
+    return replay([corpus.root], mf, jobs=jobs, fast=fast)
 
 
 # ------------------------------------------------------------------ CWL-012
@@ -252,12 +248,11 @@ def _cli_five_minutes(output: bytes) -> Counter[str]:
 # Peak RSS from /proc (VmHWM starts afresh at exec; ru_maxrss may carry the forking parent's).
 _MEMORY_SCRIPT = """
 import os, resource, sys
-import cwfilter.replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
-module = sys.modules["cwfilter.replay"]
 if os.environ.get("STREAM_ABOVE"):  # where large files start (sources.inputs)
     sys.modules["cwfilter.sources.inputs"].STREAM_ABOVE = int(os.environ["STREAM_ABOVE"])
-result = module.replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
+result = replay(sys.argv[1:], find_rule("CWL-012").metric_filter(via="CWL-012"), jobs=1)
 try:
     hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 except OSError:

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
-from cwfilter.synth import generate_tree
 from tests.moto_aws import moto_endpoint  # noqa: F401 - the session's moto_server
 from tests.scale_s3 import s3_env, upload_tree  # noqa: F401 - fixtures
+from tests.synth import generate_tree
 
 BUCKET = "bench-trail"
 PREFIX = "AWSLogs/"

@@ -16,10 +16,11 @@ from cwfilter.alarm.text import java_double, reason_date
 from cwfilter.cli import main
 from cwfilter.config import alarms_from_cloudformation, load_alarms
 from cwfilter.metric import Datapoints, MetricKey
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
-from cwfilter.synth import generate_tree
 from cwfilter.times import parse_time
+
+from .synth import generate_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 TOPIC = "arn:aws:sns:eu-west-1:111122223333:security-alerts"

@@ -21,8 +21,9 @@ from cwfilter.alarm.notify import region_name, subject
 from cwfilter.alarm.text import threshold_reason
 from cwfilter.cli import main
 from cwfilter.metric import Datapoints, MetricKey
-from cwfilter.synth import generate_tree
 from cwfilter.times import parse_time
+
+from .synth import generate_tree
 
 T0: int = parse_time("2024-03-04T08:00:00Z")  # type: ignore[assignment]
 MINUTE = 60_000

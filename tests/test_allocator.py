@@ -15,7 +15,7 @@ import pytest
 
 from cwfilter.cli import main
 
-_CODE = "from cwfilter.replay.allocator import keep_freed_memory; print(keep_freed_memory())"
+_CODE = "from cwfilter.replayer.allocator import keep_freed_memory; print(keep_freed_memory())"
 glibc_only = pytest.mark.skipif(
     not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc", reason="glibc's mallopt only"
 )

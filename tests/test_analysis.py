@@ -271,7 +271,7 @@ def test_every_rule_and_spec_variant_agrees_with_the_engine_on_real_records() ->
     that satisfies a required event, the verdict predicts matches()."""
     if not CLOUDTRAIL.is_dir():
         pytest.skip(f"real CloudTrail records not present at {CLOUDTRAIL}")
-    from cwfilter.analysis.dnf import as_pattern
+    from cwfilter.analysis.normal_form import as_pattern
 
     from .cloudtrail_data import records
 

@@ -9,7 +9,7 @@ import pytest
 
 import cwfilter
 from cwfilter.pattern import reference
-from cwfilter.replay import plan as fastpath
+from cwfilter.replayer import plan as fastpath
 
 from .shared import SPEC
 

@@ -1,5 +1,5 @@
 """One rule per kind of damage, whichever path reads the file (the msgspec fast path or the plain
-orjson path, ``CWFILTER_FASTPATH=0``) and however many processes: a damaged record is rejected
+orjson path, ``replay(..., fast=False)``) and however many processes: a damaged record is rejected
 with a precise reason, never its whole file; every whole gzip member is counted; a truncated
 file is reported as read in part, and fails under ``--strict``. Each case is one of issue 13's
 findings, reproduced."""
@@ -7,7 +7,6 @@ findings, reproduced."""
 from __future__ import annotations
 
 import gzip
-import os
 import random
 import shutil
 import subprocess
@@ -23,9 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replay import ReplayError, replay
+from cwfilter.replayer import ReplayError, replay
 from cwfilter.sources import STREAM_ABOVE
-from cwfilter.synth import generate_tree
+
+from .synth import generate_tree
 
 CWL012 = cwfilter.find_rule("CWL-012").metric_filter(via="CWL-012")
 WAYS = [("fast", 1), ("plain", 1), ("fast", 2), ("plain", 2)]
@@ -37,12 +37,8 @@ def _record(i: int, name: str = "PutBucketAcl", **extra: Any) -> dict[str, Any]:
 
 
 def _run(paths: list[Path], mf: cwfilter.MetricFilter, path: str, jobs: int, **kwargs: Any) -> dict[str, Any]:
-    os.environ["CWFILTER_FASTPATH"] = "1" if path == "fast" else "0"
-    try:
-        result = replay([str(p) for p in paths], mf, jobs=jobs, **kwargs)
-        doc = result.to_json()  # the output of every format is made from this: it must not raise
-    finally:
-        del os.environ["CWFILTER_FASTPATH"]
+    result = replay([str(p) for p in paths], mf, jobs=jobs, fast=path == "fast", **kwargs)
+    doc = result.to_json()  # the output of every format is made from this: it must not raise
     for p in doc["accounting"]["problems"]:
         p["source"] = Path(p["source"]).name
     return doc
@@ -286,7 +282,7 @@ def _whole(data: bytes) -> bool:
 
 
 def test_problems_are_grouped_by_their_real_reason_and_shown_whole() -> None:
-    from cwfilter.replay import Accounting
+    from cwfilter.replayer import Accounting
     from cwfilter.sources.inputs import _unreadable
     from cwfilter.sources.local import FileRef
     from cwfilter.sources.s3 import S3Error

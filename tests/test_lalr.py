@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cwfilter.pattern import lalr, render, tablegen
+from cwfilter.pattern import lalr, render
 from cwfilter.pattern.syntax import detect_family
+from tools import tablegen
 
 from . import strategies as S
 from .shared import SPEC

@@ -21,7 +21,7 @@ import pytest
 
 import cwfilter
 from cwfilter.config import ConfigError, limits, load_alarms, load_metric_filters
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.sources import inflate, large
 
 CWL012 = cwfilter.find_rule("CWL-012").metric_filter(via="CWL-012")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import cwfilter
 from cwfilter.pattern import ast, compile_pattern, parse, reference, render
-from cwfilter.pattern.compile import split_fields
+from cwfilter.pattern.matcher import split_fields
 
 from . import strategies as S
 

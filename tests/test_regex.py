@@ -22,7 +22,7 @@ from cwfilter.pattern.regex import (
     _sre_parse,  # Python's own regex parser, whichever version
     translate,
 )
-from cwfilter.replay import plan as fastpath
+from cwfilter.replayer import plan as fastpath
 
 from .shared import fuzz_settings
 

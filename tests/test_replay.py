@@ -3,6 +3,7 @@ s3:// against a local S3 API server, and the CLI."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import io
@@ -19,15 +20,18 @@ import orjson
 import pytest
 
 import cwfilter
-from cwfilter.cli import main
-from cwfilter.replay import ReplayError, replay
+from cwfilter.cli import main, replaying
+from cwfilter.replayer import ReplayError
+from cwfilter.replayer import replay as _replay
 from cwfilter.rules import find_rule
-from cwfilter.synth import generate_tree
 from cwfilter.times import iso_utc, parse_time
 
 from .shared import CLOUDTRAIL
+from .synth import generate_tree
 
-replay_module = importlib.import_module("cwfilter.replay.driver")  # batches and workers
+replay = _replay  # each test's path: the replay_path fixture binds fast= here
+
+replay_module = importlib.import_module("cwfilter.replayer.driver")  # batches and workers
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TREE = ROOT / "samples" / "cloudtrail"
@@ -50,8 +54,11 @@ SOURCE_COUNTS = {
 
 @pytest.fixture(autouse=True, params=["fast", "plain"])
 def replay_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every replay test runs on the fast path (replay/plan.py) and on the plain path."""
-    monkeypatch.setenv("CWFILTER_FASTPATH", "1" if request.param == "fast" else "0")
+    """Every replay test runs on the fast path (replayer/plan.py) and on the plain path: this
+    module's ``replay`` and the command's are given ``fast=`` the path."""
+    chosen = functools.partial(_replay, fast=request.param == "fast")
+    monkeypatch.setitem(globals(), "replay", chosen)
+    monkeypatch.setattr(replaying, "replay", chosen)
     return request.param  # type: ignore[no-any-return]
 
 
@@ -459,7 +466,7 @@ def _large_lines(n: int) -> list[bytes]:
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files above 4 KB count as large, are told from their first 512 bytes, and are parsed in
     pieces of 1 KB."""
-    import cwfilter.replay as _  # noqa: F401 - the module, not the function of the same name
+    import cwfilter.replayer  # noqa: F401 - loads cwfilter.sources.inputs
     from cwfilter.sources import large, local
 
     monkeypatch.setattr(sys.modules["cwfilter.sources.inputs"], "STREAM_ABOVE", 4096)
@@ -509,20 +516,20 @@ def test_large_json_lines_and_exports_are_read_in_pieces_with_the_same_result(
 
 
 def test_a_large_document_that_cannot_be_cut_is_read_whole(tmp_path: Path, small_pieces: None,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+                                                           monkeypatch: pytest.MonkeyPatch, replay_path: str) -> None:  # fmt: skip
     """Records that do not start with ``eventVersion`` (not as CloudTrail writes them): no cut
     between records is found, and the document is read whole, through the fast path where it applies."""
     records = [orjson.loads(line) for line in _large_lines(300) if line.endswith(b"}")]
     (tmp_path / "doc.json.gz").write_bytes(gzip.compress(orjson.dumps({"Records": records})))
     (tmp_path / "pretty.json").write_bytes(json.dumps({"Records": records}, indent=2).encode())
-    from cwfilter.replay import plan as fastpath
+    from cwfilter.replayer import plan as fastpath
 
     decoded = []
     real = fastpath.RecordPlan.decode
     monkeypatch.setattr(fastpath.RecordPlan, "decode", lambda self, data: decoded.append(len(data)) or real(self, data))
     whole, pieces = _whole_and_in_pieces([tmp_path / "doc.json.gz", tmp_path / "pretty.json"], monkeypatch)
     assert pieces == whole and whole["accounting"]["records"] == 2 * 300
-    if os.environ.get("CWFILTER_FASTPATH") != "0":  # read whole, the large ones still take the fast path
+    if replay_path == "fast":  # read whole, the large ones still take the fast path
         assert len(decoded) == 4 and decoded[:2] == decoded[2:]
 
 
@@ -692,3 +699,24 @@ def test_pieces_end_at_line_ends(small_pieces: None) -> None:
     long_line = b"y" * 5000 + b"\n"  # longer than a piece: never cut
     pieces = list(large._pieces(io.BytesIO(data + long_line + data), b"", []))  # type: ignore[arg-type]
     assert b"".join(pieces) == data + long_line + data and all(p.endswith(b"\n") for p in pieces)
+
+
+def test_the_command_walks_its_inputs_once(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The alarm's default topic is in the account and region of the first CloudTrail file the
+    replay read (``ReplayResult.origin``): no second walk of the inputs to find one."""
+    from cwfilter.sources import discovery
+
+    walks = []
+    real = replay_module.iter_discover
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        walks.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(replay_module, "iter_discover", spy)
+    monkeypatch.setattr(discovery, "iter_discover", spy)
+    query = ["--output", "json", "--query", "alarm.notifications[0].topicArn"]
+    assert main(["replay", str(SAMPLE_TREE), "--rule", "CWL-012", "--no-progress", *query]) == 0
+    assert json.loads(capsys.readouterr().out) == "arn:aws:sns:eu-west-1:111122223333:cwfilter-alarms"
+    assert len(walks) == 1
+    assert _replay([SAMPLE_TREE], _mf()).origin == ("111122223333", "eu-west-1")  # the first in walk order

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cwfilter
-from cwfilter.replay import FilterSpec, replay
+from cwfilter.replayer import replay
 from cwfilter.rules import find_rule
-from cwfilter.synth import generate_tree
+
+from .synth import generate_tree
 
 FILTERS = {
     "CWL-012": lambda: find_rule("CWL-012").metric_filter(via="CWL-012"),
@@ -78,12 +78,8 @@ def _damage_one(path: Path, how: str) -> None:
 
 def _both(inputs: list[str], mf: cwfilter.MetricFilter, **kwargs: Any) -> tuple[dict, dict]:
     out = []
-    for fast in ("1", "0"):
-        os.environ["CWFILTER_FASTPATH"] = fast
-        try:
-            result = replay(inputs, mf, **kwargs)
-        finally:
-            del os.environ["CWFILTER_FASTPATH"]
+    for fast in (True, False):
+        result = replay(inputs, mf, fast=fast, **kwargs)
         out.append(result.to_json() | {"span": result.span})
     return out[0], out[1]
 
@@ -117,15 +113,21 @@ def test_both_decoders_give_the_same_full_result(
     assert bool(acc["duplicates"]) == (dedupe and "copied" in applied)
 
 
-def test_a_filter_spec_carries_every_option_and_pickles() -> None:
+def test_a_metric_filter_pickles_with_every_option_and_once_per_process() -> None:
+    """What a worker is sent: the filter itself, every option kept (a PutMetricFilter request
+    cannot say ``json_prefix_scan``, ``strict`` or the default-value mode); the same definition
+    unpickles to one filter in a process, so a worker builds it once, not once per batch."""
     mf = cwfilter.MetricFilter(
-        cwfilter.compile('{ $.a = "x" }', json_prefix_scan=True), metric_name="M", namespace="N", default_value=0,
-        default_value_mode="per_minute",
+        cwfilter.compile('{ $.a = "x" }', json_prefix_scan=True, strict=True), metric_name="M", namespace="N",
+        default_value=0, default_value_mode="per_minute", unit="Count", name="f", log_group_name="g",
     )  # fmt: skip
-    spec = pickle.loads(pickle.dumps(FilterSpec.of(mf)))
-    built = spec.build()
-    assert built.pattern.json_prefix_scan and built.default_value_mode == "per_minute"
-    assert built.as_put_metric_filter() == mf.as_put_metric_filter()
+    built = pickle.loads(pickle.dumps(mf))
+    assert built.pattern.json_prefix_scan and built.pattern.strict and built.default_value_mode == "per_minute"
+    assert built.as_put_metric_filter() == mf.as_put_metric_filter() and built.definition == mf.definition
+    assert pickle.loads(pickle.dumps(mf)) is built
+    assert built.observe('x {"a": "x"}') == mf.observe('x {"a": "x"}') == cwfilter.Observation(True, 1.0)
+    plain = cwfilter.MetricFilter('{ $.a = "x" }', metric_name="M", namespace="N", default_value=0)
+    assert not pickle.loads(pickle.dumps(plain)).pattern.json_prefix_scan  # equal patterns, other options
 
 
 def test_json_prefix_scan_matches_in_replayed_files_as_in_observe(tmp_path: Path) -> None:

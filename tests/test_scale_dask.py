@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from cwfilter.cli import main
-from cwfilter.replay import replay
-from cwfilter.replay.cluster import ClusterError, dask_client
+from cwfilter.replayer import replay
+from cwfilter.replayer.cluster import ClusterError, dask_client
 from cwfilter.rules import find_rule
-from cwfilter.synth import generate_tree
 
 from .moto_aws import moto_endpoint  # noqa: F401 - the session's moto_server
 from .scale_s3 import s3_env, upload_tree  # noqa: F401 - fixtures
+from .synth import generate_tree
 
 distributed = pytest.importorskip("distributed")
 

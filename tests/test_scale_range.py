@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from cwfilter import MetricFilter
 from cwfilter.cli import main
-from cwfilter.replay import replay
+from cwfilter.replayer import replay
 from cwfilter.sources.scope import EARLY_MS, LATE_MS, Scope, ScopeError, relative_ms
-from cwfilter.synth import generate_tree
 from cwfilter.times import epoch_ms
 
 from .moto_aws import moto_endpoint  # noqa: F401 - the session's moto_server
 from .scale_s3 import s3_env, upload_tree  # noqa: F401 - fixtures
+from .synth import generate_tree
 
 START = datetime(2024, 3, 4, 20, 0, tzinfo=timezone.utc)
 HOURS = 54  # three calendar days and more

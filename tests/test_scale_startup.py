@@ -31,16 +31,16 @@ def test_every_command_is_mapped_to_the_module_that_registers_it() -> None:
 
 
 def test_import_cwfilter_loads_no_room_until_a_name_is_used() -> None:
-    assert not {"lark", "cwfilter.pattern", "cwfilter.replay", "cwfilter.alarm"} & _modules_after("import cwfilter")
+    assert not {"lark", "cwfilter.pattern", "cwfilter.replayer", "cwfilter.alarm"} & _modules_after("import cwfilter")
     loaded = _modules_after("import cwfilter; cwfilter.compile('x')")
-    assert "cwfilter.pattern" in loaded and "cwfilter.replay" not in loaded
-    assert "cwfilter.replay" in dir(cwfilter) or "replay" in dir(cwfilter)
+    assert "cwfilter.pattern" in loaded and "cwfilter.replayer" not in loaded
+    assert "replay" in dir(cwfilter)
     with pytest.raises(AttributeError):
         cwfilter.no_such_name  # noqa: B018
 
 
 def test_cwfilter_replay_is_the_function_even_once_the_package_is_imported() -> None:
-    import cwfilter.replay.driver  # binds the package to cwfilter.replay
+    import cwfilter.replayer.driver  # the package has its own name: nothing rebinds cwfilter.replay
 
     assert callable(cwfilter.replay)
     from cwfilter import MetricFilter
@@ -51,7 +51,7 @@ def test_cwfilter_replay_is_the_function_even_once_the_package_is_imported() -> 
 
 def test_check_loads_neither_replay_nor_the_alarm_nor_jmespath() -> None:
     loaded = _modules_after("from cwfilter.cli import main\nmain(['check', 'x'])")
-    assert not {"cwfilter.replay", "cwfilter.alarm", "cwfilter.audit", "jmespath", "importlib.metadata"} & loaded
+    assert not {"cwfilter.replayer", "cwfilter.alarm", "cwfilter.audit", "jmespath", "importlib.metadata"} & loaded
 
 
 def test_check_parses_without_importing_lark() -> None:

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 import cwfilter
-from cwfilter.replay import driver, files
-from cwfilter.replay.workers import WORKER_DIED
-from cwfilter.synth import generate_tree
+from cwfilter.replayer import driver, files
+from cwfilter.replayer.workers import WORKER_DIED
+
+from .synth import generate_tree
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc to find the workers")
 CWL012 = cwfilter.find_rule("CWL-012").metric_filter(via="CWL-012")
@@ -73,7 +74,6 @@ def test_a_signal_to_the_parent_ends_every_worker_and_keeps_the_outfile(
         [sys.executable, "-m", "cwfilter", "replay", str(slow_tree), "--filter-pattern", "PutBucketAcl",
          "--jobs", "2", "--no-progress", "--output", "json", "-o", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "CWFILTER_FASTPATH": "0"},
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30

@@ -11,7 +11,7 @@ import pytest
 import cwfilter
 from cwfilter.cli import main
 from cwfilter.pattern import ast, reference
-from cwfilter.replay import plan as fastpath
+from cwfilter.replayer import plan as fastpath
 
 # ------------------------------------------------------------------ §11.1 wildcards
 

@@ -8,33 +8,45 @@ True
 
 from typing import TYPE_CHECKING, Any
 
-# Where each public name lives: imported on first use (PEP 562), so that ``import cwfilter``
-# and the command line do not pay for the rooms they do not use (lark, the alarm, replay...).
-_WHERE = {
-    "Alarm": "alarm", "AlarmTimeline": "alarm", "AlarmValidationError": "alarm", "evaluate": "alarm",
-    "ConfigError": "config", "from_cloudformation": "config", "from_put_metric_filter": "config",
-    "from_terraform": "config", "load_metric_filters": "config",
-    "CwfilterError": "errors",
-    "Datapoints": "metric", "MetricFilter": "metric", "MetricFilterError": "metric", "MetricKey": "metric",
-    "Observation": "metric", "StatisticSet": "metric",
-    "FilterPattern": "pattern", "PatternError": "pattern", "PatternWarning": "pattern", "compile": "pattern",
-    "detect_family": "pattern", "parse": "pattern", "render": "pattern",
-    "Accounting": "replay", "ReplayError": "replay", "ReplayResult": "replay", "replay": "replay",
-    "Rule": "rules", "catalogue": "rules", "find_rule": "rules",
-    "test_metric_filter": "tester",
-    "LintFinding": "analysis", "PatternComparison": "analysis", "compare": "analysis", "lint": "analysis",
-}  # fmt: skip
-
+# The public names, each imported on first use (PEP 562) from the room this block names, so
+# that ``import cwfilter`` and the command line do not pay for the rooms they do not use (lark,
+# the alarm, replay...): ``lazy.exports`` reads this block, the one list of them.
 if TYPE_CHECKING:
-    from .alarm import Alarm, AlarmTimeline, AlarmValidationError, evaluate
-    from .analysis import LintFinding, PatternComparison, compare, lint
-    from .config import ConfigError, from_cloudformation, from_put_metric_filter, from_terraform, load_metric_filters
-    from .errors import CwfilterError
-    from .metric import Datapoints, MetricFilter, MetricFilterError, MetricKey, Observation, StatisticSet
-    from .pattern import FilterPattern, PatternError, PatternWarning, compile, detect_family, parse, render
-    from .replay import Accounting, ReplayError, ReplayResult, replay
-    from .rules import Rule, catalogue, find_rule
-    from .tester import test_metric_filter
+    from .alarm import Alarm as Alarm
+    from .alarm import AlarmTimeline as AlarmTimeline
+    from .alarm import AlarmValidationError as AlarmValidationError
+    from .alarm import evaluate as evaluate
+    from .analysis import LintFinding as LintFinding
+    from .analysis import PatternComparison as PatternComparison
+    from .analysis import compare as compare
+    from .analysis import lint as lint
+    from .config import ConfigError as ConfigError
+    from .config import from_cloudformation as from_cloudformation
+    from .config import from_put_metric_filter as from_put_metric_filter
+    from .config import from_terraform as from_terraform
+    from .config import load_metric_filters as load_metric_filters
+    from .errors import CwfilterError as CwfilterError
+    from .metric import Datapoints as Datapoints
+    from .metric import MetricFilter as MetricFilter
+    from .metric import MetricFilterError as MetricFilterError
+    from .metric import MetricKey as MetricKey
+    from .metric import Observation as Observation
+    from .metric import StatisticSet as StatisticSet
+    from .pattern import FilterPattern as FilterPattern
+    from .pattern import PatternError as PatternError
+    from .pattern import PatternWarning as PatternWarning
+    from .pattern import compile as compile
+    from .pattern import detect_family as detect_family
+    from .pattern import parse as parse
+    from .pattern import render as render
+    from .replayer import Accounting as Accounting
+    from .replayer import ReplayError as ReplayError
+    from .replayer import ReplayResult as ReplayResult
+    from .replayer import replay as replay
+    from .rules import Rule as Rule
+    from .rules import catalogue as catalogue
+    from .rules import find_rule as find_rule
+    from .tester import test_metric_filter as test_metric_filter
 
 
 def __getattr__(name: str) -> Any:
@@ -42,50 +54,14 @@ def __getattr__(name: str) -> Any:
         from .version import package_version
 
         return package_version()
-    from .lazy import load_name
+    from .lazy import exports, load_name
 
-    return load_name(__name__, _WHERE, globals(), name)
+    if name == "__all__":
+        return sorted([*exports(__name__), "__version__"])
+    return load_name(__name__, exports(__name__), globals(), name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_WHERE, "__version__"})
+    from .lazy import exports
 
-
-__all__ = [
-    "Accounting",
-    "Alarm",
-    "AlarmTimeline",
-    "AlarmValidationError",
-    "ConfigError",
-    "CwfilterError",
-    "Datapoints",
-    "FilterPattern",
-    "LintFinding",
-    "MetricFilter",
-    "MetricFilterError",
-    "MetricKey",
-    "Observation",
-    "PatternComparison",
-    "PatternError",
-    "PatternWarning",
-    "ReplayError",
-    "ReplayResult",
-    "Rule",
-    "StatisticSet",
-    "__version__",
-    "catalogue",
-    "compare",
-    "compile",
-    "detect_family",
-    "evaluate",
-    "find_rule",
-    "from_cloudformation",
-    "from_put_metric_filter",
-    "from_terraform",
-    "lint",
-    "load_metric_filters",
-    "parse",
-    "render",
-    "replay",
-    "test_metric_filter",
-]
+    return sorted({*globals(), *exports(__name__), "__version__"})

@@ -67,7 +67,7 @@ def parse_time(value: Any) -> int | None:
     ``None`` for anything else.
 
     RFC 3339 is read by msgspec's parser, the one the fast replay path decodes ``eventTime``
-    with (``replay/plan.py``), so both paths give every record the same time by construction;
+    with (``replayer/plan.py``), so both paths give every record the same time by construction;
     only what it refuses (surrounding blanks, more than 6 fractional digits in the space
     form...) goes through the lenient reading below."""
     if not isinstance(value, str) or len(value) < 19:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .text import INITIAL_REASON, aws_time
 
 if TYPE_CHECKING:
-    from .evaluate import AlarmTimeline, Transition
+    from .evaluator import AlarmTimeline, Transition
     from .model import Alarm
 
 # Long region names as CloudWatch writes them in SNS messages (observed, then by pattern).

@@ -9,12 +9,12 @@ against the engine; ``lint`` and ``compare`` are built on it, and so is the audi
 (True, ('$.eventSource = "s3.amazonaws.com" && $.eventName = "PutBucket*"',))
 """
 
-from .compare import Example, PatternComparison, compare
+from .comparison import Example, PatternComparison, compare
 from .cover import Coverage, EventVerdict, RequiredEvent, Status, coverage, required_events, union
-from .decide import Decision, contradiction, decide
-from .dnf import MAX_CONJUNCTS, Atom, Conjunct, TooComplex, dnf, render_atom, render_conjunct
+from .decision import Decision, contradiction, decide
 from .findings import LintFinding, Severity, exit_status
-from .lint import lint
+from .linter import lint
+from .normal_form import MAX_CONJUNCTS, Atom, Conjunct, TooComplex, dnf, render_atom, render_conjunct
 from .witness import base_records, crosscheck, witnesses
 
 __all__ = [

@@ -13,8 +13,8 @@ from typing import Any
 
 from ..pattern import ast
 from ..pattern import compile as compile_pattern
-from ..pattern.render import render
-from .dnf import Atom, field_path
+from ..pattern.canonical import render
+from .normal_form import Atom, field_path
 
 # Top-level record fields → None (scalar or closed object described below) or "free" (any keys below).
 TOP_LEVEL: dict[str, str | None] = {
@@ -54,11 +54,6 @@ def in_schema(path: tuple[str, ...]) -> bool:
     if path[0] == "userIdentity":
         return path[1] in USER_IDENTITY
     return False  # a scalar field has no members
-
-
-def known_field_names() -> list[str]:
-    """Every dotted field name of the schema (for spelling suggestions)."""
-    return list(TOP_LEVEL) + [f"userIdentity.{k}" for k in sorted(USER_IDENTITY)]
 
 
 def requires_field(atom: Atom) -> bool:

@@ -4,7 +4,7 @@ what else it admits (issue 14 item 1; used by lint, compare and the audit).
 A rule's required events are the conjuncts of its canonical pattern in disjunctive normal
 form: CWL-012 requires nine (``s3.amazonaws.com`` × nine event names); the unauthorized-calls
 rule requires two (``errorCode = "*UnauthorizedOperation"``, ``errorCode = "AccessDenied*"``).
-A JSON pattern is decided symbolically (``decide.py``); other patterns, and JSON patterns
+A JSON pattern is decided symbolically (``decision.py``); other patterns, and JSON patterns
 whose expansion is too large, by witness records run through the engine (``witness.py``).
 """
 
@@ -19,8 +19,8 @@ from typing import Any, Literal
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from ..rules import Rule, find_rule
-from .decide import Decision, decide, decide_atom, pins_of
-from .dnf import Conjunct, TooComplex, dnf, dotted, render_atom, render_conjunct
+from .decision import Decision, decide, decide_atom, pins_of
+from .normal_form import Conjunct, TooComplex, dnf, dotted, render_atom, render_conjunct
 
 Status = Literal["COVERED", "CONDITIONAL", "MISSED"]
 _RANK = {"MISSED": 0, "CONDITIONAL": 1, "COVERED": 2}

@@ -17,11 +17,11 @@ import orjson
 
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
-from ..pattern.render import render
+from ..pattern.canonical import render
 from .cloudtrail import ALWAYS_WRITTEN, atom_holds, in_schema, record_with
 from .cover import Coverage, EventVerdict, RequiredEvent, coverage
-from .decide import pins_of
-from .dnf import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
+from .decision import pins_of
+from .normal_form import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
 
 ABSENT = object()  # a candidate "value" meaning: the field is not in the record
 

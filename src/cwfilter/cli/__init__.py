@@ -25,9 +25,9 @@ from .redact import redacted_stderr
 COMMANDS = {
     "check": "patterns", "match": "patterns", "test": "testing", "replay": "replaying", "rules": "rules",
     "explain": "reviewing", "lint": "reviewing", "compare": "reviewing", "audit": "auditing", "snapshot": "auditing",
-    "remediate": "remediating",
+    "remediate": "remediating", "watch": "watching",
 }  # fmt: skip
-_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating")  # as --help lists them
+_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating", "watching")  # fmt: skip
 
 __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from ..alarm import Alarm, AlarmTimeline, default_evaluation_range, evaluate
 from ..config import ConfigError
 from ..metric import MetricFilter
-from ..replay import ReplayResult
+from ..replayer import ReplayResult
 from ..rules import DEFAULT_TOPIC, Rule
-from ..sources.scope import first_trail_file, relative_ms
+from ..sources.scope import relative_ms
 from ..times import iso_utc, parse_time
 from .common import InputError, integer, plain_text_file, region
 
@@ -40,8 +40,11 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
 
 
-def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) -> Alarm | None:
-    """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm)."""
+def replay_alarm(
+    args: argparse.Namespace, mf: MetricFilter, rule: Rule | None, origin: tuple[str, str] | None = None
+) -> Alarm | None:
+    """The alarm to evaluate: from --alarm FILE, or the rule's own alarm (unless --no-alarm),
+    its default topic in ``origin``'s account and region (the replay's first CloudTrail file)."""
     if args.alarm:
         from ..config import load_alarms  # here: a replay without --alarm does not load YAML
 
@@ -70,7 +73,7 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
                   f"filter's {mf.namespace}/{mf.metric_name}: it will see no data", file=sys.stderr)  # fmt: skip
         return alarm
     if rule is not None and not args.no_alarm:
-        alarm = rule.alarm(mf, topic_arn=args.topic_arn or default_topic(args))
+        alarm = rule.alarm(mf, topic_arn=args.topic_arn or default_topic(args, origin))
         if args.region or args.account_id:
             alarm.region = args.region or alarm.region
             alarm.account_id = args.account_id or alarm.account_id
@@ -78,16 +81,14 @@ def replay_alarm(args: argparse.Namespace, mf: MetricFilter, rule: Rule | None) 
     return None
 
 
-def default_topic(args: argparse.Namespace) -> str:
+def default_topic(args: argparse.Namespace, origin: tuple[str, str] | None = None) -> str:
     """The SNS topic of a rule's alarm when --topic-arn is not given: ``cwfilter-alarms`` in the
     trail's own account and region (from --account-id/--region, a single --account or
-    --trail-region, else the first CloudTrail file of the inputs), not a made-up account."""
+    --trail-region, else ``origin``: the first CloudTrail file the replay read), not a made-up account."""
     account = args.account_id or (args.account[0] if len(args.account) == 1 else None)
     region = args.region or (args.trail_region[0] if len(args.trail_region) == 1 else None)
-    if account is None or region is None:
-        seen = first_trail_file(args.paths)
-        if seen is not None:
-            account, region = account or seen[0], region or seen[1]
+    if origin is not None:
+        account, region = account or origin[0], region or origin[1]
     topic = DEFAULT_TOPIC.split(":")
     return ":".join([*topic[:3], region or topic[3], account or topic[4], topic[5]])
 

@@ -18,9 +18,9 @@ from ..alarm import AlarmTimeline, AlarmValidationError
 from ..config import ConfigError
 from ..metric import MetricFilter, MetricFilterError, StatisticSet
 from ..pattern import PatternError
-from ..replay import ReplayError, ReplayResult, replay
-from ..replay.allocator import keep_freed_memory
-from ..replay.cluster import ClusterError, dask_client
+from ..replayer import ReplayError, ReplayResult, replay
+from ..replayer.allocator import keep_freed_memory
+from ..replayer.cluster import ClusterError, dask_client
 from ..report import RenderError, render
 from ..report.replay import SHOWN_ROWS, ProgressBar, ReplayReport, accounting_lines
 from ..rules import Rule, find_rule
@@ -57,26 +57,7 @@ def add_commands(sub: Any) -> None:
                "beyond --max-file-size)"},
     )  # fmt: skip
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
-    which = rp.add_argument_group("the metric filter (one of)")
-    which.add_argument(
-        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
-    )
-    which.add_argument("--filter-pattern", metavar="PATTERN")
-    which.add_argument("--metric-filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform")
-    which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
-    metric = rp.add_argument_group("metric options for --filter-pattern")
-    metric.add_argument("--metric-name", default="MatchCount")
-    metric.add_argument("--namespace", default="cwfilter")
-    metric.add_argument("--metric-value", default="1")
-    metric.add_argument("--default-value", type=float)
-    metric.add_argument(
-        "--dimension",
-        action="append",
-        default=[],
-        metavar="NAME=REF",
-        help="e.g. Bucket=$.requestParameters.bucketName",
-    )
-    metric.add_argument("--unit")
+    add_filter_arguments(rp)
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
     rp.add_argument("--period", type=integer(60, 604_800, multiple=60), default=None,
                     help="seconds, a multiple of 60 up to 604800, a week (default: the rule's, else 300)")  # fmt: skip
@@ -108,6 +89,33 @@ def add_commands(sub: Any) -> None:
     rp.set_defaults(handler=replay_command)
 
 
+def add_filter_arguments(rp: argparse.ArgumentParser) -> None:
+    """The metric filter's options (``replay`` and ``watch``): ``--rule``, ``--filter-pattern``
+    with the metric options, or ``--metric-filter FILE``."""
+    which = rp.add_argument_group("the metric filter (one of)")
+    which.add_argument(
+        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
+    )
+    which.add_argument("--filter-pattern", metavar="PATTERN")
+    which.add_argument(
+        "--metric-filter", "--filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform"
+    )
+    which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
+    metric = rp.add_argument_group("metric options for --filter-pattern")
+    metric.add_argument("--metric-name", default="MatchCount")
+    metric.add_argument("--namespace", default="cwfilter")
+    metric.add_argument("--metric-value", default="1")
+    metric.add_argument("--default-value", type=float)
+    metric.add_argument(
+        "--dimension",
+        action="append",
+        default=[],
+        metavar="NAME=REF",
+        help="e.g. Bucket=$.requestParameters.bucketName",
+    )
+    metric.add_argument("--unit")
+
+
 def _add_range_arguments(rp: argparse.ArgumentParser) -> None:
     rng = rp.add_argument_group("range: what is left out before anything is read (by the CloudTrail layout and names)")
     rng.add_argument("--since", metavar="TIME", help="ISO 8601 (2024-03-04, 2024-03-04T08:00Z) or a time ago "
@@ -120,7 +128,8 @@ def _add_range_arguments(rp: argparse.ArgumentParser) -> None:
                      help="only this region's files (repeatable; --region is the alarm's)")  # fmt: skip
 
 
-def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
+def replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]:
+    """The metric filter the options name (and its rule, if one was named)."""
     # An empty --filter-pattern is a pattern (it matches every event), not a missing option.
     chosen = [n for n in ("rule", "filter_pattern", "metric_filter") if getattr(args, n) not in (None, False)]
     if not chosen and args.alarm:
@@ -164,10 +173,10 @@ def _replay_filter(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None]
     )
 
 
-def replay_command(args: argparse.Namespace) -> int:
-    keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
+def filter_or_report(args: argparse.Namespace) -> tuple[MetricFilter, Rule | None] | int:
+    """``replay_filter``, its warnings shown; or the exit status after showing why there is none."""
     try:
-        mf, rule = _replay_filter(args)
+        mf, rule = replay_filter(args)
     except Reported:
         return EXIT_ERROR
     except PatternError as exc:
@@ -177,6 +186,15 @@ def replay_command(args: argparse.Namespace) -> int:
         return fail(str(exc))
     for warning in mf.warnings:
         print(f"cwfilter: warning: {warning}", file=sys.stderr)
+    return mf, rule
+
+
+def replay_command(args: argparse.Namespace) -> int:
+    keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
+    chosen = filter_or_report(args)
+    if isinstance(chosen, int):
+        return chosen
+    mf, rule = chosen
     period = args.period if args.period is not None else (rule.alarm_spec["period"] if rule else 300)
     statistic = args.statistic or (rule.alarm_spec["statistic"] if rule else "Sum")
     try:
@@ -197,6 +215,8 @@ def replay_command(args: argparse.Namespace) -> int:
     timeline = None
     if alarm is not None and not result.accounting.files:
         return _exit_status(result)  # nothing was read: say so, not what the alarm lacks
+    if alarm is not None and rule is not None and not args.alarm and not args.topic_arn:
+        alarm = replay_alarm(args, mf, rule, result.origin)  # its topic where the replay found the trail
     if alarm is not None:
         try:
             timeline = evaluate_alarm(args, alarm, result, scope.since_ms)

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from ..analysis import compare, exit_status, lint
-from ..analysis.compare import events_from_files
+from ..analysis.comparison import events_from_files
 from ..report import Report
 from ..report.review import ComparisonReport, ExplanationReport, LintReport
 from ..rules import find_rule

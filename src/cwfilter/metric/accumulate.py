@@ -58,6 +58,16 @@ class Accumulator:
         self.default_minutes |= other.default_minutes
         self.matched_minutes |= other.matched_minutes
 
+    def forget_before(self, ms: int) -> None:
+        """Drop the minutes before ``ms`` (a window that moves on as time goes by: ``cwfilter watch``)."""
+        for key, minutes in list(self.points.series.items()):
+            for minute in [m for m in minutes if m < ms]:
+                del minutes[minute]
+            if not minutes:
+                del self.points.series[key]
+        self.default_minutes = {m for m in self.default_minutes if m >= ms}
+        self.matched_minutes = {m for m in self.matched_minutes if m >= ms}
+
     def datapoints(self) -> Datapoints:
         """The datapoints, with per-minute defaults (if any) filled in."""
         out = Datapoints()

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, cast
 
 import orjson
@@ -139,7 +140,8 @@ class MetricFilter:
 
     ``value`` is a number (``"1"``), ``$.selector`` (JSON patterns) or ``$name`` / ``$N``
     (space-delimited patterns). Invalid combinations raise ``MetricFilterError`` with AWS's
-    message; an invalid pattern raises ``PatternError``.
+    message; an invalid pattern raises ``PatternError``. A filter pickles as its definition
+    (``definition``), and a process unpickles one definition into one filter, compiled once.
     """
 
     def __init__(
@@ -167,6 +169,11 @@ class MetricFilter:
         self.log_group_name = log_group_name
         self.default_value_mode = default_value_mode
         self.warnings: list[str] = []
+        p = self.pattern
+        self.definition: tuple[Any, ...] = (
+            (p.text, p.strict, p.json_prefix_scan), metric_name, namespace, self.value, self.default_value, tuple(self.dimensions.items()),
+            unit, name, log_group_name, default_value_mode,
+        )  # fmt: skip
         self._validate()
         self._value_ref = self._reference(self.value, "metricValue") if self.value.startswith("$") else None
         self._constant = None if self._value_ref else float(self.value)
@@ -271,18 +278,31 @@ class MetricFilter:
         return self._matched(doc, fields)
 
     def _matched(self, doc: dict[str, Any] | None, fields: dict[str, str] | None) -> Observation:
+        found = self._value_ref.resolve(doc, fields) if self._value_ref is not None else None
+        return self.matched_observation(found, [ref.resolve(doc, fields) for _, ref in self._dimension_refs])
+
+    def matched_observation(self, value: Any = None, dimensions: Sequence[Any] = ()) -> Observation:
+        """The observation of a matched event whose value reference found ``value`` and whose
+        dimension references found ``dimensions`` (in the order of ``self.dimensions``; ``None``
+        for nothing found); a constant metric value ignores ``value``. For callers that read
+        the references themselves (replay's fast decoder reads them from its records)."""
         if self._value_ref is None:
-            value: float | None = self._constant
+            number: float | None = self._constant
         else:
-            value = _number(self._value_ref.resolve(doc, fields))
-            if value is None:
+            number = _number(value)
+            if number is None:
                 return Observation(True, None, (), "value not numeric")
         dims = []
-        for key, ref in self._dimension_refs:
-            text = _text(ref.resolve(doc, fields))
+        for (key, _), found in zip(self._dimension_refs, dimensions):
+            text = _text(found)
             if text is not None:  # a dimension is published only when found (§6.4, Q15)
                 dims.append((key, text))
-        return Observation(True, value, tuple(sorted(dims)), "matched")
+        return Observation(True, number, tuple(sorted(dims)), "matched")
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The ``$.`` references of the metric value and dimensions, in that order."""
+        return tuple(r for r in (self.value, *self.dimensions.values()) if r.startswith(("$.", "$[")))
 
     def metric_key(self, dimensions: tuple[tuple[str, str], ...] = ()) -> MetricKey:
         """The identity of the metric this filter publishes, with these dimensions."""
@@ -337,8 +357,25 @@ class MetricFilter:
         request["metricTransformations"] = [transformation]
         return request
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unpickled, (self.definition,))
+
     def __repr__(self) -> str:
         return f"<MetricFilter {self.namespace}/{self.metric_name} value={self.value} pattern={self.pattern.text!r}>"
+
+
+@lru_cache(maxsize=16)
+def _unpickled(definition: tuple[Any, ...]) -> MetricFilter:
+    """The filter a pickled ``definition`` describes: built once per process (a replay's worker
+    is sent the filter with every batch), its pattern from ``compile``'s cache."""
+    (text, strict, prefix_scan), metric_name, namespace, value, default_value, dimensions, unit, name, group, mode = (
+        definition
+    )
+    pattern = compile(text, strict=strict, json_prefix_scan=prefix_scan, api="PutMetricFilter")
+    return MetricFilter(
+        pattern, metric_name=metric_name, namespace=namespace, value=value, default_value=default_value,
+        dimensions=dict(dimensions), unit=unit, name=name, log_group_name=group, default_value_mode=mode,
+    )  # fmt: skip
 
 
 def _pattern_mentions(pattern: ast.Pattern, selector: ast.Selector) -> bool:

@@ -6,16 +6,18 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from . import ast
-from .compile import Matcher, compile_pattern
+from .canonical import render
 from .errors import DEFAULT_API, PatternError, PatternWarning, generic_message
+from .matcher import Matcher, compile_pattern
 from .message import Message
-from .render import render
 from .syntax import analyse, detect_family, parse
 
 if TYPE_CHECKING:
     from .explain import Explanation
 
-__all__ = ["FilterPattern", "PatternError", "PatternWarning", "compile", "detect_family", "parse", "render"]
+# ``ast`` is public too (the tree ``FilterPattern.ast`` is made of); what the other rooms of
+# cwfilter may import from pattern's modules besides these is declared in ``internal.py``.
+__all__ = ["FilterPattern", "PatternError", "PatternWarning", "ast", "compile", "detect_family", "parse", "render"]
 
 
 class FilterPattern:
@@ -27,11 +29,12 @@ class FilterPattern:
 
     # ``__dict__`` holds the compiled functions bound per instance (they shadow the documented
     # methods below, so a call costs no wrapper).
-    __slots__ = ("__dict__", "_matcher", "ast", "json_prefix_scan", "text", "warnings")
+    __slots__ = ("__dict__", "_matcher", "ast", "json_prefix_scan", "strict", "text", "warnings")
 
     def __init__(self, text: str, *, strict: bool = False, json_prefix_scan: bool = False) -> None:
         tree, warnings = analyse(text, strict=strict)
         self.text = text
+        self.strict = strict
         self.ast: ast.Pattern = tree
         self.warnings: tuple[PatternWarning, ...] = warnings
         self.json_prefix_scan = json_prefix_scan
@@ -73,6 +76,11 @@ class FilterPattern:
         from .explain import explain  # on first use: start-up does not pay for it
 
         return explain(self, message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its text and options; unpickled through ``compile``'s cache, so that a
+        process compiles a pattern once however many times it is sent one."""
+        return (_compile, (self.text, self.strict, self.json_prefix_scan))
 
     def __str__(self) -> str:
         return render(self.ast)

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from . import ast
+from .canonical import render, render_selector, render_value
 from .message import Message, as_text, load_object
 from .reference import SEPARATORS, field_compare, field_spans, json_compare, regex_search, resolve, terms_match
 from .regex import compile_search
-from .render import render, render_selector, render_value
 
 if TYPE_CHECKING:
     from . import FilterPattern

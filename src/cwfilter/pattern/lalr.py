@@ -1,5 +1,5 @@
 """The filter-pattern parser at run time: lark's LALR(1) parser and contextual lexer for
-``grammar/filter_pattern.lark``, run from the tables ``tablegen.py`` had lark write into
+``grammar/filter_pattern.lark``, run from the tables ``tools/tablegen.py`` had lark write into
 ``lalr_tables.py``, so that a command's start-up does not import lark (about half of
 ``cwfilter check``'s start-up did). It gives what lark gives: the same tree (``Tree``,
 ``Token``), the same errors (``UnexpectedCharacters``, ``UnexpectedToken`` with the same

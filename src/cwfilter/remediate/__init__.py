@@ -1,8 +1,8 @@
 """Fix what the audit found: the rule's SNS topic, e-mail subscription, metric filter and alarm,
 printed as AWS CLI commands, CloudFormation or Terraform, or applied with boto3."""
 
-from .apply import Applied, apply
-from .plan import Plan, RemediationError, Step, plan
+from .applier import Applied, apply
+from .planner import Plan, RemediationError, Step, plan
 from .render import as_cli, as_cloudformation, as_terraform
 
 __all__ = [

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from .plan import TOPIC_REF, Plan
+from .planner import TOPIC_REF, Plan
 
 _CLI = {"PutMetricFilter": "logs put-metric-filter", "CreateTopic": "sns create-topic", "Subscribe": "sns subscribe",
         "PutMetricAlarm": "cloudwatch put-metric-alarm"}  # fmt: skip

@@ -9,11 +9,15 @@ import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from ..errors import CwfilterError
+
 FORMATS = ("table", "json", "text", "csv")
 
 
-class RenderError(Exception):
+class RenderError(CwfilterError, ValueError):
     """A result cannot be rendered as asked (a format it lacks, a query that fails)."""
+
+    code = "E_RENDER"
 
 
 class Report:

@@ -9,9 +9,9 @@ import time
 from typing import Any, ClassVar, TextIO
 
 from ..alarm import AlarmTimeline
-from ..alarm.evaluate import Transition
+from ..alarm.evaluator import Transition
 from ..alarm.text import java_double
-from ..replay import Match, Progress, ReplayResult
+from ..replayer import Match, Progress, ReplayResult
 from ..times import iso_utc, parse_time
 from .base import Report
 

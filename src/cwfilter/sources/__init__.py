@@ -1,6 +1,6 @@
 """Readers: where log events come from (files, trees, stdin, S3) and what they hold."""
 
-from .discover import discover, iter_discover
+from .discovery import discover, iter_discover
 from .formats import Item, Parsed, Problem, Skip, delivery_time_from_name, record_items
 from .inputs import STREAM_ABOVE, Opened, Unreadable, Whole, items_of, open_input, read_items, whole_items
 from .kinds import NotRead, NotReadKind, ProblemKind

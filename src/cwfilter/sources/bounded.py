@@ -16,6 +16,7 @@ import stat
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from ..errors import CwfilterError
 from .local import special_kind
 
 # PutLogEvents: "Each log event can be no larger than 1 MB" (the API reference since 2025; 256 KB
@@ -26,8 +27,10 @@ MAX_REQUEST_BYTES = 51 * MAX_EVENT_BYTES
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 
-class TooLong(OSError):
+class TooLong(CwfilterError, OSError):
     """A file, or standard input, longer than its kind may be."""
+
+    code = "E_TOO_LONG"
 
 
 def open_regular(name: str) -> BinaryIO:

@@ -20,7 +20,7 @@ from .formats import Parsed, Problem, delivery_time_from_name, parse_blob
 from .inflate import MAX_FILE_SIZE, decompress, too_large
 from .kinds import ProblemKind
 from .large import DocumentPieces, StreamedItems, read_in_pieces, stream_or_read
-from .local import FileRef, TooLarge
+from .local import FileRef, _TooLarge
 
 STREAM_ABOVE = 1 << 20  # bytes on disk: JSON lines compress 10-45x, so this is 10-45 MB of text
 
@@ -57,7 +57,7 @@ def open_input(ref: FileRef, *, whole: bool = False, max_size: int = MAX_FILE_SI
     ``max_size`` bytes, decompressed (``inflate.output_limit``). Never raises."""
     try:
         raw = ref.read(max_size if whole else STREAM_ABOVE)
-    except TooLarge:
+    except _TooLarge:
         if whole:
             return Unreadable(Problem(ref.name, None, too_large(max_size, max_size)))
         return _open_large(ref, max_size)

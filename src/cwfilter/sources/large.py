@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+from ..errors import CwfilterError
 from .formats import (
     EXPORT_LINE,
     Parsed,
@@ -251,8 +252,10 @@ _DOCUMENT_HEAD = re.compile(rb'\s*\{\s*"Records"\s*:\s*\[')
 _RECORD_CUT = b'},{"eventVersion":'  # between two records as CloudTrail writes them
 
 
-class CannotCut(Exception):
+class CannotCut(CwfilterError, ValueError):
     """The document is not one ``DocumentPieces`` can cut: read it whole."""
+
+    code = "E_CANNOT_CUT"
 
 
 class DocumentPieces:

@@ -28,14 +28,14 @@ class FileRef(NamedTuple):
 
     def read(self, limit: int | None = None) -> bytes:
         """The whole content. With a ``limit``, a local file or S3 object of more bytes, and
-        standard input (its size is not known), raise ``TooLarge``: the caller streams them."""
+        standard input (its size is not known), raise ``_TooLarge``: the caller streams them."""
         if self.name == "-":
             if limit is not None:
-                raise TooLarge(0)
+                raise _TooLarge(0)
             return sys.stdin.buffer.read()
         if self.name.startswith("s3://"):
             if limit is not None and self.size > limit:
-                raise TooLarge(self.size)
+                raise _TooLarge(self.size)
             from .s3 import read_object
 
             return read_object(self.name)
@@ -52,7 +52,7 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK
 _FIRST_READ = 1 << 16  # without a size: enough for most CloudTrail files, and below malloc's mmap threshold
 
 
-class TooLarge(Exception):
+class _TooLarge(Exception):
     """A file above the size limit given to ``read_path``: the caller reads it in pieces."""
 
     def __init__(self, size: int) -> None:
@@ -63,10 +63,10 @@ class TooLarge(Exception):
 def read_path(path: str, size_hint: int = 0, limit: int | None = None) -> bytes:
     """A local file's bytes with the fewest system calls: CloudTrail files are small and many,
     and a Python file object costs more to set up than reading 15 KB (3x, measured). Reads
-    until end of file whatever the hint says (the file may have grown). Raises ``TooLarge``,
+    until end of file whatever the hint says (the file may have grown). Raises ``_TooLarge``,
     having read at most 64 KB, for a file of more than ``limit`` bytes."""
     if limit is not None and size_hint > limit:
-        raise TooLarge(size_hint)
+        raise _TooLarge(size_hint)
     fd = os.open(path, _READ_FLAGS)
     try:
         want = size_hint + 1 if size_hint > 0 else _FIRST_READ
@@ -77,7 +77,7 @@ def read_path(path: str, size_hint: int = 0, limit: int | None = None) -> bytes:
                 raise OSError(f"{special_kind(info.st_mode)}, not a regular file")
             size = info.st_size
             if limit is not None and size > limit:
-                raise TooLarge(size)
+                raise _TooLarge(size)
             want = max(size - want + 1, _FIRST_READ)
         while chunk := os.read(fd, want):
             chunks.append(chunk)
@@ -189,15 +189,23 @@ def walk(
                 except OSError:
                     size = 0  # reading it will say why
                 yield FileRef(entry.path, size)
-        for entry in reversed(folders):  # popped in sorted order, after this folder's files
-            if entry.is_symlink():
-                stack.append((entry.path, None, False))
-                continue
-            if scope is not None and not scope.keeps_folder(entry.path):
-                stack.append((entry.path, PRUNED, False))
-                continue
-            inner = prefix + entry.name + "/"
-            stack.append((entry.path, inner, digest_folder or is_digest(inner)))
+        _push_folders(stack, folders, prefix, digest_folder, scope)
+
+
+def _push_folders(
+    stack: list[tuple[str, str | None, bool]], folders: list[os.DirEntry[str]], prefix: str, digest_folder: bool,
+    scope: Scope | None,
+) -> None:  # fmt: skip
+    """A folder's subfolders onto ``walk``'s stack, to be popped in sorted order after its files."""
+    for entry in reversed(folders):
+        if entry.is_symlink():
+            stack.append((entry.path, None, False))
+            continue
+        if scope is not None and not scope.keeps_folder(entry.path):
+            stack.append((entry.path, PRUNED, False))
+            continue
+        inner = prefix + entry.name + "/"
+        stack.append((entry.path, inner, digest_folder or is_digest(inner)))
 
 
 def _device(folder: str) -> int:

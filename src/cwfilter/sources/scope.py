@@ -161,20 +161,3 @@ def trail_file_origin(name: str) -> tuple[str, str] | None:
     (``ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_...``); ``None`` for other names."""
     m = _NAME.search(name.rsplit("/", 1)[-1])
     return (m.group(1), m.group(2)) if m else None
-
-
-def first_trail_file(inputs: Iterable[str], *, look: int = 1000) -> tuple[str, str] | None:
-    """``(account, region)`` of the first CloudTrail log file among ``inputs`` (walked lazily,
-    at most ``look`` files; standard input is not looked at, it can be read only once)."""
-    from .discover import iter_discover
-    from .local import FileRef
-
-    paths = [str(p) for p in inputs if str(p) != "-"]
-    for i, found in enumerate(iter_discover(paths, sizes=False)):
-        if i >= look:
-            break
-        if isinstance(found, FileRef):
-            origin = trail_file_origin(found.name)
-            if origin is not None:
-                return origin
-    return None

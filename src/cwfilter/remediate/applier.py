@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..audit.live import method_name
-from .plan import TOPIC_REF, Plan
+from .planner import TOPIC_REF, Plan
 
 
 @dataclass

@@ -21,8 +21,8 @@ from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from . import services
 from .cloudtrail import atom_holds
-from .decide import contradiction, decide_atom, pins_of
-from .dnf import Conjunct, TooComplex, dnf, field_path, render_conjunct
+from .decision import contradiction, decide_atom, pins_of
+from .normal_form import Conjunct, TooComplex, dnf, field_path, render_conjunct
 from .witness import ABSENT, candidate_values, set_path
 
 Verdict = Literal["equivalent", "different", "no difference found"]

@@ -144,6 +144,7 @@ class ReplayResult:
     statistic: str = "Sum"
     span: tuple[int, int] | None = None  # epoch ms of the first and last event read, matched or not
     matches: list[Match] | None = None  # with ``replay(..., matches=True)``: every matched record, in file order
+    origin: tuple[str, str] | None = None  # (account, region) of the first CloudTrail log file read, by its name
 
     @property
     def metric(self) -> MetricKey:

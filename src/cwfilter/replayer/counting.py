@@ -164,7 +164,8 @@ class Counter:
         self.acc.add(last_ms, NO_MATCH)
 
 
-def _event_time(record: dict[str, Any]) -> tuple[int | None, str]:
+def event_time(record: dict[str, Any]) -> tuple[int | None, str]:
+    """A CloudTrail record's ``eventTime`` in epoch ms, or ``None`` and why it is refused."""
     raw = record.get("eventTime")
     if raw is None:
         return None, "missing eventTime"
@@ -190,7 +191,7 @@ def count_items(ref: FileRef, items: Iterable[Parsed], counter: Counter, json_fa
             continue
         accounting.records += 1
         record = item.record
-        event_ms, why = _event_time(record) if record is not None else (None, "no timestamp")
+        event_ms, why = event_time(record) if record is not None else (None, "no timestamp")
         ms = stamp(event_ms, record is not None, item.delivered_ms, item.message is not None)
         if ms is None:
             counter.reject(ref.name, item.index, why or "no timestamp")

@@ -159,12 +159,7 @@ def evaluate(
     Minutes in which nothing can change (no datapoint in the range) are skipped;
     ``record_states=True`` evaluates every minute and records the state after each.
     """
-    if alarm.period < 60:
-        raise ValueError(
-            f"Period {alarm.period}: high-resolution alarms need 1-second metrics; metric filters publish per minute"
-        )
-    if initial_state not in STATES:
-        raise ValueError(f"initial_state must be one of {', '.join(STATES)}")
+    _check(alarm, initial_state)
     created = epoch_ms(start)
     end_ms = epoch_ms(end)
     period_ms = alarm.period * 1000
@@ -176,31 +171,89 @@ def evaluate(
         timeline.states = []
     t = -(-created // MINUTE_MS) * MINUTE_MS  # the first whole minute at or after creation
     while t <= end_ms:
-        timeline.evaluations += 1
-        range_start = t - r * period_ms
-        if not series.any_in(range_start, t):
-            new_state, make_reason = _empty_range(alarm, state)
-            if new_state != state:
-                state = _transition(timeline, alarm, t, state, new_state, make_reason(t))
-            if timeline.states is not None:
-                timeline.states.append((t, state))
-                t += MINUTE_MS
-                continue
+        empty = not series.any_in(t - r * period_ms, t)
+        state = _evaluate_minute(timeline, series, t, r, state)
+        if timeline.states is not None:
+            timeline.states.append((t, state))
+        elif empty:
             # Nothing can change until a datapoint enters the range: jump to that minute.
             nxt = series.next_after(t)
             if nxt is None:
                 break
             t = max(t + MINUTE_MS, nxt + MINUTE_MS)
             continue
-        result = _decide(alarm, series, t, r, state)
-        if result is not None:
-            new_state, reason, data = result
-            if new_state != state:
-                state = _transition(timeline, alarm, t, state, new_state, (reason, data))
-        if timeline.states is not None:
-            timeline.states.append((t, state))
         t += MINUTE_MS
     return timeline
+
+
+def _check(alarm: Alarm, initial_state: str) -> None:
+    if alarm.period < 60:
+        raise ValueError(
+            f"Period {alarm.period}: high-resolution alarms need 1-second metrics; metric filters publish per minute"
+        )
+    if initial_state not in STATES:
+        raise ValueError(f"initial_state must be one of {', '.join(STATES)}")
+
+
+def _evaluate_minute(timeline: AlarmTimeline, series: _Series, t: int, r: int, state: str) -> str:
+    """The evaluation at minute ``t`` (§3.4), its transition recorded in ``timeline``: the state after it."""
+    alarm = timeline.alarm
+    timeline.evaluations += 1
+    if not series.any_in(t - r * alarm.period * 1000, t):
+        new_state, make_reason = _empty_range(alarm, state)
+        if new_state != state:
+            state = _transition(timeline, alarm, t, state, new_state, make_reason(t))
+        return state
+    result = _decide(alarm, series, t, r, state)
+    if result is not None:
+        new_state, reason, data = result
+        if new_state != state:
+            state = _transition(timeline, alarm, t, state, new_state, (reason, data))
+    return state
+
+
+class AlarmEvaluator:
+    """``evaluate`` one minute at a time, for data that arrives as time goes by (``cwfilter
+    watch``): the same decision, transitions, notifications and history items, at the minutes
+    the caller chooses. Its ``timeline`` holds what happened since the last ``forget``."""
+
+    def __init__(
+        self,
+        alarm: Alarm,
+        created_at: Timestamp,
+        *,
+        state: str = "INSUFFICIENT_DATA",
+        evaluation_range: int | None = None,
+        last_transition: Transition | None = None,
+    ) -> None:
+        _check(alarm, state)
+        created = epoch_ms(created_at)
+        self.range = evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
+        self.timeline = AlarmTimeline(alarm, created, created, state)
+        if last_transition is not None:  # a restarted watch: the previous reason, for history items
+            self.timeline.transitions.append(last_transition)
+            self.timeline.initial_state = last_transition.new_state
+
+    @property
+    def state(self) -> str:
+        """The alarm's state now."""
+        return self.timeline.final_state
+
+    def evaluate_at(self, t: int, datapoints: Datapoints) -> tuple[list[Transition], list[Notification]]:
+        """Evaluate at whole minute ``t`` over ``datapoints`` (what has arrived by then): the
+        transition (none or one) and the notifications its actions published."""
+        timeline = self.timeline
+        seen, sent = len(timeline.transitions), len(timeline.notifications)
+        _evaluate_minute(timeline, _Series(timeline.alarm, datapoints), t, self.range, self.state)
+        timeline.end = t
+        return timeline.transitions[seen:], timeline.notifications[sent:]
+
+    def forget(self) -> None:
+        """Drop what the timeline holds but the last transition (memory bounded however long it runs)."""
+        timeline = self.timeline
+        if timeline.transitions:
+            timeline.initial_state = timeline.transitions[-1].new_state
+        del timeline.transitions[:-1], timeline.notifications[:], timeline.history[:]
 
 
 def _transition(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..pattern import ast
 from ..pattern.glob import pieces_of
 from .cloudtrail import atom_on_value, requires_field, schema_verdict
-from .dnf import Atom, Conjunct, dotted, field_path, render_atom
+from .normal_form import Atom, Conjunct, dotted, field_path, render_atom
 
 # A string operand that a JSON number's text may equal: pinning it to a string would be incomplete.
 _NUMBER_LIKE = re.compile(r"[-+0-9.eE]+|-?inf|nan")

@@ -7,7 +7,9 @@ typed ``Any`` so an odd value never raises, with the default ``MISSING`` so an a
 stays distinguishable from ``null``. msgspec skips every other key without building Python
 objects, and the pattern is compiled against the resulting Struct
 (``codegen.compile_record_matcher``, and ``compile_record_selector`` for a list of records):
-same generated expression, attribute access at the top. ``eventTime``, when replay reads it
+same generated expression, attribute access at the top. A metric filter's plan also reads its
+metric value and dimensions from a matched record (``codegen.compile_hit_observer``), so a
+match is made once. ``eventTime``, when replay reads it
 for the time, is decoded as a ``datetime`` by the parser ``times.parse_time`` tries first.
 
 The twin it is tested against is the plain path (orjson parses the whole file, then
@@ -35,17 +37,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any
 
 import msgspec
 
+from ..metric import MetricFilter, Observation
 from ..pattern import ast
 from ..pattern.jsoncode import MISSING
 from ..pattern.syntax import parse_selector
-from .codegen import compile_record_matcher, compile_record_selector, fix_wide_int, top_level_members
+from .codegen import (
+    compile_hit_observer,
+    compile_record_matcher,
+    compile_record_selector,
+    top_level_members,
+)
 
 __all__ = ["MISSING", "RecordPlan", "matches_message", "plan_for_filter", "record_plan"]
 
@@ -59,16 +67,6 @@ _FIXED_ATTRS = {_TIME_KEY: "event_time", _ID_KEY: "event_id"}
 # takes the plain path, where ``parse_time`` also tries the lenient forms.
 EventTime = Annotated[datetime, msgspec.Meta(tz=True)]
 _UNNAMEABLE = re.compile(r'["\\\x00-\x1f]')
-
-
-def _deep_fix(value: Any) -> Any:
-    """``value`` with every integer beyond 64 bits turned into a float, as orjson reads it."""
-    t = type(value)
-    if t is dict:
-        return {k: _deep_fix(v) for k, v in value.items()}
-    if t is list:
-        return [_deep_fix(v) for v in value]
-    return fix_wide_int(value)
 
 
 @dataclass(frozen=True)
@@ -88,6 +86,8 @@ class RecordPlan:
     # Members decoded as Structs of only the keys the pattern reads below them (an object
     # member such as ``userIdentity``): key → (its key → attribute).
     nested: dict[str, dict[str, str]] = field(default_factory=dict)
+    # A metric filter's plan (``plan_for_filter``): a matched record's observation.
+    observe: Callable[[Any], Observation] | None = None
 
     def decode(self, data: bytes) -> list[Any] | None:
         """The records of a ``{"Records": [...]}`` document or a JSON array of objects, or
@@ -123,20 +123,6 @@ class RecordPlan:
             return self._one.decode(message)
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, ValueError):
             return None
-
-    def members(self, record: Any) -> dict[str, Any]:
-        """The record's decoded top-level members as a dict (what the pattern and the metric
-        references see of the whole record), wide integers read as orjson reads them."""
-        out = {}
-        for key, attr in self.attrs.items():
-            value = getattr(record, attr)
-            if value is MISSING:
-                continue
-            inner = self.nested.get(key)
-            if inner is not None and value is not None:  # a nested Struct: the keys it decoded
-                value = {k: v for k, a in inner.items() if (v := getattr(value, a)) is not MISSING}
-            out[key] = _deep_fix(value)
-        return out
 
 
 @lru_cache(maxsize=64)
@@ -215,20 +201,35 @@ def _reference_key(text: str) -> str | bool | None:
     return False if isinstance(first, ast.Wildcard) else None
 
 
-def plan_for_filter(pattern: ast.Pattern, references: tuple[str, ...], dedupe: bool) -> RecordPlan | None:
-    """The plan for a metric filter's JSON pattern with its ``$.`` value and dimension
-    ``references``, reading ``eventTime`` (and ``eventID`` to de-duplicate); ``None`` when
-    the fast path cannot be exact for it."""
+_FILTER_PLANS: dict[tuple[Any, bool], RecordPlan | None] = {}
+
+
+def plan_for_filter(mf: MetricFilter, dedupe: bool) -> RecordPlan | None:
+    """The plan for a metric filter's JSON pattern, its ``$.`` metric value and dimensions,
+    reading ``eventTime`` (and ``eventID`` to de-duplicate), with ``observe`` for its matched
+    records; ``None`` when the fast path cannot be exact for it. Made once per process and
+    filter definition (a worker process forked after the parent made it inherits it)."""
+    key = (mf.definition, dedupe)
+    if key not in _FILTER_PLANS:
+        if len(_FILTER_PLANS) >= 16:
+            _FILTER_PLANS.clear()
+        _FILTER_PLANS[key] = _filter_plan(mf, dedupe)
+    return _FILTER_PLANS[key]
+
+
+def _filter_plan(mf: MetricFilter, dedupe: bool) -> RecordPlan | None:
+    pattern = mf.pattern.ast
     if not isinstance(pattern, ast.JsonPattern):
         return None
     extra = {_TIME_KEY} | ({_ID_KEY} if dedupe else set())
-    for ref in references:
+    for ref in mf.references:
         key = _reference_key(ref)
         if key is False or key == _TIME_KEY:
             return None
         if key is not None:
             extra.add(key)  # type: ignore[arg-type]
-    return record_plan(pattern, frozenset(extra))
+    plan = record_plan(pattern, frozenset(extra))
+    return None if plan is None else replace(plan, observe=compile_hit_observer(mf, plan.attrs, plan.nested))
 
 
 def matches_message(pattern: ast.JsonPattern, message: str | bytes) -> bool | None:

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 from ..pattern import FilterPattern, PatternError, ast
 from ..pattern import compile as compile_pattern
-from ..pattern.render import render_selector
+from ..pattern.canonical import render_selector
 from ..rules import Rule, find_rule
 from . import services
 from .cloudtrail import SOMETIMES_WRITTEN, TOP_LEVEL, USER_IDENTITY, in_schema
 from .cover import coverage
-from .decide import contradiction, decide, pin_of
-from .dnf import Atom, Conjunct, TooComplex, dnf, dotted, field_path, leaves, render_atom
+from .decision import contradiction, decide, pin_of
 from .findings import LintFinding, Severity
 from .locate import Span, atom_spans
+from .normal_form import Atom, Conjunct, TooComplex, dnf, dotted, field_path, leaves, render_atom
 
 MAX_LENGTH, MAX_REGEX, MAX_WILDCARD_SELECTORS = 1024, 2, 3  # §8.1
 _CLOUDTRAIL_HINTS = frozenset({"eventSource", "eventName", "userIdentity", "errorCode", "eventType", "awsRegion"})

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from .allocator import keep_freed_memory
 from .counting import Partial
 from .results import ReplayError
-from .spec import FilterSpec, ReplayOptions
+from .spec import ReplayOptions
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+    from ..metric import MetricFilter
 
 Batch = list[tuple[str, int]]
 
@@ -44,21 +46,21 @@ class Workers:
     def submit(self, *args: Any) -> Future[Partial]:
         return self.executor.submit(*args)
 
-    def run_alone(self, run: Callable[..., Partial], batch: Batch, spec: FilterSpec, options: ReplayOptions) -> Partial:
-        """``run(batch, spec, options)`` once more, alone, in a new pool (if this one is ours);
+    def run_alone(self, run: Callable[..., Partial], batch: Batch, mf: MetricFilter, options: ReplayOptions) -> Partial:
+        """``run(batch, mf, options)`` once more, alone, in a new pool (if this one is ours);
         a failed batch when its worker dies again (or the caller's executor is broken)."""
         if self.own:
             self.stop()
             self.executor = self._new()
         try:
-            return self.executor.submit(run, batch, spec, options).result()
+            return self.executor.submit(run, batch, mf, options).result()
         except Exception as exc:
             if not broken_pool(exc):
                 raise
             if self.own:
                 self.stop()
                 self.executor = self._new()
-            return _failed_batch(batch, spec, options, WORKER_DIED)
+            return _failed_batch(batch, mf, options, WORKER_DIED)
 
     def close(self) -> None:
         if self.own:
@@ -84,9 +86,9 @@ class Workers:
 WORKER_DIED = "a worker process died reading this file's batch, twice (killed by the system: out of memory?)"
 
 
-def _failed_batch(batch: Batch, spec: FilterSpec, options: ReplayOptions, reason: str) -> Partial:
+def _failed_batch(batch: Batch, mf: MetricFilter, options: ReplayOptions, reason: str) -> Partial:
     """The result of a batch none of whose files could be read: each failed, with ``reason``."""
-    part = Partial.empty(spec.build(), options.dedupe)
+    part = Partial.empty(mf, options.dedupe)
     for name, _ in batch:
         part.accounting.files_failed += 1
         part.accounting.problem(name, None, reason)

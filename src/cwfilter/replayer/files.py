@@ -26,22 +26,22 @@ from ..sources import (
 )
 from .counting import Counter, Partial, count_items
 from .fast import count_decoded
-from .plan import RecordPlan
-from .spec import FilterSpec, ReplayOptions
+from .plan import RecordPlan, plan_for_filter
+from .spec import ReplayOptions
 
 # Decompressed bytes whose records are counted in one pass (``_Chunk``): large enough to spread
 # the per-pass cost over many small CloudTrail files, small enough to bound a worker's memory.
 CHUNK_BYTES = 8 << 20
 
 
-def replay_batch(batch: list[tuple[str, int]], spec: FilterSpec, options: ReplayOptions) -> Partial:
+def replay_batch(batch: list[tuple[str, int]], mf: MetricFilter, options: ReplayOptions) -> Partial:
     """Worker entry point: replay a batch of files, given as (name, size) pairs (top level, so
-    it pickles; pairs pickle at a fraction of the cost of ``FileRef`` objects)."""
+    it pickles; pairs pickle at a fraction of the cost of ``FileRef`` objects), through ``mf``
+    (in a worker: the process's one copy, unpickled once)."""
     files = [FileRef(name, size) for name, size in batch]
-    mf = spec.build()
     part = Partial.empty(mf, options.dedupe, options.matches)
     fast = options.fast and not options.matches  # the fast decoder keeps only the fields the pattern reads
-    reader = _Reader(mf, options, part, spec.plan(options.dedupe) if fast else None)
+    reader = _Reader(mf, options, part, plan_for_filter(mf, options.dedupe) if fast else None)
     with _reading_ahead(batch):  # S3 objects: several requests in flight
         if reader.plan is not None and options.timestamp == "event" and not options.dedupe and mf.default_value is None:
             reader.files_together(files)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..errors import CwfilterError
 from ..pattern import ast
-from ..pattern.render import render
+from ..pattern.canonical import render
 
 Atom = ast.Comparison | ast.Check
 Conjunct = tuple[Atom, ...]
@@ -19,8 +20,10 @@ Conjunct = tuple[Atom, ...]
 MAX_CONJUNCTS = 512
 
 
-class TooComplex(ValueError):
+class TooComplex(CwfilterError, ValueError):
     """The expansion would exceed ``MAX_CONJUNCTS`` conjuncts."""
+
+    code = "E_TOO_COMPLEX"
 
 
 def dnf(expr: ast.JsonExpr, cap: int = MAX_CONJUNCTS) -> tuple[Conjunct, ...]:

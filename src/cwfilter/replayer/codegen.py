@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..metric import MetricFilter, Observation
 from ..pattern import ast
 from ..pattern.glob import glob_source
-from ..pattern.jsoncode import JsonCodegen, candidates_source, getter_source, is_exact_string_eq
+from ..pattern.jsoncode import MISSING, JsonCodegen, candidates_source, getter_source, is_exact_string_eq
+from ..pattern.syntax import parse_selector
 from ..pattern.values import json_value_test
 
 
@@ -109,3 +111,37 @@ def compile_record_selector(
     body = gen.expr(pattern.expr)
     source = "".join(gen.defs) + f"def select_records(records):\n    return [d for d in records if {body}]\n"
     return gen.ns.define(source, "select_records")  # type: ignore[no-any-return]
+
+
+def compile_hit_observer(
+    mf: MetricFilter, attrs: dict[str, str], nested: dict[str, dict[str, str]] | None = None
+) -> Callable[[Any], Observation]:
+    """A matched record Struct's observation: ``mf``'s metric value and dimensions read from the
+    record by getters generated with the plan's matcher (the record is not matched again, nor
+    turned into a dict), with the semantics of ``MetricFilter.observe_object`` on the parsed
+    record: the first node a reference finds, wide integers read as orjson reads them."""
+    observation = mf.matched_observation
+    if not mf.references:  # a constant value and no dimensions
+        constant = observation()
+        return lambda record: constant
+    gen = RecordCodegen(attrs, nested)
+    value = mf.value if mf.value.startswith(("$.", "$[")) else None
+    reads = []
+    for text in (value, *mf.dimensions.values()):
+        selector = parse_selector(text) if text is not None else None
+        if selector is None:
+            reads.append("None")
+        elif selector.wildcards:  # candidates, their leaves fixed: the first, if any
+            reads.append(f"next(iter({gen.getter(selector)}(d)), None)")
+        else:
+            reads.append(f"_found({gen.getter(selector)}(d))")
+    gen.ns.names.update(_observation=observation, _found=_found)
+    value_read, dimension_reads = reads[0], reads[1:]
+    dimensions = "".join(f"{read}, " for read in dimension_reads)
+    source = "".join(gen.defs) + f"def observe_hit(d):\n    return _observation({value_read}, ({dimensions}))\n"
+    return gen.ns.define(source, "observe_hit")  # type: ignore[no-any-return]
+
+
+def _found(node: Any) -> Any:
+    """A node a wildcard-free reference found: ``None`` for nothing, wide integers fixed."""
+    return None if node is MISSING else fix_wide_int(node)

@@ -4,7 +4,7 @@ files of ``{"Records": [...]}``, delivered 1–10 minutes after ``eventTime`` an
 within a file as CloudTrail does, with hourly digest files to skip, a background of
 ordinary traffic, CWL-012 S3 bucket configuration changes in episodes, and near misses.
 
-    python -m cwfilter.synth OUT_DIR [--hours 3] [--per-minute 6] [--seed 7] [--size-mb N]
+    python -m tests.synth OUT_DIR [--hours 3] [--per-minute 6] [--seed 7] [--size-mb N]
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def _write_gzip(path: Path, body: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m cwfilter.synth", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.synth", description=__doc__.split("\n\n")[0])
     parser.add_argument("out")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hours", type=float, default=3)

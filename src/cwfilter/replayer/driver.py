@@ -15,13 +15,14 @@ from ..metric import MetricFilter
 from ..pattern.message import Message, as_text
 from ..sources import FileRef, NotRead, NotReadKind, iter_discover
 from ..sources.inflate import MAX_FILE_SIZE
-from ..sources.scope import Scope
+from ..sources.scope import Scope, trail_file_origin
 from ..times import Timestamp, epoch_ms, in_range
 from .cluster import absolute, as_executor
 from .counting import Partial, count_observation
 from .files import replay_batch
+from .plan import plan_for_filter
 from .results import Accounting, Match, Progress, ReplayError, ReplayResult
-from .spec import FilterSpec, ReplayOptions, TimestampSource
+from .spec import ReplayOptions, TimestampSource
 from .workers import Workers, broken_pool
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def replay(
     scope: Scope | None = None,
     matches: bool = False,
     max_file_size: int = MAX_FILE_SIZE,
+    fast: bool = True,
 ) -> ReplayResult:
     """Replay log files (paths, directories, ``-``, ``s3://`` prefixes) or ``(timestamp,
     message)`` events through ``metric_filter``.
@@ -73,16 +75,14 @@ def replay(
     ``scope`` (a time range, accounts, regions): folders, S3 prefixes and files outside it are
     pruned by the CloudTrail layout and names before anything is read, and records read outside
     its time range are counted apart (``out_of_range``), not in the metric.
-    ``matches=True`` keeps every matched record in ``ReplayResult.matches`` (read through the
-    plain readers, which keep whole records).
+    ``matches=True`` keeps every matched record in ``ReplayResult.matches``; it and ``fast=False``
+    read every record whole, through the plain readers (the same result, slower).
     """
     items = list(inputs) if not isinstance(inputs, (str, Path)) else [inputs]
     if items and isinstance(items[0], tuple):
         return _replay_events(items, metric_filter, period, statistic, matches)  # type: ignore[arg-type]
     since, until = (scope.since_ms, scope.until_ms) if scope is not None else (None, None)
-    options = ReplayOptions(
-        timestamp, dedupe, strict, matches=matches, max_file_size=max_file_size, since_ms=since, until_ms=until
-    )
+    options = ReplayOptions(timestamp, dedupe, strict, fast, matches, since, until, max_file_size)
     executor, cluster_workers = as_executor(executor)
     workers = (cluster_workers or os.cpu_count() or 1) if jobs is None else max(1, jobs)
     names = [str(p) for p in items]
@@ -99,37 +99,35 @@ def replay(
         done.add(batch, part, progress)
         merged.add(part)
 
-    _run(batches, FilterSpec.of(metric_filter), options, workers, executor, collect)
+    _run(batches, metric_filter, options, workers, executor, collect)
     walked.merge(merged.accounting)
     acc = merged.acc
     span = (acc.first_ms, acc.last_ms) if acc.first_ms is not None and acc.last_ms is not None else None
-    return ReplayResult(metric_filter, acc.datapoints(), walked, period, statistic, span, merged.matches)
+    return ReplayResult(metric_filter, acc.datapoints(), walked, period, statistic, span, merged.matches, done.origin)
 
 
 def _run(
-    batches: Iterator[Batch], spec: FilterSpec, options: ReplayOptions, workers: int, executor: Executor | None,
+    batches: Iterator[Batch], mf: MetricFilter, options: ReplayOptions, workers: int, executor: Executor | None,
     collect: Callable[[Batch, Partial], None],
 ) -> None:  # fmt: skip
     """Every batch replayed, here or by ``workers`` processes (or ``executor``), and collected
     in file order, so the merge is deterministic whatever finishes first."""
     if executor is None and workers == 1:
         for batch in batches:
-            collect(batch, replay_batch(batch, spec, options))
+            collect(batch, replay_batch(batch, mf, options))
         return
-    if executor is None:  # built once here: forked workers inherit the filter and the fast decoder's plan
-        spec.build()
-        if options.fast:
-            spec.plan(options.dedupe)
+    if executor is None and options.fast:  # made once here: forked workers inherit the fast decoder's plan
+        plan_for_filter(mf, options.dedupe)
     pool = Workers(workers, executor)
     # Batches are submitted while the tree is still being walked, a bounded number at a time.
     in_flight: deque[tuple[Batch, Future[Partial]]] = deque()
     try:
         for batch in batches:
-            in_flight.append((batch, pool.submit(replay_batch, batch, spec, options)))
+            in_flight.append((batch, pool.submit(replay_batch, batch, mf, options)))
             if len(in_flight) >= IN_FLIGHT * workers:
-                _collect_oldest(in_flight, pool, spec, options, collect)
+                _collect_oldest(in_flight, pool, mf, options, collect)
         while in_flight:
-            _collect_oldest(in_flight, pool, spec, options, collect)
+            _collect_oldest(in_flight, pool, mf, options, collect)
     except BaseException:  # an interruption (Ctrl-C, SIGTERM...) or --strict: no worker left running
         for _, future in in_flight:
             future.cancel()
@@ -139,7 +137,7 @@ def _run(
 
 
 def _collect_oldest(
-    in_flight: deque[tuple[Batch, Future[Partial]]], pool: Workers, spec: FilterSpec, options: ReplayOptions,
+    in_flight: deque[tuple[Batch, Future[Partial]]], pool: Workers, mf: MetricFilter, options: ReplayOptions,
     collect: Callable[[Batch, Partial], None],
 ) -> None:  # fmt: skip
     """Collect the oldest batch in flight. When a worker died (killed by the system: out of
@@ -154,7 +152,7 @@ def _collect_oldest(
         lost = [batch, *(b for b, _ in in_flight)]
         in_flight.clear()
         for again in lost:
-            collect(again, pool.run_alone(replay_batch, again, spec, options))
+            collect(again, pool.run_alone(replay_batch, again, mf, options))
         return
     collect(batch, part)
 
@@ -195,6 +193,8 @@ def _stream_batches(
         if isinstance(found, FileRef):
             batch.append((found.name, found.size))
             done.files_total += 1
+            if done.origin is None:
+                done.origin = trail_file_origin(found.name)
             if len(batch) >= limit:
                 yield batch
                 batch, limit = [], sizer.next_size()
@@ -220,6 +220,7 @@ def _stream_batches(
 @dataclass
 class _Done:
     files_total: int = 0  # grows while the inputs are walked
+    origin: tuple[str, str] | None = None  # the first CloudTrail file's (account, region), as walked
     files: int = 0
     bytes: int = 0
     records: int = 0
