@@ -36,6 +36,8 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: install-test
 	CWFILTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_cli.py tests/test_regex.py
 
+# `make demo` writes its files (the replay's HTML page) here.
+DEMO_OUT ?= demo-output
 demo: install
 	@echo '$$ cwfilter check "<CWL-012 pattern>"'
 	@$(BIN)/cwfilter check '$(CWL012)'
@@ -48,6 +50,11 @@ demo: install
 	@echo
 	@echo '$$ cwfilter replay samples/cloudtrail --rule CWL-012'
 	@$(BIN)/cwfilter replay samples/cloudtrail --rule CWL-012
+	@echo
+	@mkdir -p $(DEMO_OUT)
+	@echo '$$ cwfilter replay samples/cloudtrail --rule CWL-012 --matches $(DEMO_OUT)/matches.jsonl --output html -o $(DEMO_OUT)/replay.html'
+	@$(BIN)/cwfilter replay samples/cloudtrail --rule CWL-012 --matches $(DEMO_OUT)/matches.jsonl --output html -o $(DEMO_OUT)/replay.html
+	@echo "the replay as a picture: $(abspath $(DEMO_OUT)/replay.html) (open it in a browser)"
 
 # The replay benchmarks read a generated CloudTrail tree of BENCH_MB MB (cached in .benchmarks/corpus);
 # the summary at the end gives MB/s and the ratio to the ISA-L decompression limit.

@@ -68,7 +68,7 @@ def test_sarif_for_a_template_has_file_and_line(capsys: Any, tmp_path: Path) -> 
     (result,) = doc["runs"][0]["results"]
     assert result["ruleId"] == "CWL-012" and result["level"] == "error"
     location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == str(tmp_path / "main.tf")
+    assert location["artifactLocation"]["uri"] == (tmp_path / "main.tf").as_uri()  # outside the working folder
     line = (tmp_path / "main.tf").read_text().splitlines()[location["region"]["startLine"] - 1]
     assert line.startswith('resource "aws_cloudwatch_log_metric_filter"')
 

@@ -18,7 +18,7 @@ The whole public tree, each class importable from here (and from its room, as be
   - ``MetricFilterError`` (``E_METRIC_FILTER``), ``ValueError``
   - ``ConfigError`` (``E_CONFIG``), ``ValueError``
     - ``IacError`` (``E_TEMPLATE``: a template the audit cannot read)
-  - ``SnapshotError`` (``E_SNAPSHOT``), ``ValueError``
+    - ``SnapshotError`` (``E_SNAPSHOT``: a folder that is not a snapshot)
   - ``AlarmValidationError`` (``E_ALARM``, ``E_UNSUPPORTED``), ``ValueError``
   - ``ScopeError`` (``E_SCOPE``: ``--since``/``--until``/accounts/regions), ``ValueError``
   - ``RemediationError`` (``E_REMEDIATE``), ``ValueError``
@@ -29,6 +29,7 @@ The whole public tree, each class importable from here (and from its room, as be
   - ``ReplayError`` (``E_REPLAY``: ``strict`` stopped the replay), ``RuntimeError``
   - ``ClusterError`` (``E_CLUSTER``: a Dask cluster), ``RuntimeError``
   - ``S3Error`` (``E_S3``), ``RuntimeError``
+  - ``AwsCallError`` (``E_AWS``: an AWS call that failed, named; ``aws_exception`` is AWS's code), ``RuntimeError``
   - ``TooLong`` (``E_TOO_LONG``: a named file or standard input longer than its kind may be), ``OSError``
 
 Exceptions that only carry control inside one room are private (``_Name``) and never reach a
@@ -52,9 +53,10 @@ class CwfilterError(Exception):
 if TYPE_CHECKING:
     from .alarm.model import AlarmValidationError as AlarmValidationError
     from .analysis.normal_form import TooComplex as TooComplex
-    from .audit.iac import IacError as IacError
-    from .audit.snapshot import SnapshotError as SnapshotError
+    from .aws.clients import AwsCallError as AwsCallError
     from .config.errors import ConfigError as ConfigError
+    from .config.errors import IacError as IacError
+    from .config.errors import SnapshotError as SnapshotError
     from .live.state import StateError as StateError
     from .metric.filter import MetricFilterError as MetricFilterError
     from .pattern.errors import PatternError as PatternError

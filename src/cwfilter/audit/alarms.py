@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..alarm import Alarm, AlarmValidationError, evaluate
+from ..config.model import Account, AlarmResource, Location, MetricStat, Transformation, unresolved
 from ..metric import Datapoints, MetricKey
 from .findings import FAIL, NO_DATA, PASS, WARNING, Verdict
-from .model import Account, AlarmRecord, MetricStat, Transformation, unresolved
 
 _EVENT_AT = datetime(2024, 1, 1, 12, 0, 30, tzinfo=timezone.utc)
 
@@ -24,15 +24,17 @@ def watches(stat: MetricStat, t: Transformation) -> bool:
     )
 
 
-def alarms_for(account: Account, region: str, t: Transformation) -> list[AlarmRecord]:
+def alarms_for(account: Account, region: str, t: Transformation) -> list[AlarmResource]:
     """The region's alarms on the transformation's metric (DescribeAlarms is filtered here,
     client-side, as DescribeAlarmsForMetric would)."""
     return [a for a in account.alarms.get(region, []) if any(watches(s, t) for s in a.metrics)]
 
 
-def fires_on_one_event(record: AlarmRecord, t: Transformation) -> tuple[bool, str]:
+def fires_on_one_event(record: AlarmResource, t: Transformation) -> tuple[bool, str]:
     """Run the alarm evaluator on a timeline with one matching event; (fires, why)."""
-    fields = {k: v for k, v in record.raw.items() if k not in ("AlarmActions", "OKActions", "InsufficientDataActions")}
+    fields = {
+        k: v for k, v in record.request.items() if k not in ("AlarmActions", "OKActions", "InsufficientDataActions")
+    }
     try:
         alarm = Alarm.from_put_metric_alarm(fields)
     except (AlarmValidationError, TypeError, ValueError) as exc:
@@ -58,7 +60,7 @@ def fires_on_one_event(record: AlarmRecord, t: Transformation) -> tuple[bool, st
     )
 
 
-def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Verdict:
+def assess_alarm(account: Account, record: AlarmResource, t: Transformation) -> Verdict:
     """PASS when the alarm notifies a confirmed subscriber on one event; else the first broken link."""
     evidence: dict[str, Any] = {"alarm": record.name, "region": record.region}
     where = record.location
@@ -89,7 +91,7 @@ def assess_alarm(account: Account, record: AlarmRecord, t: Transformation) -> Ve
     return verdict
 
 
-def _sns(record: AlarmRecord) -> list[str]:
+def _sns(record: AlarmResource) -> list[str]:
     """The SNS topics an alarm notifies when it goes to ALARM (none when its actions are disabled)."""
     return [a for a in record.alarm_actions if a.startswith("arn:aws:sns:")] if record.actions_enabled else []
 
@@ -97,20 +99,20 @@ def _sns(record: AlarmRecord) -> list[str]:
 _TERM = re.compile(r'\(*\s*ALARM\(\s*"?([^")]+?)"?\s*\)\s*\)*')
 
 
-def composites_firing_on(account: Account, record: AlarmRecord) -> list[AlarmRecord]:
+def composites_firing_on(account: Account, record: AlarmResource) -> list[AlarmResource]:
     """The composite alarms of the region that go to ALARM whenever ``record`` does: rules that
     are an OR of ``ALARM(...)`` terms naming it (by name or ARN). Rules with AND or NOT may not
     fire on it alone and are not counted."""
     out = []
     for c in account.composites.get(record.region, []):
-        terms = re.split(r"\s+OR\s+", str(c.raw.get("AlarmRule", "")).strip())
+        terms = re.split(r"\s+OR\s+", str(c.request.get("AlarmRule", "")).strip())
         matched = [_TERM.fullmatch(t) for t in terms]
         if all(matched) and any(m.group(1).split(":alarm:")[-1] == record.name for m in matched if m):
             out.append(c)
     return out
 
 
-def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], record: AlarmRecord) -> Verdict:
+def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], record: AlarmResource) -> Verdict:
     faults = []
     pending = 0
     for topic in topics:
@@ -126,6 +128,14 @@ def _subscribers(account: Account, topics: list[str], evidence: dict[str, Any], 
     if faults:
         return Verdict(NO_DATA, "AWS_CALL_FAILED", "; ".join(faults), evidence, record.location)
     why = f" ({pending} pending confirmation)" if pending else ""
+    missing = [t for t in topics if (found := account.topics.get(t)) is not None and found.missing]
+    if missing:
+        why += f"; {', '.join(missing)} does not exist"
     return Verdict(FAIL, "SNS_SUBSCRIPTION_NOT_PRESENT",
                    f"alarm {record.name}: no confirmed subscriber on {', '.join(topics)}{why}", evidence,
-                   account.topics.get(topics[0]) or record.location)  # fmt: skip
+                   _topic_location(account, topics[0]) or record.location)  # fmt: skip
+
+
+def _topic_location(account: Account, arn: str) -> Location | None:
+    topic = account.topics.get(arn)
+    return topic.location if topic else None

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from ..config.model import Account, MetricFilterResource, Trail, unresolved
 from ..rules import Rule, catalogue
 from .alarms import alarms_for, assess_alarm
-from .findings import FAIL, NO_DATA, PASS, WARNING, Finding, Verdict, best
-from .model import Account, MetricFilterRecord, Trail, unresolved
+from .findings import FAIL, NO_DATA, PASS, WARNING, Chain, Finding, Verdict, best
 from .trails import assess_trail, rule_sources
 
 
@@ -27,7 +27,7 @@ def audit(account: Account, rules: Iterable[Rule] | None = None) -> list[Finding
             if literal is not None:
                 v.evidence = {**v.evidence, "conformityLiteralCheck": literal}
             out.append(Finding(rule.id, account.account_id, region, v.status, v.reason, v.message, v.evidence,
-                               v.location, rule.aliases))  # fmt: skip
+                               v.location, rule.aliases, v.chain))  # fmt: skip
     return out
 
 
@@ -58,7 +58,12 @@ def check(account: Account, rule: Rule, region: str) -> Verdict:
     verdicts = []
     for trail in own:
         v = assess_trail(account, trail, sources)
-        verdicts.append(_chain(account, rule, trail, v.evidence) if v.status == PASS else v)
+        chain = Chain(trail=trail)
+        if v.status == PASS:
+            chain.log_group = trail.log_group
+            v = _chain(account, rule, trail, v.evidence, chain)
+        v.chain = chain
+        verdicts.append(v)
     if foreign and (not verdicts or best(verdicts).status == FAIL):
         names = ", ".join(f"{t.arn}{' (organization trail)' if t.organization else ''}" for t in foreign)
         evidence: dict[str, Any] = {"trails": [t.arn for t in foreign]}
@@ -71,7 +76,7 @@ def check(account: Account, rule: Rule, region: str) -> Verdict:
     return best(verdicts)
 
 
-def _coverages(filters: list[MetricFilterRecord], rule: Rule) -> tuple[dict[str, Any], dict[str, str]]:
+def _coverages(filters: list[MetricFilterResource], rule: Rule) -> tuple[dict[str, Any], dict[str, str]]:
     """Semantic coverage of each filter's pattern (by filter name), and the filters whose
     pattern could not be analysed (with the error)."""
     from ..analysis import coverage  # the semantic coverage room (issue 14 item 1)
@@ -94,9 +99,9 @@ def _events(cov: Any, *statuses: str) -> list[dict[str, Any]]:
     ]
 
 
-def _chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any]) -> Verdict:
+def _chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any], chain: Chain) -> Verdict:
     """The trail's chain; a FAIL that an unresolved template pattern might change is NO_DATA."""
-    verdict = _filters_chain(account, rule, trail, evidence)
+    verdict = _filters_chain(account, rule, trail, evidence, chain)
     region, group = trail.log_group or ("", "")
     unknown = [f for f in account.filters_on(region, group) if unresolved(f.pattern)]
     if verdict.status == FAIL and unknown:
@@ -105,7 +110,7 @@ def _chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any])
     return verdict
 
 
-def _filters_chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any]) -> Verdict:
+def _filters_chain(account: Account, rule: Rule, trail: Trail, evidence: dict[str, Any], chain: Chain) -> Verdict:
     region, group = trail.log_group or ("", "")
     if region not in account.filters:
         fault = account.fault(f"filters:{region}") or f"metric filters of {region} unknown"
@@ -131,6 +136,8 @@ def _filters_chain(account: Account, rule: Rule, trail: Trail, evidence: dict[st
     relevant = [f for f in filters if f.name in covs and (covs[f.name].events and not all(
         e.status == "MISSED" for e in covs[f.name].events))]  # fmt: skip
     whole = union([covs[f.name] for f in filters if f.name in covs]) if covs else None
+    chain.filters = relevant
+    chain.complete = next((f for f in relevant if f.transformations and covs[f.name].covers_all), None)
     if not relevant or whole is None:
         if whole is not None:
             evidence["missed"] = _events(whole, "MISSED")
@@ -145,23 +152,31 @@ def _filters_chain(account: Account, rule: Rule, trail: Trail, evidence: dict[st
     if region not in account.alarms:
         fault = account.fault(f"alarms:{region}") or f"alarms of {region} unknown"
         return Verdict(NO_DATA, "AWS_CALL_FAILED", fault, evidence)
-    return _alarmed(account, relevant, covs, whole, evidence, region)
+    return _alarmed(account, relevant, covs, whole, evidence, region, chain)
 
 
-def _filter_verdict(account: Account, f: MetricFilterRecord, region: str) -> Verdict:
-    verdicts = [assess_alarm(account, a, t) for t in f.transformations for a in alarms_for(account, region, t)]
+def _filter_verdict(account: Account, f: MetricFilterResource, region: str) -> Verdict:
+    """The best verdict of the alarms on the filter's metric; its chain names the alarm."""
+    verdicts = []
+    for t in f.transformations:
+        for a in alarms_for(account, region, t):
+            v = assess_alarm(account, a, t)
+            v.chain = Chain(alarm=a, topic=(v.evidence.get("topics") or [None])[0])
+            verdicts.append(v)
     if verdicts:
         return best(verdicts)
     metrics = ", ".join(f"{t.namespace}/{t.metric_name}" for t in f.transformations)
     return Verdict(FAIL, "CLOUDWATCH_ALARMS_NOT_PRESENT", f"no alarm on {metrics} (filter {f.name})", {}, f.location)
 
 
-def _alarmed(account: Account, relevant: list[MetricFilterRecord], covs: dict[str, Any], whole: Any,
-             evidence: dict[str, Any], region: str) -> Verdict:  # fmt: skip
+def _alarmed(account: Account, relevant: list[MetricFilterResource], covs: dict[str, Any], whole: Any,
+             evidence: dict[str, Any], region: str, chain: Chain) -> Verdict:  # fmt: skip
     """The verdict once filters are known: union the coverage of the filters whose alarm works."""
     from ..analysis import union
 
     per_filter = {f.name: _filter_verdict(account, f, region) for f in relevant}
+    found = best(list(per_filter.values())).chain
+    chain.alarm, chain.topic = found.alarm, found.topic
     working = [n for n, v in per_filter.items() if v.status in (PASS, WARNING)]
     evidence = {**evidence, "alarms": {n: v.message for n, v in per_filter.items()}}
     done = union([covs[n] for n in working]) if working else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Location
+from ..config.model import AlarmResource, Location, MetricFilterResource, Trail
 
 PASS, FAIL, WARNING, NO_DATA = "PASS", "FAIL", "WARNING", "NO_DATA"
 STATUSES = (PASS, WARNING, NO_DATA, FAIL)  # best first, when several trails are candidates
@@ -50,6 +50,21 @@ STAGES = (
 
 
 @dataclass
+class Chain:
+    """The objects a verdict's chain found, link by link (``None``/empty: not reached): the
+    trail, the log group it delivers to (region, name), the metric filters on it that match
+    some of the rule's events, one of them that alone matches every required event, the alarm
+    on their metric and the SNS topic it notifies. Remediation starts from these."""
+
+    trail: Trail | None = None
+    log_group: tuple[str, str] | None = None
+    filters: list[MetricFilterResource] = field(default_factory=list)
+    complete: MetricFilterResource | None = None
+    alarm: AlarmResource | None = None
+    topic: str | None = None
+
+
+@dataclass
 class Finding:
     """The verdict of ``rule`` for ``account`` in ``region``; ``evidence`` names the trail,
     log group, filters, missed events (and why), alarms and topics the verdict rests on."""
@@ -63,6 +78,26 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
     aliases: tuple[str, ...] = ()
+    chain: Chain = field(default_factory=Chain)
+
+    @property
+    def resource(self) -> tuple[str, str]:
+        """(ASFF resource type, ARN) of the object at the chain's broken link (the last one for a
+        PASS): the alarm for the alarm and SNS links, the trail's log group for the filter links,
+        the trail for the trail links, else the account (``AWS::::Account:ID``, ASFF's form)."""
+        chain, region, account = self.chain, self.region, self.account
+        stage = STAGES.index(self.reason) if self.reason in STAGES else len(STAGES)
+        if chain.alarm is not None and stage >= STAGES.index("CLOUDWATCH_ALARM_CANNOT_FIRE"):
+            arn = (
+                chain.alarm.request.get("AlarmArn") or f"arn:aws:cloudwatch:{region}:{account}:alarm:{chain.alarm.name}"
+            )
+            return "AwsCloudWatchAlarm", str(arn)
+        if chain.log_group is not None and stage >= STAGES.index("CLOUDTRAIL_METRIC_FILTERS_NOT_PRESENT"):
+            group_region, name = chain.log_group
+            return "AwsLogsLogGroup", f"arn:aws:logs:{group_region}:{account}:log-group:{name}"
+        if chain.trail is not None and chain.trail.arn:
+            return "AwsCloudTrailTrail", chain.trail.arn
+        return "AwsAccount", f"AWS::::Account:{account}"
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -83,6 +118,7 @@ class Verdict:
     message: str
     evidence: dict[str, Any] = field(default_factory=dict)
     location: Location | None = None
+    chain: Chain = field(default_factory=Chain)
 
     @property
     def rank(self) -> tuple[int, int]:
@@ -93,3 +129,9 @@ class Verdict:
 
 def best(verdicts: list[Verdict]) -> Verdict:
     return min(verdicts, key=lambda v: v.rank)
+
+
+def evaluated(findings: list[Finding]) -> bool:
+    """Whether any rule could be evaluated: some finding is not NO_DATA (a CLI exits 2 when
+    none is, naming the failed calls)."""
+    return any(f.status != NO_DATA for f in findings)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..config.model import Account, EventSelectors, Trail, unresolved
 from .findings import FAIL, NO_DATA, PASS, Verdict
-from .model import Account, EventSelectors, Trail, unresolved
 
 _SOURCE = re.compile(r"eventSource\s*=\s*\"?([A-Za-z0-9.-]+amazonaws\.com)")
 

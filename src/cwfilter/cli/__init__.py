@@ -25,9 +25,10 @@ from .redact import redacted_stderr
 COMMANDS = {
     "check": "patterns", "match": "patterns", "test": "testing", "replay": "replaying", "rules": "rules",
     "explain": "reviewing", "lint": "reviewing", "compare": "reviewing", "audit": "auditing", "snapshot": "auditing",
-    "remediate": "remediating", "watch": "watching",
+    "remediate": "remediating", "watch": "watching", "tune": "tuning",
 }  # fmt: skip
-_ORDER = ("patterns", "testing", "replaying", "rules", "reviewing", "auditing", "remediating", "watching")  # fmt: skip
+_ORDER = ("patterns", "testing", "replaying", "tuning", "rules", "reviewing", "auditing", "remediating",
+          "watching")  # fmt: skip
 
 __all__ = ["EXIT_ERROR", "EXIT_MATCH", "EXIT_NO_MATCH", "main"]
 

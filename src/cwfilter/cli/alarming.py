@@ -9,7 +9,8 @@ import re
 import sys
 from pathlib import Path
 
-from ..alarm import Alarm, AlarmTimeline, default_evaluation_range, evaluate
+from ..alarm import Alarm, AlarmTimeline, evaluate
+from ..alarm.tuning import evaluation_span
 from ..config import ConfigError
 from ..metric import MetricFilter
 from ..replayer import ReplayResult
@@ -19,12 +20,14 @@ from ..times import iso_utc, parse_time
 from .common import InputError, integer, plain_text_file, region
 
 
-def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
+def add_alarm_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -> None:
+    """The alarm's options; ``tuning`` (``cwfilter tune``): without those that do not apply there."""
     al = rp.add_argument_group("alarm emulation")
     al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
                     "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
-    al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
+    if not tuning:
+        al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
     al.add_argument("--topic-arn", help="with --rule: the SNS topic of the rule's alarm action")
     al.add_argument(
         "--region", type=region, help="region of the alarm (ARN, SNS Region name); default from its action ARNs"
@@ -36,8 +39,9 @@ def add_alarm_arguments(rp: argparse.ArgumentParser) -> None:
     )
     al.add_argument("--evaluation-range", type=integer(1, 10_000), metavar="R",
                     help="periods looked back, 1 to 10000 (default N + max(2, ceil(420/P)))")  # fmt: skip
-    al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
-    al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
+    if not tuning:
+        al.add_argument("--notifications-dir", metavar="DIR", help="write each SNS notification as a JSON file here")
+        al.add_argument("--notifications-jsonl", metavar="FILE", help="write the SNS notifications as JSON lines")
 
 
 def replay_alarm(
@@ -131,18 +135,10 @@ def evaluate_alarm(
     if created is None and since is not None:  # the alarm starts where the range does
         created = since - since % 60_000
     until = time_option(args.alarm_until, "--alarm-until")
-    span = result.span
-    minutes = [m for key in result.datapoints.metrics() for m, _ in result.datapoints.minutes(key)]
-    first = span[0] if span else (min(minutes) if minutes else None)
-    last = span[1] if span else (max(minutes) if minutes else None)
-    if created is None:
-        if first is None:
-            return None
-        created = first - first % 60_000
-    r = args.evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
-    if until is None:
-        until = max(created, last or created) + (r + 1) * alarm.period * 1000
-        until -= until % 60_000
+    span = evaluation_span(alarm, result, created_at=created, until=until, evaluation_range=args.evaluation_range)
+    if span is None:
+        return None
+    created, until = span
     return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
 
 

@@ -14,6 +14,7 @@ from .common import (
     add_command,
     add_output_options,
     emit,
+    integer,
     plain_text_file,
     region,
 )
@@ -66,7 +67,36 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--template", metavar="FILE",
                         help="CloudFormation (JSON/YAML) or Terraform (.tf, .tf.json, `terraform show -json`) file")  # fmt: skip
-    source.add_argument("--snapshot", metavar="DIR", help="a folder written by `cwfilter snapshot`")
+    source.add_argument("--snapshot", metavar="DIR",
+                        help="a folder written by `cwfilter snapshot`, or of plain AWS CLI describe-*/get-* outputs")  # fmt: skip
+    many = parser.add_argument_group("many accounts (live)")
+    many.add_argument("--organization", action="store_true",
+                      help="every active account of the organization the credentials manage (management or "
+                      "delegated-administrator account)")  # fmt: skip
+    many.add_argument("--account", action="append", metavar="ID", help="an account to read (repeatable)")
+    many.add_argument("--role-name", default="OrganizationAccountAccessRole",
+                      help="the role assumed in each account (default: OrganizationAccountAccessRole)")  # fmt: skip
+    many.add_argument("--external-id", help="the external id the role's trust policy asks for")
+    many.add_argument("--max-workers", type=integer(1, 64), default=8,
+                      help="accounts and regions read at once (1 to 64; default: 8)")  # fmt: skip
+
+
+def load_accounts(args: argparse.Namespace) -> list[Any]:
+    """The accounts the arguments name, each as ``cwfilter.aws.Entered`` (model, responses,
+    clients: ``None`` for the one account of the standard configuration); one account unless
+    --organization or --account is given."""
+    import sys
+
+    from ..aws import Entered, read_organization
+
+    if not (args.organization or args.account):
+        return [Entered(load_account(args), {}, None)]
+    if args.template or args.snapshot:
+        raise InputError("--organization and --account read live accounts; not with --template or --snapshot")
+    ids = None if args.organization else list(dict.fromkeys(args.account))
+    return read_organization(ids, regions=args.region, profile=args.profile, role_name=args.role_name,
+                             external_id=args.external_id, max_workers=args.max_workers,
+                             progress=lambda line: print(f"cwfilter: {line}", file=sys.stderr))  # fmt: skip
 
 
 def selected_rules(names: list[str] | None) -> list[Rule]:
@@ -80,9 +110,9 @@ def load_account(args: argparse.Namespace) -> Any:
 
     if args.template:
         plain_text_file("--template", args.template)
-        return read_template(args.template, region=(args.region or ["us-east-1"])[0])
+        return read_template(args.template, *(args.region or [])[:1])
     if args.snapshot:
-        return read_snapshot(args.snapshot)
+        return read_snapshot(args.snapshot, *(args.region or [])[:1])
     return read_live(args.region, profile=args.profile)[0]
 
 
@@ -93,7 +123,7 @@ def audit_command(args: argparse.Namespace) -> int:
 
     try:
         rules = selected_rules(args.rule)
-        account = load_account(args)
+        accounts = [entered.account for entered in load_accounts(args)]
     except KeyError as exc:
         return fail(str(exc.args[0]))
     except (IacError, SnapshotError, InputError) as exc:
@@ -102,11 +132,12 @@ def audit_command(args: argparse.Namespace) -> int:
         return fail(f"the live audit needs boto3 (pip install 'cwfilter[audit]'): {exc}")
     except Exception as exc:  # noqa: BLE001 - botocore profile/config errors: a message, not a traceback
         return fail(f"cannot read the account: {type(exc).__name__}: {exc}")
-    findings = audit(account, rules)
+    findings = [f for account in accounts for f in audit(account, rules)]
     if emit(args, FindingsReport(findings, __version__)):
         return EXIT_ERROR
-    if "account" in account.faults:
-        return fail(account.faults["account"])
+    unreadable = [a for a in accounts if "account" in a.faults]
+    if unreadable:
+        return fail("; ".join(f"{a.account_id or 'the account'}: {a.faults['account']}" for a in unreadable))
     if any(f.status == "FAIL" for f in findings):
         return EXIT_NO_MATCH
     if not findings or all(f.status == NO_DATA for f in findings):

@@ -56,22 +56,30 @@ def add_commands(sub: Any) -> None:
                3: "the result is printed but some inputs failed or were read only in part (truncated, corrupt, "
                "beyond --max-file-size)"},
     )  # fmt: skip
+    add_replay_arguments(rp)
+    rp.set_defaults(handler=replay_command)
+
+
+def add_replay_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -> None:
+    """replay's arguments; ``tuning``: less those ``cwfilter tune`` replaces (``--period`` and
+    ``--statistic`` are its grid) or has its own of (output, ``--matches``, ``--all``)."""
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
     add_filter_arguments(rp)
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
-    rp.add_argument("--period", type=integer(60, 604_800, multiple=60), default=None,
-                    help="seconds, a multiple of 60 up to 604800, a week (default: the rule's, else 300)")  # fmt: skip
-    rp.add_argument(
-        "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
-    )
-    add_output_options(rp, ReplayReport.formats, "table")
-    rp.add_argument("--matches", metavar="FILE",
-                    help="write every matched record as JSON lines (timestamp, source file, record number, record); "
-                    "- for standard output (the report then goes to standard error unless -o is given). The table's "
-                    "ALARM episodes then name the events behind them. Reads every record whole (no fast path)")  # fmt: skip
-    rp.add_argument("--all", action="store_true",
-                    help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
-                    f"{SHOWN_ROWS} at most)")  # fmt: skip
+    if not tuning:
+        rp.add_argument("--period", type=integer(60, 604_800, multiple=60), default=None,
+                        help="seconds, a multiple of 60 up to 604800, a week (default: the rule's, else 300)")  # fmt: skip
+        rp.add_argument(
+            "--statistic", default=None, help="Sum, SampleCount, Average, Minimum, Maximum or pNN (default Sum)"
+        )
+        add_output_options(rp, ReplayReport.formats, "table")
+        rp.add_argument("--matches", metavar="FILE",
+                        help="write every matched record as JSON lines (timestamp, source file, record number, record); "
+                        "- for standard output (the report then goes to standard error unless -o is given). The table's "
+                        "ALARM episodes then name the events behind them. Reads every record whole (no fast path)")  # fmt: skip
+        rp.add_argument("--all", action="store_true",
+                        help=f"the table lists every period and alarm episode (default: the first, last and busiest, "
+                        f"{SHOWN_ROWS} at most)")  # fmt: skip
     rp.add_argument("--timestamp", choices=("event", "delivery"), default="event",
                     help="stamp records with eventTime (default) or their delivery time where the input has it")  # fmt: skip
     rp.add_argument("--dedupe", action="store_true", help="count each eventID once (trails can deliver duplicates)")
@@ -85,8 +93,7 @@ def add_commands(sub: Any) -> None:
     rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
                     "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
-    add_alarm_arguments(rp)
-    rp.set_defaults(handler=replay_command)
+    add_alarm_arguments(rp, tuning=tuning)
 
 
 def add_filter_arguments(rp: argparse.ArgumentParser) -> None:

@@ -1,41 +1,43 @@
-"""Metric filters and alarms from the shapes users already have: API requests, AWS CLI
-``describe-*`` outputs, CloudFormation templates and Terraform; one ``ConfigError``."""
+"""The one reader of every input form, and the one model they produce: metric filters and
+alarms from API requests, AWS CLI ``describe-*`` outputs, CloudFormation templates and
+Terraform (``.tf``, ``.tf.json``, ``terraform show -json``); whole accounts from templates and
+snapshot folders (``model.Account``: trails, log groups, filters, alarms, topics,
+subscriptions); one ``ConfigError``."""
 
 from typing import TYPE_CHECKING, Any
 
-from ..lazy import load_name
-from .errors import ConfigError
+from ..lazy import exports, load_name
+from .errors import ConfigError, IacError, SnapshotError
 
-# Where each name lives, imported on first use (PEP 562): ``from ..config import ConfigError``
-# does not load YAML, CloudFormation and Terraform support (a replay's start-up).
-_WHERE = {
-    "alarms_from_cloudformation": "alarms", "alarms_from_describe": "alarms", "load_alarms": "alarms",
-    "TemplateResolver": "cloudformation", "from_cloudformation": "cloudformation", "load_template": "cloudformation",
-    "resources_of_type": "cloudformation",
-    "config_json": "files", "load_metric_filters": "files", "read_config_text": "files",
-    "from_describe_metric_filters": "requests", "from_put_metric_filter": "requests",
-    "TerraformResource": "terraform", "from_terraform": "terraform", "load_terraform": "terraform",
-}  # fmt: skip
-
+# Each name is imported from its module on first use (PEP 562, ``lazy.exports`` reads the block
+# below): ``from ..config import ConfigError`` does not load YAML, CloudFormation and Terraform
+# support (a replay's start-up).
 if TYPE_CHECKING:
     from .alarms import alarms_from_cloudformation, alarms_from_describe, load_alarms
-    from .cloudformation import TemplateResolver, from_cloudformation, load_template, resources_of_type
+    from .cloudformation import TemplateResolver, dump_template, load_template, resources_of_type
+    from .cloudformation_resources import from_cloudformation
+    from .declared import read_template
     from .files import config_json, load_metric_filters, read_config_text
     from .requests import from_describe_metric_filters, from_put_metric_filter
-    from .terraform import TerraformResource, from_terraform, load_terraform
+    from .snapshot import read_snapshot, write_snapshot
+    from .terraform import TerraformResource, load_terraform
+    from .terraform_resources import from_terraform
 
 
 def __getattr__(name: str) -> Any:
-    return load_name(__name__, _WHERE, globals(), name)
+    return load_name(__name__, exports(__name__), globals(), name)
 
 
 __all__ = [
     "ConfigError",
+    "IacError",
+    "SnapshotError",
     "TemplateResolver",
     "TerraformResource",
     "alarms_from_cloudformation",
     "alarms_from_describe",
     "config_json",
+    "dump_template",
     "from_cloudformation",
     "from_describe_metric_filters",
     "from_put_metric_filter",
@@ -45,5 +47,8 @@ __all__ = [
     "load_template",
     "load_terraform",
     "read_config_text",
+    "read_snapshot",
+    "read_template",
     "resources_of_type",
+    "write_snapshot",
 ]

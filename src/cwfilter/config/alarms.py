@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..alarm.model import Alarm, AlarmValidationError
-from .cloudformation import TemplateResolver, load_template, resources_of_type
+from .cloudformation import load_template
+from .cloudformation_resources import declare_cloudformation
+from .declared import Declared
 from .errors import ConfigError, shape_errors
 from .files import config_json, read_config_text, wrong_kind
+from .model import DEFAULT_ACCOUNT, DEFAULT_REGION, Unresolved
 
 _FIELDS = (
     "AlarmName", "AlarmDescription", "ActionsEnabled", "AlarmActions", "OKActions", "InsufficientDataActions",
@@ -20,32 +23,36 @@ _FIELDS = (
     "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData", "EvaluateLowSampleCountPercentile",
     "Unit", "Metrics",
 )  # fmt: skip
-_DEFAULT_REGION = "us-east-1"
-_DEFAULT_ACCOUNT = "123456789012"
 
 
 def alarms_from_cloudformation(
     template: Mapping[str, Any] | str,
     *,
     parameters: Mapping[str, Any] | None = None,
-    region: str = _DEFAULT_REGION,
-    account_id: str = _DEFAULT_ACCOUNT,
+    region: str = DEFAULT_REGION,
+    account_id: str = DEFAULT_ACCOUNT,
 ) -> dict[str, Alarm]:
     """Every ``AWS::CloudWatch::Alarm`` of a template, by logical ID (AlarmName defaults to it)."""
     doc = load_template(template) if isinstance(template, str) else dict(template)
-    resolve = TemplateResolver(doc, parameters, region=region, account_id=account_id)
+    if not isinstance(doc.get("Resources"), Mapping):
+        raise ConfigError("not a CloudFormation template: no Resources section")
+    declared = Declared("CloudFormation template", region, account_id)
+    declare_cloudformation(doc, declared, parameters=parameters)
     out: dict[str, Alarm] = {}
-    for logical_id, props in resources_of_type(doc, "AWS::CloudWatch::Alarm"):
-        where = f"resource {logical_id}"
-        request = {k: resolve(props[k], f"{where} {k}") for k in _FIELDS if k in props}
-        request.setdefault("AlarmName", logical_id)
-        for key in ("Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold"):
-            if isinstance(request.get(key), str):
-                request[key] = float(request[key])
-        if isinstance(request.get("ActionsEnabled"), str):
-            request["ActionsEnabled"] = request["ActionsEnabled"].lower() == "true"
-        out[logical_id] = _alarm(request, where, region=region, account_id=account_id)
+    for resource in declared.account.alarms[region]:
+        logical_id = str(resource.location.address if resource.location else resource.name)
+        request = {k: v for k, v in resource.request.items() if k in _FIELDS}
+        _check_resolved(request)
+        out[logical_id] = _alarm(request, f"resource {logical_id}", region=region, account_id=account_id)
     return out
+
+
+def _check_resolved(value: Any) -> None:
+    """A ``ConfigError`` for the first value the template's resolver could not resolve."""
+    if isinstance(value, Unresolved):
+        raise ConfigError(value.why)
+    for inner in value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else []:
+        _check_resolved(inner)
 
 
 def _alarm(request: Mapping[str, Any], where: str, **overrides: Any) -> Alarm:
@@ -101,5 +108,5 @@ def _alarms(
                          "or a CloudFormation template)")  # fmt: skip
     template = doc if doc is not None else load_template(text, str(p))
     return alarms_from_cloudformation(
-        template, parameters=parameters, region=region or _DEFAULT_REGION, account_id=account_id or _DEFAULT_ACCOUNT
+        template, parameters=parameters, region=region or DEFAULT_REGION, account_id=account_id or DEFAULT_ACCOUNT
     )

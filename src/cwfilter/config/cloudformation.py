@@ -1,6 +1,6 @@
 """CloudFormation templates (JSON or YAML): loading with the short-form intrinsic tags mapped
-as cfn-flip maps them, the intrinsics that resolve offline, and ``AWS::Logs::MetricFilter``
-resources → metric filters."""
+as cfn-flip maps them, the one resolver of the intrinsics that resolve offline, and the YAML
+writer of generated templates (so that no module outside ``config`` needs PyYAML)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from ..metric import MetricFilter
-from .errors import ConfigError, required
+from .errors import ConfigError
 from .limits import check_shape, check_yaml_node
+from .model import DEFAULT_ACCOUNT, DEFAULT_REGION, Unresolved
 
 # Tags that keep their name as the key (cfn-flip's UNCONVERTED_SUFFIXES); every other ``!Tag``
 # becomes ``Fn::Tag``.
@@ -103,56 +103,101 @@ def _no_duplicate_keys(node: yaml.Node, where: str) -> None:
 
 
 class TemplateResolver:
-    """Resolves the intrinsic functions that can be resolved offline: Ref to a parameter
-    (given or default), to a pseudo parameter (region, account) or to an ``AWS::SNS::Topic``
-    (its ARN), and Fn::Sub over those. Anything else is reported, not guessed."""
+    """The one resolver of a template's intrinsic functions that can be resolved offline: Ref to
+    a parameter (given or default), a pseudo parameter (region, account), a log group (its name)
+    or an SNS topic (its ARN); Fn::GetAtt of log groups, topics and trails; Fn::Sub and
+    Fn::Join over those. Anything else becomes an ``Unresolved`` value that names what could
+    not be resolved: reported where it is needed, never guessed."""
 
     def __init__(
         self,
         template: Mapping[str, Any],
-        parameters: Mapping[str, Any] | None,
+        parameters: Mapping[str, Any] | None = None,
         *,
-        region: str = "us-east-1",
-        account_id: str = "123456789012",
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
     ) -> None:
-        self.values: dict[str, Any] = {"AWS::Region": region, "AWS::AccountId": account_id, "AWS::Partition": "aws"}
+        self.values: dict[str, Any] = {"AWS::Region": region, "AWS::AccountId": account_id, "AWS::Partition": "aws",
+                                       "AWS::URLSuffix": "amazonaws.com"}  # fmt: skip
         for name, spec in (template.get("Parameters") or {}).items():
             if isinstance(spec, Mapping) and "Default" in spec:
                 self.values[name] = spec["Default"]
         self.values.update(parameters or {})
-        for logical_id, resource in (template.get("Resources") or {}).items():
-            if isinstance(resource, Mapping) and resource.get("Type") == "AWS::SNS::Topic":
-                name = (resource.get("Properties") or {}).get("TopicName")
-                name = name if isinstance(name, str) else logical_id
-                self.values.setdefault(logical_id, f"arn:aws:sns:{region}:{account_id}:{name}")
+        self.attributes: dict[str, dict[str, str]] = {}
+        resources = template.get("Resources")
+        for logical_id, resource in resources.items() if isinstance(resources, Mapping) else []:
+            if isinstance(resource, Mapping):
+                self._declare(logical_id, str(resource.get("Type")), resource.get("Properties"), region, account_id)
+
+    def _declare(self, logical_id: str, kind: str, props: Any, region: str, account: str) -> None:
+        given = props.get(_NAMES.get(kind, "")) if isinstance(props, Mapping) else None
+        name = given if isinstance(given, str) else logical_id
+        if kind == "AWS::SNS::Topic":
+            arn = f"arn:aws:sns:{region}:{account}:{name}"
+            self.values.setdefault(logical_id, arn)
+            self.attributes[logical_id] = {"TopicArn": arn, "TopicName": name}
+        elif kind == "AWS::Logs::LogGroup":
+            self.values.setdefault(logical_id, name)
+            self.attributes[logical_id] = {"Arn": f"arn:aws:logs:{region}:{account}:log-group:{name}:*"}
+        elif kind == "AWS::CloudTrail::Trail":
+            self.values.setdefault(logical_id, name)
+            self.attributes[logical_id] = {"Arn": f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"}
 
     def __call__(self, value: Any, where: str) -> Any:
-        if isinstance(value, Mapping) and len(value) == 1:
-            ((fn, arg),) = value.items()
-            if fn == "Ref":
-                if arg in self.values:
-                    return self.values[arg]
-                raise ConfigError(f"{where}: cannot resolve Ref {arg!r} offline; pass it as a parameter")
-            if fn == "Fn::Sub":
-                return self._sub(arg, where)
-            if fn.startswith("Fn::") or fn == "Condition":
-                raise ConfigError(f"{where}: cannot resolve {fn} offline")
+        if isinstance(value, Mapping):
+            if len(value) == 1:
+                ((fn, arg),) = value.items()
+                if fn == "Ref" or fn == "Condition" or fn.startswith("Fn::"):
+                    return self._intrinsic(fn, arg, where, value)
+            return {k: self(v, where) for k, v in value.items()}
         if isinstance(value, list):
             return [self(v, where) for v in value]
         return value
 
-    def _sub(self, arg: Any, where: str) -> str:
-        text, local = (arg[0], arg[1]) if isinstance(arg, list) else (arg, {})
-        names = {**self.values, **{k: self(v, where) for k, v in local.items()}}
+    def _intrinsic(self, fn: str, arg: Any, where: str, raw: Any) -> Any:
+        if fn == "Ref":
+            if isinstance(arg, str) and arg in self.values:
+                return self.values[arg]
+            return Unresolved(f"{where}: cannot resolve Ref {arg!r} offline; pass it as a parameter", raw)
+        if fn == "Fn::GetAtt":
+            target = arg if isinstance(arg, list) else str(arg).split(".", 1)
+            found = self._get_att(".".join(map(str, target)))
+            return found if found is not None else Unresolved(f"{where}: cannot resolve Fn::GetAtt "
+                                                              f"{'.'.join(map(str, target))} offline", raw)  # fmt: skip
+        if fn == "Fn::Sub":
+            return self._sub(arg, where, raw)
+        if fn == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], list):
+            parts = [self(v, where) for v in arg[1]]
+            bad = next((p for p in parts if isinstance(p, Unresolved)), None)
+            return bad if bad is not None else str(arg[0]).join(map(str, parts))
+        return Unresolved(f"{where}: cannot resolve {fn} offline", raw)
+
+    def _get_att(self, name: str) -> str | None:
+        logical_id, _, attribute = name.partition(".")
+        return self.attributes.get(logical_id, {}).get(attribute)
+
+    def _sub(self, arg: Any, where: str, raw: Any) -> Any:
+        text, local = (arg[0], arg[1]) if isinstance(arg, list) and len(arg) == 2 else (arg, {})
+        names = {**self.values, **{k: self(v, where) for k, v in (local or {}).items()}}
+        missing: list[str] = []
 
         def sub(m: re.Match[str]) -> str:
-            if m.group(1).startswith("!"):
-                return "${" + m.group(1)[1:] + "}"
-            if m.group(1) in names:
-                return str(names[m.group(1)])
-            raise ConfigError(f"{where}: cannot resolve ${{{m.group(1)}}} in Fn::Sub offline")
+            name = m.group(1)
+            if name.startswith("!"):
+                return "${" + name[1:] + "}"
+            found = names.get(name, self._get_att(name) if "." in name else None)
+            if found is None or isinstance(found, Unresolved):
+                missing.append(name)
+                return m.group(0)
+            return str(found)
 
-        return re.sub(r"\$\{([^}]+)\}", sub, text)
+        out = re.sub(r"\$\{([^}]+)\}", sub, str(text))
+        if missing:
+            return Unresolved(f"{where}: cannot resolve ${{{missing[0]}}} in Fn::Sub offline", raw)
+        return out
+
+
+_NAMES = {"AWS::SNS::Topic": "TopicName", "AWS::Logs::LogGroup": "LogGroupName", "AWS::CloudTrail::Trail": "TrailName"}
 
 
 def resources_of_type(doc: Mapping[str, Any], resource_type: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -165,42 +210,6 @@ def resources_of_type(doc: Mapping[str, Any], resource_type: str) -> Iterator[tu
             yield logical_id, resource.get("Properties") or {}
 
 
-def from_cloudformation(
-    template: Mapping[str, Any] | str, *, parameters: Mapping[str, Any] | None = None
-) -> dict[str, MetricFilter]:
-    """Every ``AWS::Logs::MetricFilter`` of a template, by logical ID."""
-    doc = load_template(template) if isinstance(template, str) else dict(template)
-    resolve = TemplateResolver(doc, parameters)
-    out = {
-        logical_id: _metric_filter(logical_id, props, resolve)
-        for logical_id, props in resources_of_type(doc, "AWS::Logs::MetricFilter")
-    }
-    if not out:
-        raise ConfigError("the template has no AWS::Logs::MetricFilter resource")
-    return out
-
-
-def _metric_filter(logical_id: str, props: Mapping[str, Any], resolve: TemplateResolver) -> MetricFilter:
-    where = f"resource {logical_id}"
-    transformations = required(props, "MetricTransformations", where)
-    if not isinstance(transformations, list) or len(transformations) != 1:
-        raise ConfigError(f"{where}: MetricTransformations must hold exactly one transformation")
-    t = transformations[0]
-    dims = {resolve(d["Key"], where): resolve(d["Value"], where) for d in (t.get("Dimensions") or [])}
-    log_group = props.get("LogGroupName")
-    try:
-        log_group = resolve(log_group, where)
-    except ConfigError:
-        log_group = json.dumps(log_group)  # informational only; not needed to evaluate
-    default = resolve(t.get("DefaultValue"), where)
-    return MetricFilter(
-        resolve(required(props, "FilterPattern", where), where),
-        metric_name=resolve(required(t, "MetricName", where), where),
-        namespace=resolve(required(t, "MetricNamespace", where), where),
-        value=str(resolve(required(t, "MetricValue", where), where)),
-        default_value=None if default is None else float(default),
-        dimensions=dims or None,
-        unit=resolve(t.get("Unit"), where),
-        name=resolve(props.get("FilterName"), where) or logical_id,
-        log_group_name=log_group,
-    )
+def dump_template(doc: Mapping[str, Any]) -> str:
+    """A template as YAML text (long-form intrinsics, keys in the given order)."""
+    return yaml.safe_dump(dict(doc), sort_keys=False, width=1000)

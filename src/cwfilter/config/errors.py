@@ -20,13 +20,14 @@ def required(obj: Mapping[str, Any], key: str, where: str) -> Any:
     """``obj[key]``; a ``ConfigError`` naming ``where`` when it is absent or null, or when
     ``obj`` is not an object at all."""
     if not isinstance(obj, Mapping):
-        raise ConfigError(f"{where}: expected an object with '{key}', found {_json_type(obj)}")
+        raise ConfigError(f"{where}: expected an object with '{key}', found {json_type(obj)}")
     if key not in obj or obj[key] is None:
         raise ConfigError(f"{where}: missing required field '{key}'")
     return obj[key]
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """A JSON value's type as a message names it (\"a string\", \"a list\", \"null\"...)."""
     names = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "a list", type(None): "null"}
     return names.get(type(value), type(value).__name__)
 
@@ -43,3 +44,15 @@ def shape_errors(name: str, what: str) -> Iterator[None]:
             raise
         detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
         raise ConfigError(f"{name}: not a valid {what}: a value of the wrong type or shape ({detail})") from None
+
+
+class IacError(ConfigError):
+    """A template or Terraform file that cannot be read, with the file and why."""
+
+    code = "E_TEMPLATE"
+
+
+class SnapshotError(ConfigError):
+    """A folder that is not a snapshot at all (individual bad files become faults instead)."""
+
+    code = "E_SNAPSHOT"

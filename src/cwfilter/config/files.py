@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from ..metric import MetricFilter
-from .cloudformation import from_cloudformation, load_template
+from .cloudformation import load_template
+from .cloudformation_resources import from_cloudformation
 from .errors import ConfigError, shape_errors
 from .limits import check_size, load_json
 from .requests import from_describe_metric_filters, from_put_metric_filter, is_describe_metric_filters
-from .terraform import from_terraform
+from .terraform_resources import from_terraform
 
 
 def read_config_text(path: str | Path) -> tuple[Path, str]:

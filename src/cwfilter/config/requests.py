@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..metric import DefaultValueMode, MetricFilter, MetricFilterError
-from ..pattern import compile
 from .errors import ConfigError, required
+from .model import DEFAULT_REGION, MetricFilterResource, Transformation
 
 
 def from_put_metric_filter(
@@ -38,19 +38,32 @@ def from_put_metric_filter(
         )
     t = transformations[0]
     inner = where + " metricTransformations[0]"
-    text = required(request, "filterPattern", where)
-    return MetricFilter(
-        compile(text, json_prefix_scan=json_prefix_scan, api="PutMetricFilter") if isinstance(text, str) else text,
-        metric_name=required(t, "metricName", inner),
-        namespace=required(t, "metricNamespace", inner),
-        value=str(required(t, "metricValue", inner)),
-        default_value=t.get("defaultValue"),
-        dimensions=t.get("dimensions"),
-        unit=t.get("unit"),
-        name=request.get("filterName"),
-        log_group_name=request.get("logGroupName"),
-        default_value_mode=default_value_mode,
+    for key, at in (
+        ("filterPattern", where),
+        ("metricName", inner),
+        ("metricNamespace", inner),
+        ("metricValue", inner),
+    ):
+        required(request if at == where else t, key, at)
+    return filter_from_api(request).metric_filter(
+        json_prefix_scan=json_prefix_scan, default_value_mode=default_value_mode
     )
+
+
+def filter_from_api(raw: Mapping[str, Any], region: str = DEFAULT_REGION) -> MetricFilterResource:
+    """The model of one metric filter in the API's shape (a PutMetricFilter request, or an entry
+    of ``describe-metric-filters``), values as given."""
+    return MetricFilterResource(
+        name=raw.get("filterName") or "",
+        log_group=raw.get("logGroupName") or "",
+        region=region,
+        pattern=raw.get("filterPattern", ""),
+        transformations=[
+            Transformation(t.get("metricName", ""), t.get("metricNamespace", ""), str(t.get("metricValue", "")),
+                           t.get("defaultValue"), dict(t.get("dimensions") or {}), t.get("unit"))
+            for t in raw.get("metricTransformations") or [] if isinstance(t, Mapping)
+        ],
+    )  # fmt: skip
 
 
 def is_describe_metric_filters(doc: Any) -> bool:

@@ -140,6 +140,21 @@ class Datapoints:
         """The metrics (namespace, name, dimensions, unit) with at least one datapoint."""
         return sorted(self.series)
 
+    def matching(
+        self, namespace: str, name: str, dimensions: tuple[tuple[str, str], ...], unit: str | None = None
+    ) -> dict[int, StatisticSet]:
+        """The per-minute samples of one metric identity as an alarm sees it: the exact dimension
+        set (sorted), the unit only if one is given (else every unit's samples, merged)."""
+        keys = [k for k in self.metrics() if (k.namespace, k.name, k.dimensions) == (namespace, name, dimensions)
+                and (unit is None or k.unit == unit)]  # fmt: skip
+        if len(keys) == 1:  # the usual case: its sets as they are (to read, not to change)
+            return dict(self.series[keys[0]])
+        merged: dict[int, StatisticSet] = {}
+        for key in keys:
+            for minute, stats in self.minutes(key):
+                merged.setdefault(minute, StatisticSet()).merge(stats)
+        return merged
+
     def minutes(self, key: MetricKey) -> list[tuple[int, StatisticSet]]:
         """The minutes that have samples, in time order (no zero-filling)."""
         return sorted(self.series.get(key, {}).items())
@@ -150,6 +165,8 @@ class Datapoints:
         if period <= 0 or period % 60:
             raise ValueError(f"period must be a positive multiple of 60 seconds, not {period}")
         width = period * 1000
+        if width == MINUTE_MS:  # a period per minute: each minute's own samples
+            return [(minute, stats.statistic(statistic)) for minute, stats in self.minutes(key)]
         buckets: dict[int, StatisticSet] = {}
         for minute, stats in self.minutes(key):
             buckets.setdefault(minute - minute % width, StatisticSet()).merge(stats)

@@ -2,12 +2,13 @@
 printed as AWS CLI commands, CloudFormation or Terraform, or applied with boto3."""
 
 from .applier import Applied, apply
-from .planner import Plan, RemediationError, Step, plan
+from .planner import Plan, Reference, RemediationError, Step, plan
 from .render import as_cli, as_cloudformation, as_terraform
 
 __all__ = [
     "Applied",
     "Plan",
+    "Reference",
     "RemediationError",
     "Step",
     "apply",

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from ..audit.findings import FAIL, NO_DATA, PASS, WARNING, Finding
-from .base import Report
+from .base import Report, as_json
 
 
 class FindingsReport(Report):
     """``cwfilter audit``'s result: the findings of every rule in every region."""
 
-    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv", "sarif")
+    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv", "sarif", "asff", "ocsf")
 
     def __init__(self, findings: list[Finding], version: str) -> None:
         self.findings, self.version = findings, version
@@ -34,6 +34,18 @@ class FindingsReport(Report):
         from .sarif import sarif
 
         return sarif(self.findings, self.version)
+
+    def asff(self) -> str:
+        """The ``Findings`` of a Security Hub ``BatchImportFindings`` request (``report.asff``)."""
+        from .asff import asff
+
+        return as_json(asff(self.findings))
+
+    def ocsf(self) -> str:
+        """OCSF Compliance Finding events, a JSON array (``report.ocsf``)."""
+        from .ocsf import ocsf
+
+        return as_json(ocsf(self.findings, self.version))
 
 
 def rule_label(finding: Finding) -> str:

@@ -20,7 +20,7 @@ class ReplayReport(Report):
     """A replay's result with the alarm's timeline (when one was evaluated); ``show_all``
     lists every period and episode in the table."""
 
-    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv")
+    formats: ClassVar[tuple[str, ...]] = ("table", "json", "text", "csv", "html")
 
     def __init__(self, result: ReplayResult, timeline: AlarmTimeline | None = None, *, show_all: bool = False) -> None:
         self.result, self.timeline, self.show_all = result, timeline, show_all
@@ -39,6 +39,12 @@ class ReplayReport(Report):
 
     def csv(self) -> str:
         return csv_text(self.result, self.timeline)
+
+    def html(self) -> str:
+        """The replay as one self-contained page (``report.html``)."""
+        from .html import replay_html  # only for --output html
+
+        return replay_html(self.result, [self.timeline] if self.timeline is not None else [])
 
 
 def _dims(dimensions: tuple[tuple[str, str], ...]) -> str:

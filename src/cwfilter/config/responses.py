@@ -1,7 +1,7 @@
 """Saved AWS API responses (the AWS CLI's JSON outputs) → the account model.
 
-The live reader and the snapshot folder share this layout and this conversion, so a
-snapshot audited later gives the live audit's verdicts. Layout (paths are the snapshot's
+The live reader (``cwfilter.aws``) and the snapshot folder share this layout and this
+conversion, so a snapshot audited later gives the live audit's verdicts. Layout (paths are the snapshot's
 files; ``errors.json`` maps a path that could not be fetched to the reason)::
 
     account.json                                   sts get-caller-identity
@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .model import Account, AlarmRecord, EventSelectors, MetricFilterRecord, Subscription, Trail, Transformation
+from .model import Account, AlarmResource, EventSelectors, Subscription, Topic, Trail
+from .requests import filter_from_api
 
 ERRORS = "errors.json"
 
@@ -44,6 +45,12 @@ def topics_of(alarms: Mapping[str, Any]) -> list[str]:
     return out
 
 
+# What a reply always holds, even when empty: without it a reply was not read whole, and an
+# empty list must not be taken from it (no trail, no filter, no alarm would be a false FAIL).
+_REQUIRED = {"describe-trails.json": "trailList", "describe-metric-filters.json": "metricFilters",
+             "describe-alarms.json": "MetricAlarms"}  # fmt: skip
+
+
 class _Reader:
     """Looks responses up by path; a missing one becomes a fault with the recorded reason."""
 
@@ -54,9 +61,12 @@ class _Reader:
 
     def get(self, path: str, fault_key: str, what: str) -> Any:
         value = self.responses.get(path)
-        if isinstance(value, dict):
+        wanted = _REQUIRED.get(path.rsplit("/", 1)[-1]) or ("IsLogging" if "/get-trail-status/" in path else None)
+        if isinstance(value, dict) and (wanted is None or wanted in value):
             return value
         reason = self.errors.get(path) or (f"{path}: not a JSON object" if value is not None else f"{path}: missing")
+        if isinstance(value, dict):
+            reason = f"{path}: the reply has no {wanted!r} (a partial or unreadable reply is not an empty one)"
         self.account.faults.setdefault(fault_key, f"{what}: {reason}")
         return None
 
@@ -96,13 +106,13 @@ def _read_region(reader: _Reader, region: str) -> None:
         f"{region}/describe-metric-filters.json", f"filters:{region}", f"logs DescribeMetricFilters in {region}"
     )
     if filters is not None:
-        account.filters[region] = [_metric_filter(f, region) for f in filters.get("metricFilters") or []]
+        account.filters[region] = [filter_from_api(f, region) for f in filters.get("metricFilters") or []
+                                   if isinstance(f, Mapping)]  # fmt: skip
     alarms = reader.get(f"{region}/describe-alarms.json", f"alarms:{region}", f"cloudwatch DescribeAlarms in {region}")
     if alarms is not None:
-        account.alarms[region] = [
-            AlarmRecord(a.get("AlarmName", ""), region, a) for a in alarms.get("MetricAlarms") or []
-        ]
-        account.composites[region] = [AlarmRecord(a.get("AlarmName", ""), region, a)
+        account.alarms[region] = [AlarmResource(a.get("AlarmName", ""), region, a)
+                                  for a in alarms.get("MetricAlarms") or []]  # fmt: skip
+        account.composites[region] = [AlarmResource(a.get("AlarmName", ""), region, {"AlarmRule": "", **a})
                                       for a in alarms.get("CompositeAlarms") or []]  # fmt: skip
         for topic in topics_of(alarms):
             if topic not in account.topics:
@@ -110,7 +120,13 @@ def _read_region(reader: _Reader, region: str) -> None:
 
 
 def _subscriptions(reader: _Reader, topic: str) -> None:
+    """The topic's subscriptions; a topic AWS says does not exist (``NotFound``) has none and is
+    marked missing: the alarm cannot notify anyone (a FAIL, not a read failure)."""
     key = f"subscriptions:{topic}"
+    if ": NotFound:" in str(reader.errors.get(topic_path(topic), "")):
+        reader.account.subscriptions[topic] = []
+        reader.account.topics[topic] = Topic(topic, missing=True)
+        return
     found = reader.get(topic_path(topic), key, f"sns ListSubscriptionsByTopic {topic}")
     if found is not None:
         reader.account.subscriptions[topic] = [
@@ -119,7 +135,7 @@ def _subscriptions(reader: _Reader, topic: str) -> None:
             )
             for s in found.get("Subscriptions") or []
         ]
-    reader.account.topics.setdefault(topic, None)
+    reader.account.topics.setdefault(topic, Topic(topic))
 
 
 def _trail(reader: _Reader, raw: Mapping[str, Any]) -> Trail:
@@ -146,23 +162,3 @@ def _trail(reader: _Reader, raw: Mapping[str, Any]) -> Trail:
             list(selectors.get("EventSelectors") or []), list(selectors.get("AdvancedEventSelectors") or [])
         )
     return trail
-
-
-def _metric_filter(raw: Mapping[str, Any], region: str) -> MetricFilterRecord:
-    return MetricFilterRecord(
-        name=raw.get("filterName", ""),
-        log_group=raw.get("logGroupName", ""),
-        region=region,
-        pattern=raw.get("filterPattern", ""),
-        transformations=[
-            Transformation(
-                t.get("metricName", ""),
-                t.get("metricNamespace", ""),
-                str(t.get("metricValue", "")),
-                t.get("defaultValue"),
-                dict(t.get("dimensions") or {}),
-                t.get("unit"),
-            )
-            for t in raw.get("metricTransformations") or []
-        ],
-    )
