@@ -29,17 +29,24 @@ def _timing(config: pytest.Config) -> bool:
     return bool(config.getoption("benchmark_enable")) or not config.getoption("benchmark_disable")
 
 
-def _targets(endpoint: str, accounts: int, latency: float) -> list[Target]:
-    """``accounts`` compliant accounts, each read through clients that wait ``latency`` s a call."""
-    out = []
+def _sessions(endpoint: str, accounts: int, latency: float) -> list[tuple[str, Any]]:
+    """``accounts`` compliant accounts, each with a session whose calls wait ``latency`` s."""
+    out: list[tuple[str, Any]] = []
     for _ in range(accounts):
         account = new_account()
         session = account_session(endpoint, account)
+        if out:  # one copy of the service models, as cwfilter.aws.clients.assumed_session shares them
+            session._session.register_component("data_loader", out[0][1]._session.get_component("data_loader"))
         build_in_moto(session, endpoint, BASE, account)
         if latency:
             session._session.get_component("event_emitter").register("before-send.*.*", lambda **_: time.sleep(latency))
-        out.append(Target(account, factory(session)))
+        out.append((account, session))
     return out
+
+
+def _targets(sessions: list[tuple[str, Any]]) -> list[Target]:
+    """Fresh clients for each read (boto3 clients are made as the read needs them)."""
+    return [Target(account, factory(session)) for account, session in sessions]
 
 
 def _read(targets: list[Target], regions: list[str], workers: int) -> tuple[float, int, list[Any]]:
@@ -65,10 +72,10 @@ def test_organization_serial_vs_16_workers(
     latency = float(os.environ.get("CWFILTER_BENCH_LATENCY_MS", "50" if timed else "0")) / 1000
     regions = REGIONS if timed else REGIONS[:2]
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    targets = _targets(moto_endpoint, accounts, latency)
-    _read(targets[:1], regions[:1], 1)  # boto3 loads its service models once: not part of either figure
-    serial = _read(targets, regions, 1)
-    pooled = _read(targets, regions, 16)
+    sessions = _sessions(moto_endpoint, accounts, latency)
+    _read(_targets(sessions[:1]), regions[:1], 1)  # boto3 loads its service models once: not part of either figure
+    serial = _read(_targets(sessions), regions, 1)
+    pooled = _read(_targets(sessions), regions, 16)
     rule = find_rule("CWL-012")
     for _, _, models in (serial, pooled):
         assert {f.status for m in models for f in audit(m, [rule])} == {PASS}

@@ -117,6 +117,8 @@ class _Series:
         hi = bisect.bisect_left(self.sorted, end)
         if lo == hi:
             return None
+        if hi - lo == 1:  # one minute: its own samples (read, never changed)
+            return self.minutes[self.sorted[lo]]
         out = StatisticSet()
         for minute in self.sorted[lo:hi]:
             out.merge(self.minutes[minute])
@@ -328,42 +330,45 @@ def _decide(alarm: Alarm, series: _Series, t: int, r: int, state: str) -> tuple[
     ``None`` means "keep the state" (low-sample percentiles)."""
     n, m = alarm.evaluation_periods, alarm.m
     period_ms = alarm.period * 1000
-    slots: list[tuple[int, StatisticSet | None]] = []
+    # The newest N periods with data among the R looked back (the older ones are not read once
+    # N are found), and the empty ones, which fill in where fewer than N have data.
+    evaluated_real: list[tuple[int, int, StatisticSet]] = []
+    empty: list[int] = []
     for k in range(r):
         slot_start = t - (k + 1) * period_ms
-        slots.append((slot_start, series.window(slot_start, slot_start + period_ms)))
-    real = [(k, start, stats) for k, (start, stats) in enumerate(slots) if stats is not None]
-    if len(real) >= n:
-        evaluated_real = real[:n]
-        fills = 0
-        fill_slots: list[int] = []
-    else:
-        evaluated_real = real
-        fills = n - len(real)
-        fill_slots = [start for start, stats in slots if stats is None][:fills]
-    if any(_too_few_samples(alarm, stats) for _, _, stats in evaluated_real):
+        stats = series.window(slot_start, slot_start + period_ms)
+        if stats is None:
+            empty.append(slot_start)
+            continue
+        evaluated_real.append((k, slot_start, stats))
+        if len(evaluated_real) == n:
+            break
+    fills = n - len(evaluated_real)
+    fill_slots = empty[:fills]
+    if alarm.extended_statistic and any(_too_few_samples(alarm, stats) for _, _, stats in evaluated_real):
         return None
     values = [(k, start, stats.statistic(alarm.stat), stats.sample_count) for k, start, stats in evaluated_real]
-    breaching = [(start, v) for _, start, v, _ in values if alarm.breaching(v)]
-    calm = [(start, v) for _, start, v, _ in values if not alarm.breaching(v)]
+    crossed = sum(1 for _, _, v, _ in values if alarm.breaching(v))
     tmd = alarm.missing_data
     fill_kind = None
     if fills == 0:
-        new = "ALARM" if len(breaching) >= m else "OK"
+        new = "ALARM" if crossed >= m else "OK"
     elif tmd == "breaching":
-        new = "ALARM" if len(breaching) + fills >= m else "OK"
+        new = "ALARM" if crossed + fills >= m else "OK"
         fill_kind = "Breaching"
     elif tmd == "notBreaching":
-        new = "ALARM" if len(breaching) >= m else "OK"
+        new = "ALARM" if crossed >= m else "OK"
         fill_kind = "NonBreaching"
-    elif len(breaching) >= m:
+    elif crossed >= m:
         new = "ALARM"
-    elif not calm and values[-1][0] + 1 >= m:  # premature-alarm rule: all breaching, oldest ≥ M slots old
+    elif crossed == len(values) and values[-1][0] + 1 >= m:  # premature-alarm rule: all breaching, oldest ≥ M slots old
         new = "ALARM" if tmd == "missing" else state
     else:
         new = "OK"
-    if new == state:
+    if new == state:  # the usual minute: nothing to word
         return new, "", {}
+    breaching = [(start, v) for _, start, v, _ in values if alarm.breaching(v)]
+    calm = [(start, v) for _, start, v, _ in values if not alarm.breaching(v)]
     evaluated = sorted(
         [(start, v, count) for _, start, v, count in values] + [(start, None, None) for start in fill_slots],
         key=lambda e: -e[0],

@@ -59,6 +59,20 @@ def factory(session: Any) -> ClientFactory:
     return client
 
 
+def assumed_session(base: Any, credentials: dict[str, Any]) -> Any:
+    """A boto3 session with ``credentials`` (an AssumeRole reply's) that shares ``base``'s loaded
+    service models: a session per account would otherwise read and parse every model again (the
+    bulk of a client's cost when many accounts are read)."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    core.register_component("data_loader", base._session.get_component("data_loader"))
+    return boto3.Session(aws_access_key_id=credentials["AccessKeyId"], aws_secret_access_key=credentials["SecretAccessKey"],
+                         aws_session_token=credentials["SessionToken"], region_name=base.region_name,
+                         botocore_session=core)  # fmt: skip
+
+
 def method_name(operation: str) -> str:
     """boto3's method for an API operation (``GetTrailStatus`` → ``get_trail_status``)."""
     return "".join("_" + c.lower() if c.isupper() and i else c.lower() for i, c in enumerate(operation))

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config.model import DEFAULT_REGION, Account
 from ..config.responses import ERRORS, account_from_responses
-from .clients import AwsCallError, ClientFactory, call, factory
+from .clients import AwsCallError, ClientFactory, assumed_session, call, factory
 from .fetch import Fetcher
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
@@ -53,17 +53,13 @@ def targets(
 
 
 def _assume(session: Any, base: ClientFactory, account_id: str, region: str, role: str, external: str | None) -> Target:
-    import boto3
-
     arn = f"arn:{_partition(region)}:iam::{account_id}:role/{role}"
     params = {"RoleArn": arn, "RoleSessionName": "cwfilter-audit", **({"ExternalId": external} if external else {})}
     try:
         creds = call(base, "sts", region, "AssumeRole", **params)["Credentials"]
     except AwsCallError as exc:
         return Target(account_id, error=str(exc))
-    assumed = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-                            aws_session_token=creds["SessionToken"], region_name=session.region_name)  # fmt: skip
-    return Target(account_id, factory(assumed))
+    return Target(account_id, factory(assumed_session(session, creds)))
 
 
 def _partition(region: str) -> str:
