@@ -163,7 +163,7 @@ def write_notifications(args: argparse.Namespace, notifications: Sequence[Notifi
             folder.mkdir(parents=True, exist_ok=True)
             for i, note in enumerate(notifications, 1):
                 name = f"{i:04d}-{note.message['NewStateValue']}-{iso_utc(note.timestamp).replace(':', '')}.json"
-                (folder / name).write_text(json.dumps(note.sns_envelope(), indent=2, ensure_ascii=False) + "\n")
+                (folder / name).write_text(json.dumps(note.sns_envelope(), indent=4, ensure_ascii=False) + "\n")
         if args.notifications_jsonl:
             with open(args.notifications_jsonl, "w", encoding="utf-8") as out:
                 for note in notifications:
