@@ -125,7 +125,9 @@ def test_cli_organization_audit_then_remediate(
     out, _ = capsys.readouterr()
     assert code == 0 and "audit after the fix:" in out and f"{members[1]} us-east-1: PutMetricFilter" in out
     assert main(["audit", *fixable, "--rule", "CWL-012", *regions]) == 0
-    capsys.readouterr()
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["ACCOUNT", "RULE", "REGION", "STATUS", "REASON"]
+    assert [line.split()[0] for line in table[1:5]] == sorted([members[0]] * 2 + [members[1]] * 2)
     assert main(["remediate", *fixable, "--rule", "CWL-012", *regions, "--apply", "--email", "sec@example.com"]) == 0
     out, err = capsys.readouterr()
     assert "PutMetric" not in out and "nothing to do" in err

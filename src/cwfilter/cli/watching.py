@@ -175,11 +175,13 @@ def _sns_client(arn: str) -> Any:
     parts = arn.split(":")
     if len(parts) < 6 or (parts[:3] != ["arn", "aws", "sns"] and not (parts[0] == "arn" and parts[2] == "sns")):
         raise ValueError(f"--notify-sns {arn!r}: expected an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
+    from ..aws import session_clients
+
     try:
-        import boto3
+        clients, _ = session_clients()
     except ImportError:
         raise ValueError("--notify-sns needs boto3: pip install 'cwfilter[s3]'") from None
-    return boto3.client("sns", region_name=parts[3])
+    return clients("sns", parts[3])
 
 
 def _summary(watch: Watch, delivery: Delivery) -> None:

@@ -13,6 +13,7 @@ import threading
 from datetime import datetime, timezone
 from typing import Any
 
+from ..aws import session_clients
 from ..sources import FileRef, read_items
 from ..sources.s3 import split_uri
 from .follow import Batch, wall_ms
@@ -110,10 +111,10 @@ def bucket_source(args: argparse.Namespace, positions: dict[str, Any], from_star
     if not args.s3.startswith("s3://"):
         raise ValueError(f"--s3 {args.s3!r}: expected s3://BUCKET/PREFIX")
     try:
-        import boto3
+        clients, default_region = session_clients()
     except ImportError:
         raise ValueError("--s3 needs boto3: pip install 'cwfilter[s3]'") from None
     saved = positions.get(args.s3)
-    reader = BucketReader(boto3.client("s3"), args.s3, args.poll or 60.0, saved if isinstance(saved, dict) else None,
+    reader = BucketReader(clients("s3", default_region or "us-east-1"), args.s3, args.poll or 60.0, saved if isinstance(saved, dict) else None,
                           from_start)  # fmt: skip
     return reader.run

@@ -18,6 +18,7 @@ import threading
 import time
 from typing import Any
 
+from ..aws import session_clients
 from .follow import Batch, wall_ms
 from .run import Source
 
@@ -142,10 +143,13 @@ def log_group_source(
 ) -> Source:
     """The ``--log-group`` source; ``ValueError`` when boto3 is missing."""
     try:
-        import boto3
+        clients, default_region = session_clients()
     except ImportError:
         raise ValueError("--log-group needs boto3: pip install 'cwfilter[s3]'") from None
-    client = boto3.client("logs", region_name=args.region) if args.region else boto3.client("logs")
+    region = args.region or default_region
+    if not region:
+        raise ValueError("--log-group needs a region: --region, or the usual AWS settings (AWS_DEFAULT_REGION)")
+    client = clients("logs", region)
     saved = positions.get(f"log-group:{args.log_group}")
     reader = LogGroupReader(client, args.log_group, pattern, args.poll or 5.0,
                             saved if isinstance(saved, dict) else None, from_start)  # fmt: skip

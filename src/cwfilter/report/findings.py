@@ -59,16 +59,21 @@ def rule_label(finding: Finding) -> str:
 
 def table(findings: list[Finding]) -> str:
     """One line per rule and region, then the evidence of each finding that is not a PASS."""
-    rows = [("RULE", "REGION", "STATUS", "REASON")]
-    rows += [(rule_label(f), f.region, f.status, f.reason) for f in findings]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows]
+    several = len({f.account for f in findings}) > 1  # an organization: grouped by account
+    if several:
+        findings = sorted(findings, key=lambda f: f.account)
+    rows = [(("ACCOUNT",) if several else ()) + ("RULE", "REGION", "STATUS", "REASON")]
+    rows += [((f.account,) if several else ()) + (rule_label(f), f.region, f.status, f.reason) for f in findings]
+    n = len(rows[0]) - 1
+    widths = [max(len(r[i]) for r in rows) for i in range(n)]
+    lines = ["  ".join(r[i].ljust(widths[i]) for i in range(n)) + "  " + r[n] for r in rows]
     counts = {s: sum(f.status == s for f in findings) for s in (PASS, FAIL, WARNING, NO_DATA)}
     lines.append("")
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no findings")
     for f in findings:
         if f.status != PASS:
-            lines += ["", f"{rule_label(f)} {f.region}: {f.status} {f.reason}", f"  {f.message}"]
+            lines += ["", f"{f.account + ' ' if several else ''}{rule_label(f)} {f.region}: {f.status} {f.reason}",
+                      f"  {f.message}"]  # fmt: skip
             lines += [f"  {line}" for line in evidence_lines(f)]
     return "\n".join(lines) + "\n"
 
