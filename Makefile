@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CWL012 := { ($$.eventSource = s3.amazonaws.com) && (($$.eventName = PutBucketAcl) || ($$.eventName = PutBucketPolicy) || ($$.eventName = PutBucketCors) || ($$.eventName = PutBucketLifecycle) || ($$.eventName = PutBucketReplication) || ($$.eventName = DeleteBucketPolicy) || ($$.eventName = DeleteBucketCors) || ($$.eventName = DeleteBucketLifecycle) || ($$.eventName = DeleteBucketReplication)) }
 
-.PHONY: install install-test install-bench test fuzz demo bench ratios parser clean
+.PHONY: install install-test install-bench test fuzz demo bench ratios parser catalogue clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,12 @@ test: install-test
 	$(BIN)/python -m pytest tests benchmarks
 
 # The fuzz tests (the CLI with generated arguments and damaged files; the RE2 regex translation
-# against Python's re) with FUZZ_EXAMPLES random examples each; `make test` runs them from a
+# against Python's re; the AlarmRule and metric math grammars) with FUZZ_EXAMPLES random examples each; `make test` runs them from a
 # fixed seed with a few dozen.
 FUZZ_EXAMPLES ?= 2000
 fuzz: install-test
-	CWFILTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_cli.py tests/test_regex.py
+	CWFILTER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz_cli.py tests/test_regex.py \
+		tests/test_alarm_rule.py tests/test_math_alarm.py
 
 # `make demo` writes its files (the replay's HTML page) here.
 DEMO_OUT ?= demo-output
@@ -68,10 +69,15 @@ RATIOS_MB ?= 1000
 ratios: install-bench
 	CWFILTER_BENCH_MB=$(RATIOS_MB) $(BIN)/python -m pytest benchmarks -k test_ratios_to_the_limit --benchmark-enable
 
-# Regenerate the parser tables (src/cwfilter/pattern/lalr_tables.py) after editing
-# grammar/filter_pattern.lark; `make test` fails while they are stale.
+# Regenerate the parser tables (src/cwfilter/pattern/lalr_tables.py; alarm/rule_tables.py and
+# alarm/math_tables.py) after editing a grammar in grammar/; `make test` fails while they are stale.
 parser: install-test
 	$(BIN)/python tools/tablegen.py
+
+# Regenerate the CloudTrail catalogue (src/cwfilter/cloudtrail/catalogue.json.gz) from the installed
+# botocore's service models; `make test` fails while it is stale.
+catalogue: install-test
+	$(BIN)/python tools/catalogue.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .benchmarks

@@ -250,7 +250,12 @@ def test_history_items_carry_the_long_reasons_and_the_ok_reason_data() -> None:
         ("Action", f"Successfully executed action {TOPIC}"),
     ]
     update = json.loads(timeline.history[2]["HistoryData"])
-    assert update["oldState"] == {"stateValue": "ALARM", "stateReason": to_alarm.reason}
+    # §12.3 [OBS]: oldState carries the old state's StateReasonData as an object.
+    assert update["oldState"] == {
+        "stateValue": "ALARM",
+        "stateReason": to_alarm.reason,
+        "stateReasonData": to_alarm.reason_data,
+    }
     assert update["newState"] == {"stateValue": "OK", "stateReason": to_ok.reason, "stateReasonData": to_ok.reason_data}
     published = json.loads(json.loads(timeline.history[3]["HistoryData"])["publishedMessage"])
     assert published["sms"] == 'OK: "Inicio de Sesi_n" in EU (Ireland)'

@@ -177,3 +177,30 @@ def test_composite_alarm_carries_the_notification(moto_endpoint: str, rule: str,
     account, _ = read_live(["us-east-1"], client=client_factory(session))
     finding = audit(account, [CWL012])[0]
     assert (finding.status, finding.reason) == expect, finding.message
+
+
+@pytest.mark.parametrize(
+    ("rule", "expect", "says"),
+    [
+        # Issue 24: the composite a team pages on, silent during maintenance, carries the CWL-012 notification.
+        ('ALARM("audit-alarm-0") AND NOT ALARM("Maintenance")', ("PASS", "COMPLIANT"), "through composite alarm composite"),
+        # A rule that can never be true is reported by name.
+        ('ALARM("audit-alarm-0") AND OK("audit-alarm-0")', ("FAIL", "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID"),
+         "composite alarm composite can never be true"),
+    ],
+)  # fmt: skip
+def test_composite_rules_parsed_as_aws_parses_them(moto_endpoint: str, rule: str, expect: tuple[str, str],  # noqa: F811
+                                                   says: str) -> None:  # fmt: skip
+    sc = next(s for s in SCENARIOS if s.name == "alarm without actions")
+    session = moto_account(moto_endpoint, sc)
+    account_id = session.client("sts", endpoint_url=moto_endpoint).get_caller_identity()["Account"]
+    topic = f"arn:aws:sns:us-east-1:{account_id}:cwfilter-audit-alarms"
+
+    def add_composite(parsed: Any, **_: Any) -> None:
+        parsed["CompositeAlarms"] = [{"AlarmName": "composite", "AlarmRule": rule, "ActionsEnabled": True,
+                                      "AlarmActions": [topic]}]  # fmt: skip
+
+    session._session.get_component("event_emitter").register("after-call.cloudwatch.DescribeAlarms", add_composite)
+    account, _ = read_live(["us-east-1"], client=client_factory(session))
+    finding = audit(account, [CWL012])[0]
+    assert (finding.status, finding.reason) == expect and says in finding.message, finding.message

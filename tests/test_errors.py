@@ -51,7 +51,9 @@ def test_a_pattern_error_is_caught_as_a_cwfilter_error() -> None:
 
 
 def test_an_unsupported_alarm_has_a_cwfilter_code_and_no_aws_code() -> None:
-    request = {"AlarmName": "a", "Metrics": [{"Id": "m1"}], "EvaluationPeriods": 1, "Threshold": 1,
+    # Metric math is emulated since issue 24; SEARCH is not (it returns several time series).
+    search = {"Id": "e1", "Expression": "SEARCH('{AWS/EC2,InstanceId} CPUUtilization', 'Average', 300)"}
+    request = {"AlarmName": "a", "Metrics": [search], "EvaluationPeriods": 1, "Threshold": 1,
                "ComparisonOperator": "GreaterThanThreshold"}  # fmt: skip
     with pytest.raises(AlarmValidationError) as info:
         cwfilter.Alarm.from_put_metric_alarm(request)

@@ -4,17 +4,17 @@ state machine (alarms.md §3–4). Actions run only on transitions."""
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..metric import MINUTE_MS, Datapoints, MetricKey, StatisticSet
+from ..metric import MINUTE_MS, Datapoints, MetricKey
 from ..times import Timestamp, epoch_ms, iso_utc
-from .model import Alarm
+from .model import CROSSES, Alarm
 from .notify import Notification, action_history_item, notification, state_update_history_item
-from .text import insufficient_data_reason, reason_data, threshold_reason
+from .series import MathSeries, MetricSeries, series_of
+from .text import INITIAL_REASON, insufficient_data_reason, reason_data, threshold_reason
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 
@@ -26,17 +26,30 @@ def default_evaluation_range(period: int, evaluation_periods: int) -> int:
 
 @dataclass
 class Transition:
+    """A state change: when (the evaluation's, or for a composite alarm the child's, epoch ms),
+    from and to which state, StateReason and StateReasonData, and the actions run. A composite
+    alarm whose actions were held by its ActionsSuppressor names why in ``suppressed_by``
+    (``Alarm``, ``WaitPeriod``, ``ExtensionPeriod``); held actions that ran later list in
+    ``actions`` and their time in ``actions_at``."""
+
     timestamp: int  # epoch ms of the evaluation
     old_state: str
     new_state: str
     reason: str
     reason_data: dict[str, Any]
     actions: list[str]  # the actions run (none when ActionsEnabled is false)
+    suppressed_by: str | None = None
+    suppressed_reason: str | None = None
+    actions_at: int | None = None  # when held actions ran (None: with the transition, or never)
 
     def as_dict(self) -> dict[str, Any]:
         """As JSON-ready data (what ``--output json`` prints of it)."""
-        return {"timestamp": iso_utc(self.timestamp), "oldState": self.old_state, "newState": self.new_state,
-                "reason": self.reason, "reasonData": self.reason_data, "actions": self.actions}  # fmt: skip
+        out: dict[str, Any] = {"timestamp": iso_utc(self.timestamp), "oldState": self.old_state, "newState": self.new_state,
+               "reason": self.reason, "reasonData": self.reason_data, "actions": self.actions}  # fmt: skip
+        if self.suppressed_by:
+            out.update(actionsSuppressedBy=self.suppressed_by, actionsSuppressedReason=self.suppressed_reason)
+            out["actionsRunAt"] = iso_utc(self.actions_at) if self.actions_at is not None else None
+        return out
 
 
 @dataclass
@@ -53,6 +66,7 @@ class AlarmTimeline:
     history: list[dict[str, Any]] = field(default_factory=list)
     evaluations: int = 0
     states: list[tuple[int, str]] | None = None  # (minute, state after it) with record_states=True
+    initial_reason: str = INITIAL_REASON
 
     @property
     def final_state(self) -> str:
@@ -91,48 +105,11 @@ class AlarmTimeline:
             "notifications": [n.as_dict() for n in self.notifications],
             "history": self.history,
             "finalState": self.final_state,
-            "configuration": self.alarm.as_put_metric_alarm(),
+            "configuration": self.alarm.configuration(),
         }
 
 
-class _Series:
-    """The alarm's view of the metric: per-minute statistic sets of the exact metric identity
-    (namespace, name, dimension set; unit only if the alarm sets one), merged across units."""
-
-    def __init__(self, alarm: Alarm, datapoints: Datapoints) -> None:
-        dims = tuple(sorted(alarm.dimensions.items()))
-        merged: dict[int, StatisticSet] = {}
-        for key in datapoints.metrics():
-            if (key.namespace, key.name, key.dimensions) != (alarm.namespace, alarm.metric_name, dims):
-                continue
-            if alarm.unit is not None and key.unit != alarm.unit:
-                continue
-            for minute, stats in datapoints.minutes(key):
-                merged.setdefault(minute, StatisticSet()).merge(stats)
-        self.minutes = merged
-        self.sorted = sorted(merged)
-
-    def window(self, start: int, end: int) -> StatisticSet | None:
-        lo = bisect.bisect_left(self.sorted, start)
-        hi = bisect.bisect_left(self.sorted, end)
-        if lo == hi:
-            return None
-        if hi - lo == 1:  # one minute: its own samples (read, never changed)
-            return self.minutes[self.sorted[lo]]
-        out = StatisticSet()
-        for minute in self.sorted[lo:hi]:
-            out.merge(self.minutes[minute])
-        return out
-
-    def any_in(self, start: int, end: int) -> bool:
-        return bisect.bisect_left(self.sorted, start) < bisect.bisect_left(self.sorted, end)
-
-    def next_after(self, t: int) -> int | None:
-        i = bisect.bisect_left(self.sorted, t)
-        return self.sorted[i] if i < len(self.sorted) else None
-
-
-def _too_few_samples(alarm: Alarm, stats: StatisticSet) -> bool:
+def _too_few_samples(alarm: Alarm, sample_count: float | None) -> bool:
     """EvaluateLowSampleCountPercentile=ignore: is this percentile datapoint too small (§3.4 step 0)?"""
     if not alarm.extended_statistic or alarm.evaluate_low_sample_count_percentile != "ignore":
         return False
@@ -140,7 +117,7 @@ def _too_few_samples(alarm: Alarm, stats: StatisticSet) -> bool:
     if p >= 1:
         return False
     needed = 10 / (1 - p) if p >= 0.5 else 10 / p
-    return stats.sample_count < needed
+    return sample_count is not None and sample_count < needed
 
 
 def evaluate(
@@ -166,7 +143,7 @@ def evaluate(
     end_ms = epoch_ms(end)
     period_ms = alarm.period * 1000
     r = evaluation_range or default_evaluation_range(alarm.period, alarm.evaluation_periods)
-    series = _Series(alarm, datapoints)
+    series = series_of(alarm, datapoints)
     timeline = AlarmTimeline(alarm, created, end_ms, initial_state)
     state = initial_state
     if record_states:
@@ -178,7 +155,8 @@ def evaluate(
         if timeline.states is not None:
             timeline.states.append((t, state))
         elif empty:
-            # Nothing can change until a datapoint enters the range: jump to that minute.
+            # Nothing can change until a datapoint enters the range: jump to that minute (an expression
+            # that gives values from no data, FILL(m1, 0), gives the same ones until then).
             nxt = series.next_after(t)
             if nxt is None:
                 break
@@ -197,11 +175,11 @@ def _check(alarm: Alarm, initial_state: str) -> None:
         raise ValueError(f"initial_state must be one of {', '.join(STATES)}")
 
 
-def _evaluate_minute(timeline: AlarmTimeline, series: _Series, t: int, r: int, state: str) -> str:
+def _evaluate_minute(timeline: AlarmTimeline, series: MetricSeries | MathSeries, t: int, r: int, state: str) -> str:
     """The evaluation at minute ``t`` (§3.4), its transition recorded in ``timeline``: the state after it."""
     alarm = timeline.alarm
     timeline.evaluations += 1
-    if not series.any_in(t - r * alarm.period * 1000, t):
+    if series.empty_is_missing and not series.any_in(t - r * alarm.period * 1000, t):
         new_state, make_reason = _empty_range(alarm, state)
         if new_state != state:
             state = _transition(timeline, alarm, t, state, new_state, make_reason(t))
@@ -246,7 +224,7 @@ class AlarmEvaluator:
         transition (none or one) and the notifications its actions published."""
         timeline = self.timeline
         seen, sent = len(timeline.transitions), len(timeline.notifications)
-        _evaluate_minute(timeline, _Series(timeline.alarm, datapoints), t, self.range, self.state)
+        _evaluate_minute(timeline, series_of(timeline.alarm, datapoints), t, self.range, self.state)
         timeline.end = t
         return timeline.transitions[seen:], timeline.notifications[sent:]
 
@@ -264,8 +242,9 @@ def _transition(
     text, data = reason
     actions = list(alarm.actions_for(new)) if alarm.actions_enabled else []
     tr = Transition(t, old, new, text, data, actions)
+    previous = timeline.transitions[-1] if timeline.transitions else None
     timeline.transitions.append(tr)
-    timeline.history.append(state_update_history_item(alarm, tr, timeline))
+    timeline.history.append(state_update_history_item(alarm, tr, previous))
     for arn in actions:
         note = notification(alarm, tr, arn, timeline.created_at) if arn.startswith("arn:aws:sns:") else None
         if note is not None:
@@ -318,37 +297,40 @@ def _empty_range(alarm: Alarm, state: str):  # type: ignore[no-untyped-def]
 
 
 def _data(
-    alarm: Alarm, t: int, new_state: str, evaluated: Sequence[tuple[int, float | None, int | None]]
+    alarm: Alarm, t: int, new_state: str, evaluated: Sequence[tuple[int, float | None, float | None]]
 ) -> dict[str, Any]:
-    key = "extendedStatistic" if alarm.extended_statistic else "statistic"
+    """StateReasonData; a metric-math alarm's has no statistic (its values are an expression's) [INF]."""
+    key = None if alarm.metrics is not None else "extendedStatistic" if alarm.extended_statistic else "statistic"
     return reason_data(new_state=new_state, query_ms=t, statistic_key=key, statistic=alarm.stat, unit=alarm.unit,
                        period=alarm.period, threshold=alarm.threshold, evaluated=evaluated)  # fmt: skip
 
 
-def _decide(alarm: Alarm, series: _Series, t: int, r: int, state: str) -> tuple[str, str, dict[str, Any]] | None:
+def _decide(
+    alarm: Alarm, series: MetricSeries | MathSeries, t: int, r: int, state: str
+) -> tuple[str, str, dict[str, Any]] | None:
     """§3.4 steps 0, 1, 2 and 4 at instant ``t`` (the range holds at least one datapoint).
     ``None`` means "keep the state" (low-sample percentiles)."""
     n, m = alarm.evaluation_periods, alarm.m
-    period_ms = alarm.period * 1000
-    # The newest N periods with data among the R looked back (the older ones are not read once
-    # N are found), and the empty ones, which fill in where fewer than N have data.
-    evaluated_real: list[tuple[int, int, StatisticSet]] = []
-    empty: list[int] = []
-    for k in range(r):
-        slot_start = t - (k + 1) * period_ms
-        stats = series.window(slot_start, slot_start + period_ms)
-        if stats is None:
-            empty.append(slot_start)
-            continue
-        evaluated_real.append((k, slot_start, stats))
-        if len(evaluated_real) == n:
-            break
-    fills = n - len(evaluated_real)
-    fill_slots = empty[:fills]
-    if alarm.extended_statistic and any(_too_few_samples(alarm, stats) for _, _, stats in evaluated_real):
+    slots = series.slots(t, r, alarm.period * 1000)
+    real = [(k, start, value, count) for k, (start, value, count) in enumerate(slots) if value is not None]
+    if len(real) >= n:
+        values = real[:n]
+        fills = 0
+        fill_slots: list[int] = []
+    else:
+        values = real
+        fills = n - len(real)
+        fill_slots = [start for start, value, _ in slots if value is None][:fills]
+    if alarm.evaluate_low_sample_count_percentile == "ignore" and any(
+        _too_few_samples(alarm, count) for _, _, _, count in values
+    ):
         return None
-    values = [(k, start, stats.statistic(alarm.stat), stats.sample_count) for k, start, stats in evaluated_real]
-    crossed = sum(1 for _, _, v, _ in values if alarm.breaching(v))
+    crosses, threshold = CROSSES[alarm.comparison_operator], alarm.threshold
+    breaching: list[tuple[int, float]] = []
+    calm: list[tuple[int, float]] = []
+    for _, start, v, _ in values:
+        (breaching if crosses(v, threshold) else calm).append((start, v))
+    crossed = len(breaching)
     tmd = alarm.missing_data
     fill_kind = None
     if fills == 0:
@@ -367,8 +349,6 @@ def _decide(alarm: Alarm, series: _Series, t: int, r: int, state: str) -> tuple[
         new = "OK"
     if new == state:  # the usual minute: nothing to word
         return new, "", {}
-    breaching = [(start, v) for _, start, v, _ in values if alarm.breaching(v)]
-    calm = [(start, v) for _, start, v, _ in values if not alarm.breaching(v)]
     evaluated = sorted(
         [(start, v, count) for _, start, v, count in values] + [(start, None, None) for start in fill_slots],
         key=lambda e: -e[0],

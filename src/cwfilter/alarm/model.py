@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CwfilterError
 from ..metric import STANDARD_UNITS
+
+if TYPE_CHECKING:
+    from .metrics import MetricQuery
 
 STATISTICS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 OPERATORS = (
@@ -21,6 +25,11 @@ OPERATORS = (
 )
 ANOMALY_OPERATORS = ("LessThanLowerOrGreaterThanUpperThreshold", "LessThanLowerThreshold", "GreaterThanUpperThreshold")
 TREAT_MISSING = ("breaching", "notBreaching", "ignore", "missing")
+# Whether a datapoint crosses the threshold: the datapoint is the left operand (alarms.md §2).
+CROSSES: dict[str, Callable[[float, float], bool]] = {
+    "GreaterThanOrEqualToThreshold": operator.ge, "GreaterThanThreshold": operator.gt,
+    "LessThanThreshold": operator.lt, "LessThanOrEqualToThreshold": operator.le,
+}  # fmt: skip
 _PERCENTILE = re.compile(r"p(\d{1,2}(\.\d{1,10})?|100)")
 
 
@@ -38,14 +47,64 @@ class AlarmValidationError(CwfilterError, ValueError):
         self.message = message
 
 
-def _constraint(value: Any, member: str, constraint: str) -> AlarmValidationError:
+def constraint_error(value: Any, member: str, constraint: str) -> AlarmValidationError:
+    """AWS's wording of a request member that breaks a constraint of the API model."""
     return AlarmValidationError(
         f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
     )
 
 
+def validate_identity(name: str, description: str | None, actions: Mapping[str, list[str]]) -> None:
+    """What PutMetricAlarm and PutCompositeAlarm both check: the name (1–255 characters, no
+    control characters), the description (≤ 1024) and each action list (≤ 5 ARNs)."""
+    if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
+        raise constraint_error(name, "alarmName", "Member must have length between 1 and 255")
+    if description is not None and len(description) > 1024:
+        raise constraint_error("...", "alarmDescription", "Member must have length less than or equal to 1024")
+    for label, arns in actions.items():
+        if len(arns) > 5:
+            raise constraint_error(arns, label, "Member must have length less than or equal to 5")
+
+
+class AlarmActions:
+    """What metric and composite alarms share: a name, a place (region, account) and three action
+    lists (a mixin of the dataclasses ``Alarm`` and ``CompositeAlarm``)."""
+
+    name: str
+    alarm_actions: list[str]
+    ok_actions: list[str]
+    insufficient_data_actions: list[str]
+    region: str | None
+    account_id: str | None
+
+    @property
+    def arn(self) -> str:
+        """The alarm's ARN in its region and account."""
+        return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{self.name}"
+
+    def actions_for(self, state: str) -> list[str]:
+        """The actions configured for a transition to ``state`` (run only when ActionsEnabled)."""
+        return {
+            "ALARM": self.alarm_actions,
+            "OK": self.ok_actions,
+            "INSUFFICIENT_DATA": self.insufficient_data_actions,
+        }[state]
+
+    def action_lists(self) -> dict[str, list[str]]:
+        """The three action lists by their API member names."""
+        return {"alarmActions": self.alarm_actions, "oKActions": self.ok_actions,
+                "insufficientDataActions": self.insufficient_data_actions}  # fmt: skip
+
+    def place_from_actions(self) -> None:
+        """Region and account, where not given, from the action ARNs (else us-east-1, 123456789012)."""
+        if self.region is None or self.account_id is None:
+            region, account = from_arns(self.alarm_actions + self.ok_actions + self.insufficient_data_actions)
+            self.region = self.region or region or "us-east-1"
+            self.account_id = self.account_id or account or "123456789012"
+
+
 @dataclass
-class Alarm:
+class Alarm(AlarmActions):
     """A metric alarm. ``datapoints_to_alarm=None`` means "not set" (M = N), which changes the
     reason text and the SNS Trigger; ``treat_missing_data=None`` behaves as ``missing``."""
 
@@ -70,14 +129,12 @@ class Alarm:
     insufficient_data_actions: list[str] = field(default_factory=list)
     region: str | None = None
     account_id: str | None = None
+    metrics: list[MetricQuery] | None = None  # a metric-math alarm's queries (then no metric of its own)
 
     def __post_init__(self) -> None:
         self.threshold = float(self.threshold)
         self.validate()
-        if self.region is None or self.account_id is None:
-            region, account = _from_arns(self.alarm_actions + self.ok_actions + self.insufficient_data_actions)
-            self.region = self.region or region or "us-east-1"
-            self.account_id = self.account_id or account or "123456789012"
+        self.place_from_actions()
 
     # -- derived
     @property
@@ -97,29 +154,9 @@ class Alarm:
             return "ignore"
         return self.treat_missing_data or "missing"
 
-    @property
-    def arn(self) -> str:
-        """The alarm's ARN in its region and account."""
-        return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{self.name}"
-
-    def actions_for(self, state: str) -> list[str]:
-        """The actions run on a transition to ``state`` (none when ActionsEnabled is false)."""
-        return {
-            "ALARM": self.alarm_actions,
-            "OK": self.ok_actions,
-            "INSUFFICIENT_DATA": self.insufficient_data_actions,
-        }[state]
-
     def breaching(self, value: float) -> bool:
         """Whether ``value`` crosses the threshold in the alarm's ComparisonOperator direction."""
-        op, t = self.comparison_operator, self.threshold
-        if op == "GreaterThanOrEqualToThreshold":
-            return value >= t
-        if op == "GreaterThanThreshold":
-            return value > t
-        if op == "LessThanThreshold":
-            return value < t
-        return value <= t
+        return CROSSES[self.comparison_operator](value, self.threshold)
 
     # -- validation (§6)
     def validate(self) -> None:
@@ -128,12 +165,18 @@ class Alarm:
         self._validate_statistic()
         self._validate_window()
 
+    @property
+    def returned(self) -> MetricQuery | None:
+        """A metric-math alarm's query that returns data (None for a single-metric alarm)."""
+        return next((q for q in self.metrics if q.return_data), None) if self.metrics else None
+
     def _validate_names_and_operator(self) -> None:
-        if not self.name or len(self.name) > 255 or any(ord(c) < 32 for c in self.name):
-            raise _constraint(self.name, "alarmName", "Member must have length between 1 and 255")
-        if self.description is not None and len(self.description) > 1024:
-            raise _constraint("...", "alarmDescription", "Member must have length less than or equal to 1024")
-        if not self.metric_name:
+        validate_identity(self.name, self.description, self.action_lists())
+        if self.metrics is not None:
+            from .metrics import validate_queries
+
+            validate_queries(self.metrics)
+        elif not self.metric_name:
             raise AlarmValidationError("Exactly one element of the metrics list should return data.")
         if self.comparison_operator in ANOMALY_OPERATORS:
             raise AlarmValidationError(
@@ -143,20 +186,25 @@ class Alarm:
                 code="E_UNSUPPORTED",
             )
         if self.comparison_operator not in OPERATORS:
-            raise _constraint(
+            raise constraint_error(
                 self.comparison_operator,
                 "comparisonOperator",
                 f"Member must satisfy enum value set: [{', '.join(OPERATORS + ANOMALY_OPERATORS)}]",
             )
 
     def _validate_statistic(self) -> None:
+        if self.metrics is not None:
+            if self.statistic is not None or self.extended_statistic is not None or self.metric_name:
+                raise AlarmValidationError("Metrics cannot be set together with MetricName, Namespace, Statistic, "
+                                           "ExtendedStatistic, Dimensions or Period", "InvalidParameterCombination")  # fmt: skip
+            return
         if (self.statistic is None) == (self.extended_statistic is None):
             raise AlarmValidationError(
                 "Exactly one of Statistic and ExtendedStatistic must be set",
                 aws_exception="InvalidParameterCombination",
             )
         if self.statistic is not None and self.statistic not in STATISTICS:
-            raise _constraint(
+            raise constraint_error(
                 self.statistic, "statistic", f"Member must satisfy enum value set: [{', '.join(STATISTICS)}]"
             )
         if self.extended_statistic is not None and not _PERCENTILE.fullmatch(self.extended_statistic):
@@ -174,12 +222,12 @@ class Alarm:
         ):
             raise AlarmValidationError("Period must be 10, 20, 30 or a multiple of 60")
         if not isinstance(self.evaluation_periods, int) or self.evaluation_periods < 1:
-            raise _constraint(
+            raise constraint_error(
                 self.evaluation_periods, "evaluationPeriods", "Member must have value greater than or equal to 1"
             )
         if self.datapoints_to_alarm is not None:
             if self.datapoints_to_alarm < 1:
-                raise _constraint(
+                raise constraint_error(
                     self.datapoints_to_alarm, "datapointsToAlarm", "Member must have value greater than or equal to 1"
                 )
             if self.datapoints_to_alarm > self.evaluation_periods:
@@ -207,13 +255,9 @@ class Alarm:
                 "Supported options for parameter EvaluateLowSampleCountPercentile are evaluate and ignore."
             )
         if self.unit is not None and self.unit not in STANDARD_UNITS:
-            raise _constraint(self.unit, "unit", "Member must satisfy enum value set")
+            raise constraint_error(self.unit, "unit", "Member must satisfy enum value set")
         if len(self.dimensions) > 30:
-            raise _constraint("...", "dimensions", "Member must have length less than or equal to 30")
-        for label, actions in (("alarmActions", self.alarm_actions), ("oKActions", self.ok_actions),
-                               ("insufficientDataActions", self.insufficient_data_actions)):  # fmt: skip
-            if len(actions) > 5:
-                raise _constraint(actions, label, "Member must have length less than or equal to 5")
+            raise constraint_error("...", "dimensions", "Member must have length less than or equal to 30")
 
     # -- shapes users have
     @classmethod
@@ -222,10 +266,10 @@ class Alarm:
         if isinstance(request, str):
             request = json.loads(request)
         r = dict(request)  # type: ignore[arg-type]
-        if r.get("Metrics"):
-            raise AlarmValidationError(
-                "metric math alarms (Metrics) are not emulated", aws_exception=None, code="E_UNSUPPORTED"
-            )
+        if r.get("Metrics"):  # describe-alarms lists "Metrics": [] for a single-metric alarm
+            from .metrics import math_alarm_request
+
+            r = math_alarm_request(r)
         dims = {d["Name"]: d["Value"] for d in r.get("Dimensions") or []}
         kwargs: dict[str, Any] = dict(
             name=r.get("AlarmName", ""),
@@ -249,6 +293,7 @@ class Alarm:
             alarm_actions=list(r.get("AlarmActions") or []),
             ok_actions=list(r.get("OKActions") or []),
             insufficient_data_actions=list(r.get("InsufficientDataActions") or []),
+            metrics=r.get("Metrics") or None,
         )
         if kwargs["statistic"] is None and kwargs["extended_statistic"] is None and r.get("MetricName"):
             raise AlarmValidationError(
@@ -257,20 +302,28 @@ class Alarm:
         kwargs.update(overrides)
         return cls(**kwargs)
 
+    def configuration(self) -> dict[str, Any]:
+        """The request that configures the alarm (as ``AlarmTimeline.as_dict`` reports it)."""
+        return self.as_put_metric_alarm()
+
     def as_put_metric_alarm(self) -> dict[str, Any]:
         """The alarm as a PutMetricAlarm request (what ``from_put_metric_alarm`` reads back)."""
         out: dict[str, Any] = {"AlarmName": self.name}
         if self.description is not None:
             out["AlarmDescription"] = self.description
         out.update(ActionsEnabled=self.actions_enabled, OKActions=self.ok_actions, AlarmActions=self.alarm_actions,
-                   InsufficientDataActions=self.insufficient_data_actions, MetricName=self.metric_name,
-                   Namespace=self.namespace)  # fmt: skip
-        if self.statistic:
-            out["Statistic"] = self.statistic
+                   InsufficientDataActions=self.insufficient_data_actions)  # fmt: skip
+        if self.metrics is not None:
+            out["Metrics"] = [q.as_request() for q in self.metrics]
+            out["EvaluationPeriods"] = self.evaluation_periods
         else:
-            out["ExtendedStatistic"] = self.extended_statistic
-        out["Dimensions"] = [{"Name": k, "Value": v} for k, v in self.dimensions.items()]
-        out.update(Period=self.period, EvaluationPeriods=self.evaluation_periods)
+            out.update(MetricName=self.metric_name, Namespace=self.namespace)
+            if self.statistic:
+                out["Statistic"] = self.statistic
+            else:
+                out["ExtendedStatistic"] = self.extended_statistic
+            out["Dimensions"] = [{"Name": k, "Value": v} for k, v in self.dimensions.items()]
+            out.update(Period=self.period, EvaluationPeriods=self.evaluation_periods)
         if self.datapoints_to_alarm is not None:
             out["DatapointsToAlarm"] = self.datapoints_to_alarm
         out.update(Threshold=self.threshold, ComparisonOperator=self.comparison_operator)
@@ -291,7 +344,7 @@ def _int(value: Any, name: str) -> int:
     return int(f)
 
 
-def _from_arns(arns: list[str]) -> tuple[str | None, str | None]:
+def from_arns(arns: list[str]) -> tuple[str | None, str | None]:
     for arn in arns:
         parts = arn.split(":")
         if len(parts) >= 6 and parts[0] == "arn" and parts[3] and parts[4]:

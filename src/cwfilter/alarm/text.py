@@ -125,15 +125,16 @@ def reason_data(
     *,
     new_state: str,
     query_ms: int,
-    statistic_key: str,
+    statistic_key: str | None,
     statistic: str,
     unit: str | None,
     period: int,
     threshold: float,
-    evaluated: Sequence[tuple[int, float | None, int | None]],
+    evaluated: Sequence[tuple[int, float | None, float | None]],
 ) -> dict[str, Any]:
     """StateReasonData: ``evaluated`` lists (slot start, value or None, sampleCount) newest first.
 
+    A value without a sample count (a metric-math alarm's) is listed without ``sampleCount`` [INF].
     ``evaluatedDatapoints`` holds every evaluated entry, except for a transition to OK, where it
     holds only the newest (the deciding) one (§11.2); ``recentDatapoints`` and ``startDate``
     always describe every real evaluated datapoint.
@@ -144,14 +145,46 @@ def reason_data(
         data["startDate"] = aws_time(min(t for t, _, _ in real))
     if unit:
         data["unit"] = unit
-    data[statistic_key] = statistic
+    if statistic_key:
+        data[statistic_key] = statistic
     data["period"] = period
     data["recentDatapoints"] = [v for _, v, _ in reversed(real)]
     data["threshold"] = float(threshold)
     data["evaluatedDatapoints"] = [
-        {"timestamp": aws_time(t), "sampleCount": float(c or 0), "value": v}
+        {"timestamp": aws_time(t), "sampleCount": float(c), "value": v}
+        if v is not None and c is not None
+        else {"timestamp": aws_time(t), "value": v}
         if v is not None
         else {"timestamp": aws_time(t)}
         for t, v, c in (evaluated[:1] if new_state == "OK" else evaluated)
     ]
     return data
+
+
+# -- composite alarms (§12.1)
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
+
+
+def long_date(epoch_ms: int) -> str:
+    """``Wednesday 3 March, 2021 10:15:03 UTC``: English names, day without a leading zero, no
+    milliseconds (a composite alarm's StateReason, [OBS])."""
+    dt = datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
+    return f"{_WEEKDAYS[dt.weekday()]} {dt.day} {_MONTHS[dt.month - 1]}, {dt.year} {dt:%H:%M:%S} UTC"
+
+
+def child_transition_reason(child_arn: str, state: str, epoch_ms: int) -> str:
+    """A composite alarm's StateReason when a child's transition changed its state [OBS, 3 captures]."""
+    return f"{child_arn} transitioned to {state} at {long_date(epoch_ms)}"
+
+
+def creation_reason(composite_arn: str, state: str) -> str:
+    """A composite alarm's StateReason on its first evaluation, at creation [DOC]."""
+    return f"{composite_arn} was created and its alarm rule evaluates to {state}"
+
+
+def triggering_alarms(children: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """A composite alarm's StateReasonData: ``children`` as (ARN, state, state timestamp) [OBS]."""
+    return {"triggeringAlarms": [{"arn": arn, "state": {"value": state, "timestamp": aws_time(ms)}}
+                                 for arn, state, ms in children]}  # fmt: skip

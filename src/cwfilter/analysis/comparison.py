@@ -17,13 +17,13 @@ from typing import Any, Literal
 
 import orjson
 
+from ..cloudtrail import ABSENT, operations, value_at
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
-from . import services
 from .cloudtrail import atom_holds
 from .decision import contradiction, decide_atom, pins_of
 from .normal_form import Conjunct, TooComplex, dnf, field_path, render_conjunct
-from .witness import ABSENT, candidate_values, set_path
+from .witness import candidate_values, set_path
 
 Verdict = Literal["equivalent", "different", "no difference found"]
 MAX_EXAMPLES = 5
@@ -195,22 +195,17 @@ def _json_records(tree: ast.JsonPattern) -> tuple[Generated, Generated]:
 
 def _operations_named(conj: Conjunct, record: dict[str, Any]) -> list[str]:
     """Up to three operations of the pinned ``eventSource`` that satisfy the conjunct's
-    ``eventName`` atoms (botocore's names: ``PutBucket*`` gives ``PutBucketAccelerateConfiguration``, ...)."""
+    ``eventName`` atoms (the catalogue's names: ``PutBucket*`` gives ``PutBucketAccelerateConfiguration``, ...)."""
     source = pins_of(conj).get(("eventSource",))
     names = [a for a in conj if field_path(a.selector) == ("eventName",)]
-    if not source or not names or ("eventName",) in pins_of(conj) or not services.available():
+    if not source or not names or ("eventName",) in pins_of(conj):
         return []
-    ops = sorted(services.operations(source))
+    ops = sorted(operations(source))
     return [op for op in ops if all(atom_holds(a, set_path(record, ("eventName",), op)) for a in names)][:3]
 
 
 def _has(record: dict[str, Any], path: tuple[str, ...]) -> bool:
-    node: Any = record
-    for name in path:
-        if not isinstance(node, dict) or name not in node:
-            return False
-        node = node[name]
-    return True
+    return value_at(record, path) is not ABSENT
 
 
 def _satisfying_record(conj: Conjunct) -> dict[str, Any]:

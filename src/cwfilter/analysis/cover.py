@@ -6,6 +6,13 @@ form: CWL-012 requires nine (``s3.amazonaws.com`` × nine event names); the unau
 rule requires two (``errorCode = "*UnauthorizedOperation"``, ``errorCode = "AccessDenied*"``).
 A JSON pattern is decided symbolically (``decision.py``); other patterns, and JSON patterns
 whose expansion is too large, by witness records run through the engine (``witness.py``).
+
+Both follow the CloudTrail catalogue (``cwfilter.cloudtrail``): a required event that names
+an eventName stands for the real events of that name (from the rule's eventSource, or from
+the one source all the rule's names share: ``ec2.amazonaws.com`` for the route-table rule),
+a condition that every record of such an event satisfies leaves it COVERED with a note, an
+alternative that can match no real event is *dead* (not breadth), and breadth is the real
+events outside the rule, named.
 """
 
 from __future__ import annotations
@@ -16,11 +23,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
+from ..cloudtrail import Event, event, sources_of
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from ..rules import Rule, find_rule
 from .decision import Decision, decide, decide_atom, pins_of
 from .normal_form import Conjunct, TooComplex, dnf, dotted, render_atom, render_conjunct
+from .reach import known_of, reach
+
+MAX_BREADTH = 12  # real events named per alternative; the rest are counted
 
 Status = Literal["COVERED", "CONDITIONAL", "MISSED"]
 _RANK = {"MISSED": 0, "CONDITIONAL": 1, "COVERED": 2}
@@ -35,12 +46,14 @@ class RequiredEvent:
     label: str
     requires: tuple[str, ...] = ()
     atoms: Conjunct = field(default=(), repr=False)
+    real: tuple[Event, ...] = field(default=(), repr=False, compare=False)
 
     def __hash__(self) -> int:
         return hash(self.atoms)
 
     def to_json(self) -> dict[str, Any]:
-        return {"label": self.label, "fields": dict(self.fields), "requires": list(self.requires)}
+        return {"label": self.label, "fields": dict(self.fields), "requires": list(self.requires),
+                "real": [e.label for e in self.real]}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -48,18 +61,21 @@ class EventVerdict:
     """COVERED (every such event matches), CONDITIONAL (only when ``conditions`` hold) or MISSED.
 
     ``conditions``: the alternatives under which the event matches, each rendered as atoms
-    joined by ``&&`` (any one alternative suffices); ``reason``: why it is MISSED or CONDITIONAL."""
+    joined by ``&&`` (any one alternative suffices); ``reason``: why it is MISSED or CONDITIONAL;
+    ``notes``: conditions of the pattern that every real record of the event satisfies
+    (``$.readOnly IS FALSE: always true for PutBucketAcl records``)."""
 
     event: RequiredEvent
     status: Status
     conditions: tuple[str, ...] = ()
     reason: str = ""
     alternatives: tuple[Conjunct, ...] = field(default=(), repr=False, compare=False)
+    notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "event": self.event.to_json(), "status": self.status,
-            "conditions": list(self.conditions), "reason": self.reason,
+            "conditions": list(self.conditions), "reason": self.reason, "notes": list(self.notes),
         }  # fmt: skip
 
 
@@ -74,6 +90,8 @@ class Coverage:
     never_matches: bool = False
     always_matches: bool = False
     method: Literal["symbolic", "witness"] = "symbolic"
+    dead: tuple[str, ...] = ()
+    undecided: tuple[str, ...] = ()
 
     @property
     def missed(self) -> tuple[EventVerdict, ...]:
@@ -92,6 +110,7 @@ class Coverage:
             "rule": self.rule_id, "patterns": list(self.patterns), "method": self.method,
             "coversAll": self.covers_all, "neverMatches": self.never_matches,
             "alwaysMatches": self.always_matches, "breadth": list(self.breadth),
+            "dead": list(self.dead), "undecided": list(self.undecided),
             "events": [v.to_json() for v in self.events],
         }  # fmt: skip
 
@@ -109,12 +128,35 @@ def required_events(rule: Rule | str) -> tuple[RequiredEvent, ...]:
 def _required(text: str) -> tuple[RequiredEvent, ...]:
     tree = compile_pattern(text).ast
     assert isinstance(tree, ast.JsonPattern), "catalogue patterns are JSON patterns"
-    return tuple(_event(conj) for conj in dnf(tree.expr))
+    conjuncts = dnf(tree.expr)
+    scope = _scope(conjuncts)
+    return tuple(_event(conj, scope) for conj in conjuncts)
 
 
-def _event(conj: Conjunct) -> RequiredEvent:
+def _scope(conjuncts: tuple[Conjunct, ...]) -> frozenset[str] | None:
+    """The eventSources the rule's events come from when it names none: those that write every
+    eventName the rule names (``ec2.amazonaws.com`` for the route-table rule; ``iam`` for
+    the IAM policy rule, whose CreatePolicy Organizations also writes); None when none does."""
+    names = {p[("eventName",)] for p in map(pins_of, conjuncts) if ("eventName",) in p and ("eventSource",) not in p}
+    if not names:
+        return None
+    common = set.intersection(*(set(sources_of(n)) for n in names))
+    return frozenset(common) or None
+
+
+def _real(pins: dict[tuple[str, ...], str], scope: frozenset[str] | None) -> tuple[Event, ...]:
+    name = pins.get(("eventName",))
+    if name is None:
+        return ()
+    source = pins.get(("eventSource",))
+    sources = [source] if source else [s for s in sources_of(name) if scope is None or s in scope]
+    return tuple(e for s in sources if (e := event(s, name)) is not None)
+
+
+def _event(conj: Conjunct, scope: frozenset[str] | None = None) -> RequiredEvent:
     pins = pins_of(conj)
     fields = {dotted(path): value for path, value in pins.items()}
+    real = _real(pins, scope)
     if "eventName" not in fields:
         return RequiredEvent(fields, render_conjunct(conj), (), conj)
     named = {("eventName",), ("eventSource",)}
@@ -122,7 +164,7 @@ def _event(conj: Conjunct) -> RequiredEvent:
     label = fields["eventName"] + (f" ({fields['eventSource']})" if "eventSource" in fields else "")
     label += "".join(f" where {r}" for r in rest)
     requires = tuple(render_atom(a) for a in conj if not any(_pins(a, p) for p in pins))
-    return RequiredEvent(fields, label, requires, conj)
+    return RequiredEvent(fields, label, requires, conj, real)
 
 
 def _pins(atom: Any, path: tuple[str, ...]) -> bool:
@@ -156,22 +198,65 @@ def symbolic_coverage(
     """Coverage of ``events`` by a pattern given as its DNF conjuncts."""
     alone = [(c, decide((), c)) for c in conjuncts]
     live = [(c, d) for c, d in alone if d.holds]
-    if live:
-        verdicts = tuple(_verdict(ev, conjuncts) for ev in events)
+    dead = [f"{render_conjunct(c)}: {d.reason}" for c, d in alone if not d.holds]
+    breadth: list[str] = []
+    undecided: list[str] = []
+    if all(ev.real for ev in events):  # the rule names real events: the catalogue judges each alternative
+        wanted = {(e.source, e.name) for ev in events for e in ev.real}
+        kept = []
+        for c, d in live:
+            r = reach(c)  # even an alternative inside the rule's atoms may reach other sources' namesakes
+            if r.dead:
+                dead.append(f"{render_conjunct(c)}: {r.dead}")
+                continue
+            kept.append((c, d))
+            if r.bounded or not any(_contained(c, ev) for ev in events):
+                breadth += _named(c, d, r, wanted)
+            undecided += [f"{render_conjunct(c)}: {u}" for u in r.undecided]
     else:
-        why = "the pattern never matches a CloudTrail record: " + "; ".join(dict.fromkeys(d.reason for _, d in alone))
+        kept = live
+        breadth = [render_conjunct(d.conditions) for c, d in live if not any(_contained(c, ev) for ev in events)]
+    if kept:  # verdicts over every alternative the schema allows: a typo's near miss names the typo
+        verdicts = tuple(_verdict(ev, tuple(c for c, _ in live)) for ev in events)
+    else:
+        why = "the pattern never matches a CloudTrail record: " + "; ".join(dict.fromkeys(dead))
         verdicts = tuple(EventVerdict(ev, "MISSED", reason=why) for ev in events)
-    breadth = tuple(render_conjunct(d.conditions) for c, d in live if not any(_contained(c, ev) for ev in events))
     return Coverage(
         rule_id, (text,), verdicts, tuple(dict.fromkeys(breadth)),
-        never_matches=not live, always_matches=any(not d.conditions for _, d in live),
+        never_matches=not kept, always_matches=any(not d.conditions for _, d in kept),
+        dead=tuple(dict.fromkeys(dead)), undecided=tuple(dict.fromkeys(undecided)),
     )  # fmt: skip
 
 
+def _named(c: Conjunct, d: Decision, r: Any, wanted: set[tuple[str, str]]) -> list[str]:
+    """The breadth of one alternative: the real events it reaches outside the rule, named
+    (at most ``MAX_BREADTH``, then a count); the alternative itself when it is unbounded."""
+    if not r.bounded:
+        return [render_conjunct(d.conditions)]
+    extra = [e.label for e in r.events if (e.source, e.name) not in wanted]
+    if len(extra) > MAX_BREADTH:
+        return [*extra[:MAX_BREADTH], f"... and {len(extra) - MAX_BREADTH} more events ({render_conjunct(c)})"]
+    return extra
+
+
 def _verdict(event: RequiredEvent, conjuncts: tuple[Conjunct, ...]) -> EventVerdict:
-    decisions = [decide(event.atoms, c) for c in conjuncts]
-    if any(d.holds and not d.conditions for d in decisions):
-        return EventVerdict(event, "COVERED")
+    """The worst verdict over the real events the required event stands for (or, where the
+    catalogue lists none, the verdict under the rule's own atoms)."""
+    if not event.real:
+        return _verdict_under(event, conjuncts, None)
+    verdicts = [_verdict_under(event, conjuncts, e) for e in event.real]
+    return min(verdicts, key=lambda v: _RANK[v.status])
+
+
+def _verdict_under(event: RequiredEvent, conjuncts: tuple[Conjunct, ...], real: Event | None) -> EventVerdict:
+    known = known_of(real) if real is not None else None
+    decisions = [decide(event.atoms, c, known=known) for c in conjuncts]
+    full = [d for d in decisions if d.holds and not d.conditions]
+    if full:
+        best = min(full, key=lambda d: len(d.noted))
+        label = real.name if real is not None else event.label
+        notes = tuple(f"{render_atom(a)}: always true for {label} records" for a in best.noted)
+        return EventVerdict(event, "COVERED", notes=notes)
     alternatives = _absorbed(tuple(dict.fromkeys(d.conditions for d in decisions if d.holds)))
     if alternatives:
         rendered = tuple(render_conjunct(a) for a in alternatives)

@@ -6,15 +6,20 @@ $.eventName = "PutBucketAcl"``). Exact string equalities *pin* a field to one va
 every atom on a pinned field is then decided by the engine itself on a minimal record.
 An atom that is one of the assumptions, or that a glob assumption implies, is true. With
 ``cloudtrail=True`` the record schema decides atoms on fields CloudTrail never writes or
-always writes. Every other atom is a condition. Only provable contradictions drop a
+always writes. With ``known`` (what the CloudTrail catalogue says every record of one real
+event holds: ``readOnly`` false, ``eventType`` AwsApiCall, ``requestParameters.bucketName``
+present ...) the atoms it decides are true or false too, and those found true are kept as
+notes (``noted``). Every other atom is a condition. Only provable contradictions drop a
 conjunct, so a dropped conjunct really can never hold.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+from ..cloudtrail import NUMBER, OBJECT, PRESENT
 from ..pattern import ast
 from ..pattern.glob import pieces_of
 from .cloudtrail import atom_on_value, requires_field, schema_verdict
@@ -33,6 +38,45 @@ class Decision:
     conditions: Conjunct = ()
     reason: str = ""
     decisive: Atom | None = None  # the atom found false
+    noted: Conjunct = ()  # atoms true only because every record of the known event makes them so
+
+
+@dataclass(frozen=True)
+class Known:
+    """What every record of one real event holds (``cloudtrail.facts``): by field path, an
+    exact value or ``PRESENT``; ``label`` names the event in reasons (``PutBucketAcl``)."""
+
+    label: str
+    values: dict[tuple[str, ...], Any] = field(hash=False)
+
+    def verdict(self, atom: Atom) -> tuple[bool | None, str]:
+        """True/False when the facts decide the atom (with the reason when False), else None."""
+        path = field_path(atom.selector)
+        if path is None:
+            return None, ""
+        if path not in self.values:
+            # below a field that is present with an unknown (scalar) value nothing is known
+            return None, ""
+        value = self.values[path]
+        if value is PRESENT or value is OBJECT or value is NUMBER:
+            verdict = _on_present(atom, value is OBJECT)
+        else:
+            verdict = atom_on_value(atom, path, value)
+        if verdict is False:
+            return False, f"{render_atom(atom)} is false for every {self.label} record"
+        return verdict, ""
+
+
+def _on_present(atom: Atom, is_object: bool) -> bool | None:
+    """An atom on a field written in every record: a string or number of unknown value, or an
+    object (on which every comparison is false)."""
+    if isinstance(atom, ast.Check):
+        return False  # NOT EXISTS, IS NULL, IS TRUE, IS FALSE
+    if is_object:
+        return False
+    if atom.op == "=" and isinstance(atom.value, ast.StringValue) and atom.value.text and set(atom.value.text) == {"*"}:
+        return True
+    return None
 
 
 def pin_of(atom: Atom) -> tuple[tuple[str, ...], str] | None:
@@ -112,12 +156,18 @@ def _schema_reason(atom: Atom, path: tuple[str, ...] | None) -> str:
     return f"{name} is not a field of CloudTrail records, so {render_atom(atom)} is false"
 
 
-def decide(given: Conjunct, conjunct: Conjunct, *, cloudtrail: bool = True) -> Decision:
-    """Whether ``conjunct`` can hold for records satisfying ``given``, and under which conditions."""
+def decide(given: Conjunct, conjunct: Conjunct, *, cloudtrail: bool = True, known: Known | None = None) -> Decision:
+    """Whether ``conjunct`` can hold for records satisfying ``given`` (and, with ``known``,
+    being records of that real event), and under which conditions."""
     pins = pins_of(given)
     conditions: list[Atom] = []
+    noted: list[Atom] = []
     for atom in conjunct:
         verdict, reason = decide_atom(atom, given, pins, cloudtrail)
+        if verdict is None and known is not None:
+            verdict, reason = known.verdict(atom)
+            if verdict:
+                noted.append(atom)
         if verdict is False:
             return Decision(False, reason=reason, decisive=atom)
         if verdict is None:
@@ -126,7 +176,7 @@ def decide(given: Conjunct, conjunct: Conjunct, *, cloudtrail: bool = True) -> D
     if clash is not None:
         a, b = clash
         return Decision(False, reason=f"{render_atom(a)} contradicts {render_atom(b)}", decisive=a)
-    return Decision(True, tuple(dict.fromkeys(conditions)))
+    return Decision(True, tuple(dict.fromkeys(conditions)), noted=tuple(dict.fromkeys(noted)))
 
 
 def contradiction(atoms: Conjunct) -> tuple[Atom, Atom] | None:

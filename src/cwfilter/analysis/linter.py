@@ -2,7 +2,7 @@
 
 Checks: a pattern (or one of its alternatives) that can never match, or that matches every
 CloudTrail event; ``eventName`` values that are not operations of the ``eventSource``
-service, unknown event sources (botocore's service data); ``!=`` on fields CloudTrail omits
+service, unknown event sources (the CloudTrail catalogue, ``cwfilter.cloudtrail``); ``!=`` on fields CloudTrail omits
 in some records; an ``eventSource !=`` that reads like ``=``; wildcards inside a value (§11.1);
 selector case mistakes; the quotas of §8.1 approached; and, given a rule, its coverage.
 """
@@ -13,17 +13,18 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from ..cloudtrail import event_names, known_source, known_sources, open_names, operations, sources_of
 from ..pattern import FilterPattern, PatternError, ast
 from ..pattern import compile as compile_pattern
 from ..pattern.canonical import render_selector
 from ..rules import Rule, find_rule
-from . import services
 from .cloudtrail import SOMETIMES_WRITTEN, TOP_LEVEL, USER_IDENTITY, in_schema
 from .cover import coverage
-from .decision import contradiction, decide, pin_of
+from .decision import Decision, contradiction, decide, pin_of
 from .findings import LintFinding, Severity
 from .locate import Span, atom_spans
 from .normal_form import Atom, Conjunct, TooComplex, dnf, dotted, field_path, leaves, render_atom
+from .reach import reach
 
 MAX_LENGTH, MAX_REGEX, MAX_WILDCARD_SELECTORS = 1024, 2, 3  # §8.1
 _CLOUDTRAIL_HINTS = frozenset({"eventSource", "eventName", "userIdentity", "errorCode", "eventType", "awsRegion"})
@@ -104,17 +105,21 @@ def _lint_json(text: str, pattern: ast.JsonPattern, out: list[LintFinding]) -> N
 
 
 def _never_or_always(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
-    verdicts = [decide((), c, cloudtrail=ctx.cloudtrail) for c in conjuncts]
-    dead = [(c, d) for c, d in zip(conjuncts, verdicts) if not d.holds]
+    verdicts = [_with_catalogue(c, decide((), c, cloudtrail=ctx.cloudtrail), ctx.cloudtrail) for c in conjuncts]
+    dead = [(c, d, named) for c, (d, named) in zip(conjuncts, verdicts) if not d.holds]
     where = " a CloudTrail record" if ctx.cloudtrail else ""
     if len(dead) == len(conjuncts):
-        c, d = dead[0]
+        c, d, named = dead[0]
+        if all(n for _, _, n in dead):
+            return  # each unknown name or source is flagged on its value, with the fix (below)
         ctx.add("never-matches", "warning", f"the pattern can never match{where}: {d.reason}", d.decisive,
                 fix="join alternative values of one field with ||" if contradiction(c) else None)  # fmt: skip
         return
-    for _c, d in dead:
-        ctx.add("dead-alternative", "warning", f"this alternative can never match{where}: {d.reason}", d.decisive)
-    for c, d in zip(conjuncts, verdicts):
+    for c, d, named in dead:
+        if not named:  # an unknown name or source is flagged on its value, with the fix (below)
+            ctx.add("dead-alternative", "warning", f"this alternative can never match{where}: {d.reason}",
+                    d.decisive or (c[0] if c else None))  # fmt: skip
+    for c, (d, _) in zip(conjuncts, verdicts):
         if d.holds and not d.conditions and ctx.cloudtrail:
             ctx.add("always-matches", "warning", "the pattern matches every CloudTrail event", c[0] if c else None)
         elif len(conjuncts) > 1 and d.holds and d.conditions and all(_negative(a) for a in d.conditions):
@@ -122,6 +127,18 @@ def _never_or_always(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
             ctx.add("matches-almost-all", "warning",
                     f"the alternative {shown} matches almost every event (only negations); did you mean &&?",
                     d.conditions[0])  # fmt: skip
+
+
+def _with_catalogue(conj: Conjunct, d: Decision, cloudtrail: bool) -> tuple[Decision, bool]:
+    """The decision, made dead when the CloudTrail catalogue lists no real event the
+    alternative can match; True when that is for a name or source no event has."""
+    if not (d.holds and cloudtrail):
+        return d, False
+    r = reach(conj)
+    if not r.dead:
+        return d, False
+    decisive = next((a for a in conj if field_path(a.selector) == ("event" + r.dead_on.capitalize(),)), None)
+    return Decision(False, reason=r.dead, decisive=decisive), r.dead_on in ("source", "name")
 
 
 def _negative(atom: Atom) -> bool:
@@ -185,11 +202,11 @@ def _event_source(ctx: _Context, atom: Atom) -> None:
     pin = pin_of(atom) if isinstance(atom, ast.Comparison) and atom.op == "=" else None
     if isinstance(atom, ast.Comparison) and atom.op == "!=" and isinstance(atom.value, ast.StringValue):
         pin = (field_path(atom.selector) or (), atom.value.text)
-    if pin is None or pin[0] != ("eventSource",) or not services.available():
+    if pin is None or pin[0] != ("eventSource",):
         return
     source = pin[1]
-    if not services.known_source(source):
-        close = _closest(source, services.known_sources())
+    if not known_source(source):
+        close = _closest(source, known_sources())
         hint = f"; did you mean {close}?" if close else ""
         ctx.add("unknown-event-source", "warning", f"{source!r} is not a known AWS service endpoint{hint}",
                 atom, fix=close, on_value=True)  # fmt: skip
@@ -216,26 +233,39 @@ def _event_names(conj: Conjunct) -> list[ast.Comparison]:
 
 
 def _operations(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
-    if not services.available():
-        if any(field_path(a.selector) in (("eventName",), ("eventSource",)) for c in conjuncts for a in c):
-            ctx.add("names-not-checked", "note", "botocore not installed, operation names not checked "
-                    "(install boto3 or botocore to check eventName and eventSource values)")  # fmt: skip
-        return
     for conj in conjuncts:
         source = next((v for p, v in (pin_of(a) or ((), "") for a in conj) if p == ("eventSource",)), None)
-        ops = services.operations(source) if source else frozenset()
-        if not ops:
+        if source is None:
+            _any_source(ctx, conj)
+            continue
+        ops = operations(source)
+        if not ops or open_names(source):
             continue
         for atom in _event_names(conj):
             name = atom.value.text  # type: ignore[union-attr]
             if "*" not in name and name not in ops:
                 close = _closest(name, ops)
                 hint = f"; did you mean {close}?" if close else ""
-                ctx.add("unknown-operation", "warning", f"{name!r} is not an operation of {source}{hint}",
+                ctx.add("unknown-operation", "warning",
+                        f"{name!r} is not an operation of {source}, so no CloudTrail record matches it{hint}",
                         atom, fix=close, on_value=True)  # fmt: skip
             elif "*" in name and not any(_glob(name, op) for op in ops):
                 ctx.add("unknown-operation", "warning", f'"{name}" matches no operation of {source}',
                         atom, on_value=True)  # fmt: skip
+
+
+def _any_source(ctx: _Context, conj: Conjunct) -> None:
+    """An exact eventName that no source writes (where the alternative names no source)."""
+    r = reach(conj)
+    if r.dead_on != "name":
+        return
+    for atom in _event_names(conj):
+        name = atom.value.text  # type: ignore[union-attr]
+        if "*" not in name and not sources_of(name):
+            close = _closest(name, event_names())
+            hint = f"; did you mean {close}?" if close else ""
+            ctx.add("unknown-operation", "warning", f"no CloudTrail event is named {name!r}{hint}",
+                    atom, fix=close, on_value=True)  # fmt: skip
 
 
 def _glob(operand: str, value: str) -> bool:
@@ -256,7 +286,7 @@ def _negated_source(ctx: _Context, conjuncts: tuple[Conjunct, ...]) -> None:
                 names.extend(a.value.text for a in _event_names(conj))  # type: ignore[union-attr]
     for atom, names in named.items():
         source = atom.value.text  # type: ignore[union-attr]
-        ops = services.operations(source) if services.available() else frozenset(names)
+        ops = operations(source) or frozenset(names)
         own = list(dict.fromkeys(n for n in names if n in ops))
         if own:
             shown = ", ".join(own[:3]) + (", ..." if len(own) > 3 else "")
@@ -274,6 +304,16 @@ def _replace_op(ctx: _Context, atom: Atom) -> str | None:
 
 
 # ------------------------------------------------------------------ quotas and rules
+
+
+def _breadth(breadth: tuple[str, ...], shown: int = 4) -> str:
+    """``also matches N events the rule does not require: a, b, ... and K more`` (the coverage's
+    breadth names events up to a cap per alternative and counts the rest)."""
+    named = [b for b in breadth if not b.startswith("... and ")]
+    more = sum(int(b.split()[2]) for b in breadth if b.startswith("... and "))
+    total = len(named) + more
+    head = "; ".join(named[:shown]) + (f"; and {total - shown} more" if total > shown else "")
+    return f"also matches {total} event(s) the rule does not require: {head}"
 
 
 def _quotas(text: str, fp: FilterPattern, out: list[LintFinding]) -> None:
@@ -304,6 +344,8 @@ def _rule(text: str, fp: FilterPattern, rule: Rule, out: list[LintFinding]) -> N
         elif v.status == "CONDITIONAL":
             msg = f"{rule.id}: {v.event.label} {v.reason}"
             out.append(LintFinding("rule-conditional", "warning", msg, 0, 0, None, text))
-    for extra in cov.breadth:
-        msg = f"{rule.id}: also matches events the rule does not require: {extra}"
-        out.append(LintFinding("rule-breadth", "note", msg, 0, 0, None, text))
+    if cov.breadth:
+        out.append(LintFinding("rule-breadth", "note", f"{rule.id}: {_breadth(cov.breadth)}", 0, 0, None, text))
+    for why in cov.undecided:
+        msg = f"{rule.id}: the CloudTrail catalogue cannot decide what else this matches: {why}"
+        out.append(LintFinding("rule-undecided", "note", msg, 0, 0, None, text))

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 
+from ..cloudtrail import ABSENT, NUMBER, OBJECT, PRESENT, facts, holds
 from ..pattern import FilterPattern, ast
 from ..pattern import compile as compile_pattern
 from ..pattern.canonical import render
@@ -22,8 +23,7 @@ from .cloudtrail import ALWAYS_WRITTEN, atom_holds, in_schema, record_with
 from .cover import Coverage, EventVerdict, RequiredEvent, coverage
 from .decision import pins_of
 from .normal_form import Atom, Conjunct, TooComplex, as_pattern, dnf, field_path, leaves
-
-ABSENT = object()  # a candidate "value" meaning: the field is not in the record
+from .others import other_records
 
 _ACCOUNT = "123456789012"
 _IDENTITIES: dict[str, dict[str, Any]] = {
@@ -135,7 +135,7 @@ def witnesses(event: RequiredEvent, conjuncts: tuple[Conjunct, ...]) -> Iterator
     pattern_atoms = tuple(a for c in conjuncts for a in c)
     other = {p: v for p, v in _paths(pattern_atoms).items() if p not in pins_of(event.atoms)}
     for label, base in base_records():
-        record = base
+        record = as_real(event, base)
         for path, atoms in own.items():
             record = _satisfying(record, atoms, path)
         yield label, record
@@ -149,6 +149,50 @@ def witnesses(event: RequiredEvent, conjuncts: tuple[Conjunct, ...]) -> Iterator
                 if path not in own:
                     full = _satisfying(full, atoms, path)
             yield f"{label}, satisfying an alternative", full
+
+
+def as_real(event: RequiredEvent, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` made a record of the event's first real event: the catalogue's exact values
+    (source, kind, readOnly, category) and its always-written fields (placeholder values)."""
+    if not event.real:
+        return record
+    out = record
+    for path, value in facts(event.real[0]).items():
+        if not holds(out, path, value):
+            placeholder = {id(PRESENT): "example", id(OBJECT): {}, id(NUMBER): 0}.get(id(value), value)
+            out = record_with(path, placeholder, out)
+    return out
+
+
+def of_event(event: RequiredEvent, record: dict[str, Any]) -> bool:
+    """Whether ``record`` is a record of the required event: it satisfies the event's atoms and,
+    where the catalogue lists the event's real events, is one of them (an API Gateway
+    ``CreateRoute`` is not the route-table rule's EC2 ``CreateRoute``)."""
+    if not _satisfies(event.atoms, record):
+        return False
+    return not event.real or any(
+        (record.get("eventSource"), record.get("eventName")) == (e.source, e.name) for e in event.real
+    )
+
+
+def applies(verdict: EventVerdict, record: dict[str, Any]) -> bool:
+    """Whether ``verdict`` makes a prediction for ``record``: a record of its event that, where
+    the catalogue lists the event, the catalogue describes (its verdicts rest on those facts)."""
+    return of_event(verdict.event, record) and consistent(verdict.event, record)
+
+
+def consistent(event: RequiredEvent, record: dict[str, Any]) -> bool:
+    """Whether ``record`` is one the catalogue describes for the event: it agrees with the
+    facts of one of its real events, or is of an older record format (before 1.08), about
+    which the catalogue says nothing; always True for events the catalogue does not list."""
+    if not event.real:
+        return True
+    try:
+        if float(record.get("eventVersion") or 0) < 1.08:
+            return False
+    except (TypeError, ValueError):
+        return False
+    return any(all(holds(record, p, v) for p, v in facts(e).items()) for e in event.real)
 
 
 def _hashable(values: list[Any]) -> list[Any]:
@@ -175,7 +219,9 @@ def witness_coverage(fp: FilterPattern, rule_id: str, events: tuple[RequiredEven
     conjuncts = _try_dnf(fp)
     verdicts = []
     for event in events:
-        records = [(lbl, r) for lbl, r in witnesses(event, conjuncts) if _satisfies(event.atoms, r)]
+        records = [
+            (lbl, r) for lbl, r in witnesses(event, conjuncts) if _satisfies(event.atoms, r) and consistent(event, r)
+        ]
         hits = [lbl for lbl, r in records if fp.matches(orjson.dumps(r))]
         if records and len(hits) == len(records):
             verdicts.append(EventVerdict(event, "COVERED", reason=f"all {len(records)} witness records match"))
@@ -188,6 +234,9 @@ def witness_coverage(fp: FilterPattern, rule_id: str, events: tuple[RequiredEven
     others = [(lbl, r) for lbl, r in base_records() if not any(_satisfies(e.atoms, r) for e in events)]
     matched_others = [lbl for lbl, r in others if fp.matches(orjson.dumps(r))]
     breadth = tuple(f"{r['eventSource']} {r['eventName']} ({lbl})" for lbl, r in others if lbl in matched_others)
+    if all(e.real for e in events):  # real events outside the rule, from the catalogue
+        wanted = {(r.source, r.name) for e in events for r in e.real}
+        breadth += tuple(lbl for lbl, r in other_records(fp, wanted) if fp.matches(orjson.dumps(r)))
     return Coverage(
         rule_id, (fp.text,), tuple(verdicts), breadth,
         never_matches=False, always_matches=len(matched_others) == len(others) and bool(others), method="witness",
@@ -227,7 +276,7 @@ def crosscheck(pattern: str | FilterPattern, rule: Any, records: list[dict[str, 
     for verdict in cov.events:
         candidates = list(witnesses(verdict.event, conjuncts)) + [("given record", r) for r in records or ()]
         for label, record in candidates:
-            if not _satisfies(verdict.event.atoms, record):
+            if not applies(verdict, record):
                 continue
             actual = fp.matches(orjson.dumps(record))
             if actual != predicted(verdict, record):

@@ -4,11 +4,12 @@ hand rules), its actions are enabled and include an SNS topic with a confirmed s
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..alarm import Alarm, AlarmValidationError, evaluate
+from ..alarm import Alarm, AlarmValidationError, evaluate, parse_rule, satisfying_states
+from ..alarm.rule import Node, children, notifies_for
 from ..config.model import Account, AlarmResource, Location, MetricStat, Transformation, unresolved
 from ..metric import Datapoints, MetricKey
 from .findings import FAIL, NO_DATA, PASS, WARNING, Verdict
@@ -41,9 +42,8 @@ def fires_on_one_event(record: AlarmResource, t: Transformation) -> tuple[bool, 
         return False, f"alarm {record.name} is not a valid alarm: {exc}"
     try:
         value = float(t.value)
-        note = ""
-    except ValueError:
-        value, note = 1.0, f" (metric value {t.value} comes from the event; 1 assumed)"
+    except ValueError:  # a $.selector: whether it is a number on the rule's events is the catalogue's
+        value = 1.0  # question (checks._counting); one event counts as 1 here
     points = Datapoints()
     dims = tuple(sorted(alarm.dimensions.items()))
     points.add(MetricKey(t.namespace, t.metric_name, dims, t.unit), int(_EVENT_AT.timestamp() * 1000), value)
@@ -53,10 +53,10 @@ def fires_on_one_event(record: AlarmResource, t: Transformation) -> tuple[bool, 
     except ValueError as exc:
         return False, f"alarm {record.name} cannot be evaluated: {exc}"
     if timeline.episodes("ALARM"):
-        return True, f"alarm {record.name} goes to ALARM on one event{note}"
+        return True, f"alarm {record.name} goes to ALARM on one event"
     return False, (
         f"alarm {record.name} stays {timeline.final_state} on one event: {alarm.stat} over {alarm.period} s, "
-        f"{alarm.m} of {alarm.evaluation_periods}, {alarm.comparison_operator} {alarm.threshold:g}{note}"
+        f"{alarm.m} of {alarm.evaluation_periods}, {alarm.comparison_operator} {alarm.threshold:g}"
     )
 
 
@@ -79,12 +79,18 @@ def assess_alarm(account: Account, record: AlarmResource, t: Transformation) -> 
     if parents:
         evidence["composites"] = [c.name for c in parents]
         topics += [t for c in parents for t in _sns(c) if t not in topics]
+    never = never_true_composites(account, record)
+    if never:
+        evidence["compositesNeverTrue"] = never
     if not topics:
         why = "its actions are disabled" if not record.actions_enabled else "it has no SNS alarm action"
         why += " (nor has a composite alarm it triggers)" if parents else ""
+        why += f"; composite alarm {', '.join(never)} can never be true" if never else ""
         return Verdict(FAIL, "CLOUDWATCH_ALARM_ACTIONS_NOT_VALID", f"alarm {record.name}: {why}", evidence, where)
     evidence["topics"] = topics
     verdict = _subscribers(account, topics, evidence, record)
+    if verdict.status == PASS and parents and not _sns(record):  # the notification goes through a composite
+        verdict.message += f" through composite alarm {', '.join(c.name for c in parents)}"
     if verdict.status == PASS and record.math:
         return Verdict(WARNING, "CLOUDWATCH_ALARM_METRIC_MATH",
                        f"{why}: cwfilter cannot evaluate whether it fires on one event", evidence, where)  # fmt: skip
@@ -96,19 +102,35 @@ def _sns(record: AlarmResource) -> list[str]:
     return [a for a in record.alarm_actions if a.startswith("arn:aws:sns:")] if record.actions_enabled else []
 
 
-_TERM = re.compile(r'\(*\s*ALARM\(\s*"?([^")]+?)"?\s*\)\s*\)*')
-
-
 def composites_firing_on(account: Account, record: AlarmResource) -> list[AlarmResource]:
-    """The composite alarms of the region that go to ALARM whenever ``record`` does: rules that
-    are an OR of ``ALARM(...)`` terms naming it (by name or ARN). Rules with AND or NOT may not
-    fire on it alone and are not counted."""
+    """The composite alarms of the region that go to ALARM when ``record`` does while the other
+    alarms they name rest (OK or INSUFFICIENT_DATA): their rule, parsed as AWS parses it, names
+    it (by name or ARN) and its ALARM turns the rule true (``alarm.rule.notifies_for``).
+    ``ALARM(x) AND NOT ALARM(maintenance)`` counts; ``ALARM(x) AND ALARM(y)`` and rules that
+    cannot be parsed do not."""
+    return [c for c, rule in _composites_naming(account, record) if notifies_for(rule, _names(record))]
+
+
+def never_true_composites(account: Account, record: AlarmResource) -> list[str]:
+    """The composite alarms naming ``record`` whose rule can never be true (``ALARM(x) AND OK(x)``)."""
+    return [c.name for c, rule in _composites_naming(account, record) if satisfying_states(rule) is None]
+
+
+def _names(record: AlarmResource) -> Callable[[str], bool]:
+    arn = f"arn:aws:cloudwatch:{record.region}:"
+    return lambda ref: ref == record.name or (ref.startswith(arn) and ref.endswith(f":alarm:{record.name}"))
+
+
+def _composites_naming(account: Account, record: AlarmResource) -> list[tuple[AlarmResource, Node]]:
     out = []
+    named = _names(record)
     for c in account.composites.get(record.region, []):
-        terms = re.split(r"\s+OR\s+", str(c.request.get("AlarmRule", "")).strip())
-        matched = [_TERM.fullmatch(t) for t in terms]
-        if all(matched) and any(m.group(1).split(":alarm:")[-1] == record.name for m in matched if m):
-            out.append(c)
+        try:
+            rule = parse_rule(str(c.request.get("AlarmRule", "")))
+        except AlarmValidationError:
+            continue
+        if any(named(child) for child in children(rule)):
+            out.append((c, rule))
     return out
 
 

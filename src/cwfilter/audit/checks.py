@@ -165,6 +165,12 @@ def _filter_verdict(account: Account, f: MetricFilterResource, region: str) -> V
             verdicts.append(v)
     if verdicts:
         return best(verdicts)
+    unknown = [a for a in account.alarms.get(region, []) for m in a.metrics
+               if unresolved(m.metric_name) or unresolved(m.namespace)]  # fmt: skip
+    if unknown:  # an alarm whose metric is an unresolved reference may be this filter's: never a FAIL
+        m = next(m for m in unknown[0].metrics if unresolved(m.metric_name) or unresolved(m.namespace))
+        return Verdict(NO_DATA, "UNRESOLVED_REFERENCE", f"alarm {unknown[0].name}: metric {m.namespace}/{m.metric_name} "
+                       "cannot be resolved offline", {}, unknown[0].location)  # fmt: skip
     metrics = ", ".join(f"{t.namespace}/{t.metric_name}" for t in f.transformations)
     return Verdict(FAIL, "CLOUDWATCH_ALARMS_NOT_PRESENT", f"no alarm on {metrics} (filter {f.name})", {}, f.location)
 
@@ -182,10 +188,18 @@ def _alarmed(account: Account, relevant: list[MetricFilterResource], covs: dict[
     done = union([covs[n] for n in working]) if working else None
     if done is not None and done.covers_all:
         evidence["covered"] = [e.event.label for e in done.events]
+        values = _counting(relevant, covs, working)  # spec 6.2: a match without a number publishes nothing
+        if values.cannot:
+            evidence["notCounted"] = list(values.cannot)
+            return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTER_VALUE_NOT_NUMERIC", "the metric value cannot count "
+                           + "; ".join(values.cannot), evidence, relevant[0].location)  # fmt: skip
+        assumed = "".join(f"; assumed: {a}" for a in values.assumed)
+        if values.assumed:
+            evidence["assumptions"] = list(values.assumed)
         warned = [per_filter[n] for n in working if per_filter[n].status == WARNING]
         if warned:
-            return Verdict(WARNING, warned[0].reason, warned[0].message, evidence, warned[0].location)
-        return Verdict(PASS, "COMPLIANT", "; ".join(per_filter[n].message for n in working), evidence)
+            return Verdict(WARNING, warned[0].reason, warned[0].message + assumed, evidence, warned[0].location)
+        return Verdict(PASS, "COMPLIANT", "; ".join(per_filter[n].message for n in working) + assumed, evidence)
     if not whole.covers_all:  # no filter at all matches every record of some required event
         evidence["missed"] = _events(whole, "MISSED", "CONDITIONAL")
         return Verdict(FAIL, "CLOUDTRAIL_METRIC_FILTER_NOT_VALID", _incomplete(whole), evidence, relevant[0].location)
@@ -193,6 +207,16 @@ def _alarmed(account: Account, relevant: list[MetricFilterResource], covs: dict[
         evidence["missed"] = _events(done, "MISSED", "CONDITIONAL")
     broken = best([v for v in per_filter.values() if v.status not in (PASS, WARNING)])
     return Verdict(broken.status, broken.reason, broken.message, {**evidence, **broken.evidence}, broken.location)
+
+
+def _counting(filters: list[MetricFilterResource], covs: dict[str, Any], working: list[str]) -> Any:
+    """Whether the working filters' metric values are numbers on the rule's events (the catalogue)."""
+    from ..analysis.metricvalue import counting
+
+    chosen = [f for f in filters if f.name in working]
+    return counting(
+        [(covs[f.name], [t.value for t in f.transformations]) for f in chosen], covs[chosen[0].name].rule_id
+    )
 
 
 def _incomplete(cov: Any) -> str:

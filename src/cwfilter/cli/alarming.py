@@ -7,9 +7,10 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from ..alarm import Alarm, AlarmTimeline, evaluate
+from ..alarm import Alarm, AlarmTimeline, Notification, evaluate
 from ..alarm.tuning import evaluation_span
 from ..config import ConfigError
 from ..metric import MetricFilter
@@ -20,11 +21,22 @@ from ..times import iso_utc, parse_time
 from .common import InputError, integer, plain_text_file, region
 
 
-def add_alarm_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -> None:
-    """The alarm's options; ``tuning`` (``cwfilter tune``): without those that do not apply there."""
+def add_alarm_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False, several: bool = False) -> None:
+    """The alarm's options; ``tuning`` (``cwfilter tune``): without those that do not apply there;
+    ``several`` (``replay``): ``--alarm`` is repeatable, its files may hold metric, math and
+    composite alarms, and ``--history`` prints the alarms' history items."""
     al = rp.add_argument_group("alarm emulation")
-    al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
-                    "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
+    if several:
+        al.add_argument("--alarm", metavar="FILE", action="append",
+                        help="PutMetricAlarm (also metric math) or PutCompositeAlarm JSON, describe-alarms output, "
+                        "Terraform, or a CloudFormation template with AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm "
+                        "/ CompositeAlarm (+ AWS::SNS::Topic); repeatable: every alarm is evaluated, composites over "
+                        "the alarms they name")  # fmt: skip
+        al.add_argument("--history", action="store_true",
+                        help="print the alarms' DescribeAlarmHistory items (newest first) instead of the report")  # fmt: skip
+    else:
+        al.add_argument("--alarm", metavar="FILE", help="PutMetricAlarm JSON, or a CloudFormation template with "
+                        "AWS::Logs::MetricFilter + AWS::CloudWatch::Alarm (+ AWS::SNS::Topic)")  # fmt: skip
     al.add_argument("--alarm-name", help="which alarm of --alarm FILE, when it holds several")
     if not tuning:
         al.add_argument("--no-alarm", action="store_true", help="with --rule: do not evaluate the rule's alarm")
@@ -142,17 +154,19 @@ def evaluate_alarm(
     return evaluate(alarm, result.datapoints, created, until, evaluation_range=args.evaluation_range)
 
 
-def write_notifications(args: argparse.Namespace, timeline: AlarmTimeline) -> str | None:
+def write_notifications(args: argparse.Namespace, notifications: Sequence[Notification]) -> str | None:
+    """Write the notifications where ``--notifications-dir``/``--notifications-jsonl`` say; an
+    error message when they cannot be written."""
     try:
         if args.notifications_dir:
             folder = Path(args.notifications_dir)
             folder.mkdir(parents=True, exist_ok=True)
-            for i, note in enumerate(timeline.notifications, 1):
+            for i, note in enumerate(notifications, 1):
                 name = f"{i:04d}-{note.message['NewStateValue']}-{iso_utc(note.timestamp).replace(':', '')}.json"
-                (folder / name).write_text(json.dumps(note.sns_envelope(), indent=2, ensure_ascii=False) + "\n")
+                (folder / name).write_text(json.dumps(note.sns_envelope(), indent=4, ensure_ascii=False) + "\n")
         if args.notifications_jsonl:
             with open(args.notifications_jsonl, "w", encoding="utf-8") as out:
-                for note in timeline.notifications:
+                for note in notifications:
                     out.write(json.dumps(note.as_dict(), ensure_ascii=False) + "\n")
     except OSError as exc:
         return f"cannot write notifications: {exc}"

@@ -26,6 +26,7 @@ from ..report.replay import SHOWN_ROWS, ProgressBar, ReplayReport, accounting_li
 from ..rules import Rule, find_rule
 from ..sources.inflate import MAX_FILE_SIZE, MAX_RATIO
 from ..sources.scope import Scope
+from .alarm_sets import replay_alarm_set, wants_alarm_set
 from .alarming import add_alarm_arguments, bound_option, evaluate_alarm, replay_alarm, time_option, write_notifications
 from .common import (
     EXIT_ERROR,
@@ -64,7 +65,7 @@ def add_replay_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -
     """replay's arguments; ``tuning``: less those ``cwfilter tune`` replaces (``--period`` and
     ``--statistic`` are its grid) or has its own of (output, ``--matches``, ``--all``)."""
     rp.add_argument("paths", metavar="PATH", nargs="+", help="files, directories, - (stdin) or s3://bucket/prefix")
-    add_filter_arguments(rp)
+    add_filter_arguments(rp, several=not tuning)
     rp.add_argument("--default-value-mode", choices=("per_event", "per_minute"), default="per_event")
     if not tuning:
         rp.add_argument("--period", type=integer(60, 604_800, multiple=60), default=None,
@@ -93,19 +94,27 @@ def add_replay_arguments(rp: argparse.ArgumentParser, *, tuning: bool = False) -
     rp.add_argument("--dask", metavar="ADDRESS", help="run the batches on a Dask cluster: tcp://scheduler:8786, or "
                     "local:N for N worker processes here (needs cwfilter[dask])")  # fmt: skip
     rp.add_argument("--no-progress", action="store_true", help="no progress line on the terminal")
-    add_alarm_arguments(rp, tuning=tuning)
+    add_alarm_arguments(rp, tuning=tuning, several=not tuning)
 
 
-def add_filter_arguments(rp: argparse.ArgumentParser) -> None:
+def add_filter_arguments(rp: argparse.ArgumentParser, *, several: bool = False) -> None:
     """The metric filter's options (``replay`` and ``watch``): ``--rule``, ``--filter-pattern``
-    with the metric options, or ``--metric-filter FILE``."""
-    which = rp.add_argument_group("the metric filter (one of)")
+    with the metric options, or ``--metric-filter FILE``; with ``several`` (``replay``) ``--rule``
+    and ``--metric-filter`` are repeatable and all the filters are replayed together."""
+    which = rp.add_argument_group("the metric filter (one or more)" if several else "the metric filter (one of)")
+    action = "append" if several else "store"
     which.add_argument(
-        "--rule", help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)"
+        "--rule",
+        action=action,
+        help="a built-in rule: CWL-012, CloudWatch.8, CIS-1.4.0-4.8, ... (see `cwfilter rules`)",
     )
     which.add_argument("--filter-pattern", metavar="PATTERN")
     which.add_argument(
-        "--metric-filter", "--filter", metavar="FILE", help="PutMetricFilter JSON, CloudFormation or Terraform"
+        "--metric-filter",
+        "--filter",
+        metavar="FILE",
+        action=action,
+        help="PutMetricFilter JSON, CloudFormation or Terraform",
     )
     which.add_argument("--filter-name", help="which filter of --metric-filter FILE, when it holds several")
     metric = rp.add_argument_group("metric options for --filter-pattern")
@@ -198,6 +207,10 @@ def filter_or_report(args: argparse.Namespace) -> tuple[MetricFilter, Rule | Non
 
 def replay_command(args: argparse.Namespace) -> int:
     keep_freed_memory()  # this process is ours: a file's inflated text reuses the last one's memory
+    if wants_alarm_set(args):
+        return replay_alarm_set(args, _run_replay, _exit_status)
+    for name in ("rule", "metric_filter", "alarm"):  # one of each from here on
+        setattr(args, name, getattr(args, name)[0] if getattr(args, name) else None)
     chosen = filter_or_report(args)
     if isinstance(chosen, int):
         return chosen
@@ -234,7 +247,7 @@ def replay_command(args: argparse.Namespace) -> int:
             print("cwfilter: no record with a timestamp was read: the alarm was not evaluated "
                   "(--alarm-created-at and --alarm-until evaluate it over a span)", file=sys.stderr)  # fmt: skip
         else:
-            written = write_notifications(args, timeline)
+            written = write_notifications(args, timeline.notifications)
             if written:
                 return fail(written)
 

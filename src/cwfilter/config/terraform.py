@@ -22,7 +22,7 @@ from .model import DEFAULT_ACCOUNT, DEFAULT_REGION
 _BLOCK_MARK = "__is_block__"
 _EXPRESSION = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")  # an interpolation or directive, not ``$${`` / ``%%{``
 _WHOLE_REFERENCE = re.compile(r"\$\{(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\}")
-_RESOURCE_REFERENCE = re.compile(r"\$\{\s*(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\s*\}")
+_RESOURCE_REFERENCE = re.compile(r"\$\{\s*(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+(?:\[0\]\.[a-z_]+)?)\s*\}")
 # A heredoc as python-hcl2 keeps it: ``<<EOT`` or ``<<-EOT`` (indented), lines, the marker.
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z][A-Za-z0-9._-]*)\r?\n(?:(.*)\n)?[ \t]*\2", re.S)
 
@@ -118,6 +118,10 @@ def _attributes(resources: list[TerraformResource], region: str, account: str) -
                            f"{ref}.arn": f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"})  # fmt: skip
         elif r.type == "aws_cloudwatch_log_metric_filter":
             values[f"{ref}.id"] = values[f"{ref}.name"] = a.get("name") or r.name
+            blocks = a.get("metric_transformation")
+            first = blocks[0] if isinstance(blocks, list) and blocks else blocks
+            if isinstance(first, Mapping):  # metric_transformation[0].name / .namespace
+                values.update({f"{ref}.metric_transformation[0].{k}": first.get(k) for k in ("name", "namespace")})
         elif r.type == "aws_cloudwatch_metric_alarm":
             name = a.get("alarm_name") or r.name
             values.update({f"{ref}.id": name, f"{ref}.alarm_name": name,

@@ -9,7 +9,8 @@ its getters are the metric filter's value and dimension getters; ``message`` is 
 reads a log event; ``canonical`` renders what ``analysis`` reports; ``glob`` and ``values`` are
 the comparisons replay's generated code calls; ``syntax.parse_selector`` reads a metric
 filter's ``$.`` references; ``errors`` holds AWS's texts; ``explain`` the evaluation tree the
-command prints.
+command prints; ``lalr`` is the table-driven parser the alarm grammars (AlarmRule, metric math)
+run on too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ ROOM_API: dict[str, tuple[str, ...]] = {
     "errors": ("GENERIC_MESSAGES", "PatternError"),
     "explain": ("Clause", "Explanation"),
     "glob": ("glob_source", "pieces_of"),
+    "lalr": ("Parser", "UnexpectedCharacters", "UnexpectedInput", "UnexpectedToken", "transform"),
     "jsoncode": ("MISSING", "JsonCodegen", "candidates_source", "getter_source", "is_exact_string_eq",
                  "selector_getter"),
     "message": ("Message", "as_bytes", "as_text", "load_object", "number_text"),

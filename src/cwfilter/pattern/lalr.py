@@ -3,17 +3,30 @@
 ``lalr_tables.py``, so that a command's start-up does not import lark (about half of
 ``cwfilter check``'s start-up did). It gives what lark gives: the same tree (``Tree``,
 ``Token``), the same errors (``UnexpectedCharacters``, ``UnexpectedToken`` with the same
-position and expected terminals); tests run both parsers side by side."""
+position and expected terminals); tests run both parsers side by side.
+
+``Parser`` runs any grammar's tables the same way (the alarm grammars, ``alarm/*_tables.py``);
+``parse`` is the filter-pattern grammar's."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-from . import lalr_tables as T
+from . import lalr_tables
 
-__all__ = ["Token", "Tree", "UnexpectedCharacters", "UnexpectedInput", "UnexpectedToken", "parse", "transform"]
+__all__ = [
+    "Parser",
+    "Token",
+    "Tree",
+    "UnexpectedCharacters",
+    "UnexpectedInput",
+    "UnexpectedToken",
+    "parse",
+    "transform",
+]
 
 
 class Token(str):
@@ -86,29 +99,21 @@ class UnexpectedToken(UnexpectedInput):
         self.expected = expected
 
 
-_REGEX: dict[str, re.Pattern[str]] = {}  # each regex terminal, compiled when first tried
-
-
-def _regex(name: str) -> re.Pattern[str]:
-    regex = _REGEX.get(name)
-    if regex is None:
-        regex = _REGEX[name] = re.compile(T.TERMINALS[name])
-    return regex
-
-
 class _Lexer:
     """One of lark's BasicLexers: its terminals tried in its order, the first that matches
     taken (what its alternation of the terminals does); string terminals by ``startswith``."""
 
-    __slots__ = ("allowed", "terminals", "unless")
+    __slots__ = ("allowed", "ignore", "regex", "terminals", "unless")
 
-    def __init__(self, spec: T.Lexer) -> None:
+    def __init__(self, spec: Any, regex: Callable[[str], re.Pattern[str]], ignore: tuple[str, ...]) -> None:
         self.terminals, self.allowed, self.unless = spec
+        self.regex = regex
+        self.ignore = ignore
 
     def _match(self, text: str, pos: int) -> tuple[str, int] | None:
         for name, literal in self.terminals:
             if literal is None:
-                m = _regex(name).match(text, pos)
+                m = self.regex(name).match(text, pos)
                 if m is not None:
                     return name, m.end()
             elif text.startswith(literal, pos):
@@ -123,7 +128,7 @@ class _Lexer:
                 raise UnexpectedCharacters(pos, self.allowed)
             kind, end = found
             value = text[pos:end]
-            ignored = kind in T.IGNORE  # decided before the retyping, as lark does
+            ignored = kind in self.ignore  # decided before the retyping, as lark does
             if kind in self.unless:
                 kind = self.unless[kind].get(value, kind)
             if not ignored:
@@ -132,71 +137,87 @@ class _Lexer:
         return None
 
 
-_LEXERS = [_Lexer(spec) for spec in T.LEXERS]
-_ROOT = _Lexer(T.ROOT_LEXER)
+class Parser:
+    """lark's LALR(1) parser and contextual lexer for one grammar, from the tables
+    ``tablegen.py`` wrote for it (a module: ``TERMINALS``, ``IGNORE``, ``STARTS``, ``RULES``,
+    ``ACTIONS``, ``LEXERS``, ``STATE_LEXER``, ``ROOT_LEXER``)."""
 
+    def __init__(self, tables: ModuleType) -> None:
+        self.tables = tables
+        self._compiled: dict[str, re.Pattern[str]] = {}  # each regex terminal, compiled when first tried
+        ignore = tuple(tables.IGNORE)
+        self._lexers: list[_Lexer] = [_Lexer(spec, self._regex, ignore) for spec in tables.LEXERS]
+        self._root = _Lexer(tables.ROOT_LEXER, self._regex, ignore)
 
-def _next_token(text: str, pos: int, state: int) -> Token | None:
-    """The state's lexer; where it finds nothing, lark's contextual lexer asks the lexer of
-    all terminals, to say which terminal came where the state expected others."""
-    lexer = _LEXERS[T.STATE_LEXER[state]]
-    try:
-        return lexer.next_token(text, pos)
-    except UnexpectedCharacters as exc:
+    def _regex(self, name: str) -> re.Pattern[str]:
+        regex = self._compiled.get(name)
+        if regex is None:
+            regex = self._compiled[name] = re.compile(self.tables.TERMINALS[name])
+        return regex
+
+    def _next_token(self, text: str, pos: int, state: int) -> Token | None:
+        """The state's lexer; where it finds nothing, lark's contextual lexer asks the lexer of
+        all terminals, to say which terminal came where the state expected others."""
+        lexer: _Lexer = self._lexers[self.tables.STATE_LEXER[state]]
         try:
-            token = _ROOT.next_token(text, exc.pos_in_stream)
-        except UnexpectedCharacters:
-            raise exc from None
-        if token is None:  # pragma: no cover - the state's lexer skips what the root would skip
-            raise
-        raise UnexpectedToken(token, set(lexer.allowed)) from None
+            return lexer.next_token(text, pos)
+        except UnexpectedCharacters as exc:
+            try:
+                token = self._root.next_token(text, exc.pos_in_stream)
+            except UnexpectedCharacters:
+                raise exc from None
+            if token is None:  # pragma: no cover - the state's lexer skips what the root would skip
+                raise
+            raise UnexpectedToken(token, set(lexer.allowed)) from None
 
+    def _reduce(self, rule: int, states: list[int], values: list[Node]) -> None:
+        """Pop a rule's children, push its node built as lark builds it (filtered tokens dropped,
+        ``_rule`` children spliced, a ``?rule`` with one child replaced by the child) and go to
+        the state the rule leads to."""
+        spec: tuple[str, int, str, tuple[tuple[int, bool], ...] | None, bool] = self.tables.RULES[rule]
+        origin, size, name, shape, expand1 = spec
+        children = values[len(values) - size :]
+        del values[len(values) - size :], states[len(states) - size :]
+        if shape is not None:
+            kept: list[Node] = []
+            for i, splice in shape:
+                child = children[i]
+                if splice:
+                    kept += child.children  # type: ignore[union-attr]
+                else:
+                    kept.append(child)
+            children = kept
+        values.append(children[0] if expand1 and len(children) == 1 else Tree(name, children))
+        states.append(self.tables.ACTIONS[states[-1]][origin])
 
-def _reduce(rule: int, states: list[int], values: list[Node]) -> None:
-    """Pop a rule's children, push its node built as lark builds it (filtered tokens dropped,
-    ``_rule`` children spliced, a ``?rule`` with one child replaced by the child) and go to
-    the state the rule leads to."""
-    origin, size, name, shape, expand1 = T.RULES[rule]
-    children = values[len(values) - size :]
-    del values[len(values) - size :], states[len(states) - size :]
-    if shape is not None:
-        kept: list[Node] = []
-        for i, splice in shape:
-            child = children[i]
-            if splice:
-                kept += child.children  # type: ignore[union-attr]
-            else:
-                kept.append(child)
-        children = kept
-    values.append(children[0] if expand1 and len(children) == 1 else Tree(name, children))
-    states.append(T.ACTIONS[states[-1]][origin])
-
-
-def parse(text: str, start: str) -> Node:
-    """The tree of ``text`` from the start rule ``start``; raises ``UnexpectedInput``."""
-    state_start, state_end = T.STARTS[start]
-    actions = T.ACTIONS
-    states = [state_start]
-    values: list[Node] = []
-    pos = 0
-    last: Token | None = None
-    while True:
-        token = _next_token(text, pos, states[-1])
-        if token is None:
-            token = Token("$END", "", last.start_pos if last else 0, last.end_pos if last else 0)
+    def parse(self, text: str, start: str) -> Node:
+        """The tree of ``text`` from the start rule ``start``; raises ``UnexpectedInput``."""
+        state_start, state_end = self.tables.STARTS[start]
+        actions = self.tables.ACTIONS
+        states = [state_start]
+        values: list[Node] = []
+        pos = 0
+        last: Token | None = None
         while True:
-            row = actions[states[-1]]
-            action = row.get(token.type)
-            if action is None:
-                raise UnexpectedToken(token, {s for s in row if s.isupper()})
-            if action >= 0:  # shift
-                states.append(action)
-                values.append(token)
-                break
-            _reduce(~action, states, values)
-            if token.type == "$END" and states[-1] == state_end:
-                return values[-1]
-        last, pos = token, token.end_pos
+            token = self._next_token(text, pos, states[-1])
+            if token is None:
+                token = Token("$END", "", last.start_pos if last else 0, last.end_pos if last else 0)
+            while True:
+                row = actions[states[-1]]
+                action = row.get(token.type)
+                if action is None:
+                    raise UnexpectedToken(token, {s for s in row if s.isupper()})
+                if action >= 0:  # shift
+                    states.append(action)
+                    values.append(token)
+                    break
+                self._reduce(~action, states, values)
+                if token.type == "$END" and states[-1] == state_end:
+                    return values[-1]
+            last, pos = token, token.end_pos
+
+
+parse = Parser(lalr_tables).parse  # the filter-pattern grammar's
 
 
 def transform(node: Node, builder: Any) -> Any:
